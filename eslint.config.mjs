@@ -1,0 +1,89 @@
+// Type-aware lint for every process, plus the import boundaries of DESIGN.md §2.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const outsideShared = {
+  group: ['../*', '!../shared', '!../shared/*', '../../*', '!../../shared', '!../../shared/*'],
+  message: 'agent/ and sim/ import only their own folder and src-main/shared/ (they ship as separate programs).',
+};
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'dist/**', 'coverage/**', 'resources/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only src-main/shell/ and src-main/index.ts import electron.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
+  },
+  {
+    files: ['src-main/shell/**/*.ts', 'src-main/index.ts', 'src-preload/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src-main/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'express', 'better-sqlite3', 'kysely', 'ws', 'undici'].map((name) => ({
+            name,
+            message: 'src-main/shared/ is pure: it imports nothing outside itself but zod and node built-ins.',
+          })),
+          patterns: [{ group: ['../*', '!../../package.json'], message: 'src-main/shared/ imports nothing outside itself.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/agent/**/*.ts', 'src-main/sim/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The agent and simulator never import electron.' }],
+          patterns: [outsideShared],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches the main process only through window.aerie.' }],
+          patterns: [
+            { group: ['**/src-main/*', '!**/src-main/shared', '!**/src-main/shared/*'], message: 'The renderer imports only src-main/shared/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);

@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { adminRoutes } from './admin/admin.routes.js';
+import { PurgeService } from './admin/purge.service.js';
+import { ensureDataDir, loadOrCreateToken } from './config/data-dir.js';
+import type { ServeConfig } from './config/serve-config.js';
+import { ConfigService } from './configs/config.service.js';
+import { configsRoutes } from './configs/configs.routes.js';
+import { DatabaseOpenError, openDatabase, type Store } from './db/open-database.js';
+import { StartupError } from './errors/startup-error.js';
+import { EventBus } from './events/event-bus.js';
+import { healthRoutes } from './health/health.routes.js';
+import { VllmReleaseService } from './health/vllm-release.service.js';
+import { docsAssetDirs, docsRoutes } from './http/docs.js';
+import { createExpressApp } from './http/express-app.js';
+import { closeServer, createHttpServer, dispatcher, gatewayNotReady, listen } from './http/http-server.js';
+import { injectRequest } from './http/inject.js';
+import type { AccessPolicy } from './http/middleware/auth.js';
+import { buildOpenApi } from './http/openapi.js';
+import type { RouteDef } from './http/route.js';
+import { createLogger, registerSecret } from './logging/logger.js';
+import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
+import type { SyncLoop } from './loops/sync-loop.js';
+import { SettingsService } from './settings/settings.service.js';
+import { settingsRoutes } from './settings/settings.routes.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import type { IpcResponse } from './shared/ipc.js';
+import { AERIE_VERSION } from './shared/version.js';
+import { WsHub } from './ws/ws-hub.js';
+
+const log = createLogger('startup');
+
+export interface BootstrapOptions {
+  /** Built console to serve at `/`; skipped when absent. */
+  consoleDir?: string;
+  clock?: Clock;
+}
+
+/** The running control plane. */
+export interface ControlPlane {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly events: EventBus;
+  readonly routes: readonly RouteDef[];
+  readonly tokens: { cluster: string; admin: string; createdFiles: string[] };
+  /** Answers a bridge request through the same router that serves the LAN. */
+  inject(raw: unknown): Promise<IpcResponse>;
+  /** Stops loops, WS, HTTP and the database, in that order. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → db → services → http → loops. Throws StartupError with a clear message. */
+export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}): Promise<ControlPlane> {
+  const clock = opts.clock ?? systemClock;
+  ensureDataDir(config.dataDir);
+  const cluster = loadOrCreateToken(config.dataDir, 'cluster-token', config.clusterToken);
+  const admin = loadOrCreateToken(config.dataDir, 'admin-token', config.adminToken);
+  registerSecret(cluster.token);
+  registerSecret(admin.token);
+
+  let store: Store;
+  try {
+    store = openDatabase(join(config.dataDir, 'aerie.db'));
+  } catch (err) {
+    if (err instanceof DatabaseOpenError) throw new StartupError(err.message);
+    throw err;
+  }
+  const now = () => new Date(clock.now());
+  const events = new EventBus();
+  const settings = new SettingsService(store.db, events, now);
+  await settings.init();
+  const configs = new ConfigService(store.db, now);
+  const purge = new PurgeService(store.db, events);
+  const releases = new VllmReleaseService({ url: config.vllmReleasesUrl });
+
+  const loops: SyncLoop[] = [createHousekeepingLoop(store.db, settings, clock)];
+  settings.onChange(() => loops.forEach((l) => l.reschedule()));
+
+  const access: AccessPolicy = { mode: config.apiAuth, trusted: config.trustedNetworks, adminToken: admin.token };
+  const routes: RouteDef[] = [];
+  routes.push(
+    ...healthRoutes(releases, () => loops.map((l) => l.status())),
+    ...settingsRoutes(settings),
+    ...configsRoutes(configs),
+    ...adminRoutes(purge),
+    ...docsRoutes(() => buildOpenApi(routes, AERIE_VERSION)),
+  );
+  const consoleDir = opts.consoleDir && existsSync(join(opts.consoleDir, 'index.html')) ? opts.consoleDir : undefined;
+  const app = createExpressApp({ routes, access, consoleDir, staticDirs: docsAssetDirs() });
+  const hub = new WsHub(events, { access });
+  const parts = { rest: app, gateway: gatewayNotReady, upgrade: hub.handleUpgrade.bind(hub) };
+  const server = createHttpServer(parts);
+  const dispatch = dispatcher(parts);
+
+  let port: number;
+  try {
+    port = await listen(server, config.host, config.port);
+  } catch (err) {
+    hub.close();
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use; choose another with --port`);
+    if (code === 'EADDRNOTAVAIL') throw new StartupError(`address ${config.host} is not available on this machine; check --host`);
+    if (code === 'EACCES') throw new StartupError(`not allowed to bind ${config.host}:${config.port}; use a port above 1023`);
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+  }
+  for (const l of loops) l.start(1000);
+
+  let stopping: Promise<void> | null = null;
+  const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  log.info('control plane started', { port, data_dir: config.dataDir, version: AERIE_VERSION });
+  return {
+    url: `http://${displayHost}:${port}`,
+    port,
+    server,
+    events,
+    routes,
+    tokens: {
+      cluster: cluster.token,
+      admin: admin.token,
+      createdFiles: [cluster.createdFile, admin.createdFile].filter((f): f is string => f !== null),
+    },
+    inject: (raw) => injectRequest(dispatch, raw),
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all(loops.map((l) => l.stop()));
+        hub.close();
+        await closeServer(server, 1000);
+        await store.close();
+        log.info('control plane stopped');
+      })()),
+  };
+}

@@ -1,0 +1,34 @@
+import { AERIE_VERSION } from './shared/version.js';
+
+const HELP = `aerie ${AERIE_VERSION} — control plane for a LAN fleet of vLLM GPU hosts
+
+Usage:
+  aerie serve    [options]   run the control plane (REST API, /v1 gateway, console)
+  aerie --version
+
+Run 'aerie <command> --help' for a command's options.
+`;
+
+/** Entry of the `aerie` binary: dispatches to a subcommand and returns its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { runServe } = await import('./serve-command.js');
+      return runServe(rest);
+    }
+    case '--version':
+    case '-v':
+      process.stdout.write(`${AERIE_VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`aerie: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}

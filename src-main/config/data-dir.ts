@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StartupError } from '../errors/startup-error.js';
+
+/** Creates the data dir if needed and proves it is writable; throws StartupError otherwise. */
+export function ensureDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new StartupError(`data dir ${dir} cannot be created: ${(err as Error).message}`);
+  }
+  if (!statSync(dir).isDirectory()) throw new StartupError(`data dir ${dir} is not a directory`);
+  const probe = join(dir, `.write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (err) {
+    throw new StartupError(`data dir ${dir} is not writable: ${(err as Error).message}`);
+  }
+}
+
+export interface LoadedToken {
+  token: string;
+  /** Set when the token was generated now and saved to this file. */
+  createdFile: string | null;
+}
+
+/** Returns the explicit token, or the one saved in `dir/name`, creating it (mode 0600) if absent. */
+export function loadOrCreateToken(dir: string, name: string, explicit: string | undefined): LoadedToken {
+  if (explicit) return { token: explicit, createdFile: null };
+  const file = join(dir, name);
+  let existing: string | null = null;
+  try {
+    existing = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new StartupError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (existing !== null) {
+    if (existing.length < 16) throw new StartupError(`${file} holds no usable token; delete it to create a new one`);
+    return { token: existing, createdFile: null };
+  }
+  const token = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new StartupError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+  return { token, createdFile: file };
+}

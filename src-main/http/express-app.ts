@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppError } from '../errors/app-error.js';
+import { createLogger } from '../logging/logger.js';
+import { ADMIN_AUTH_DETAIL, isAdminAllowed, type AccessPolicy } from './middleware/auth.js';
+import { expressPath, type RouteDef } from './route.js';
+import { toValidationIssues } from './validation.js';
+
+const log = createLogger('http');
+
+export interface ExpressAppOptions {
+  routes: readonly RouteDef[];
+  access: AccessPolicy;
+  /** Folder of the built console, served at `/` when present. */
+  consoleDir?: string | undefined;
+  /** Extra static folders: URL prefix → directory. */
+  staticDirs?: Readonly<Record<string, string>>;
+}
+
+function parseOrThrow<T>(schema: RouteDef['body'], value: unknown, where: 'body' | 'query' | 'path'): T {
+  if (!schema) return value as T;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as T;
+  throw new AppError('validation_failed', 422, toValidationIssues(where, r.error.issues));
+}
+
+function wrap(def: RouteDef) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const params = parseOrThrow(def.params, req.params, 'path');
+      const query = parseOrThrow(def.query, { ...(req.query as object) }, 'query');
+      const body = parseOrThrow(def.body, req.body, 'body');
+      const result: unknown = await def.handler({ params, query, body, req, res });
+      if (def.raw || res.headersSent) return;
+      const status = def.status ?? 200;
+      if (status === 204) res.status(204).end();
+      else res.status(status).json(result);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Builds the Express application: auth, JSON parsing, every route, 404 and the error mapper. */
+export function createExpressApp(opts: ExpressAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    const id = randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    next();
+  });
+  app.use(['/api', '/api/*splat'], (req: Request, res: Response, next: NextFunction) => {
+    if (isAdminAllowed(opts.access, req.socket.remoteAddress, req.headers.authorization)) return next();
+    res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: ADMIN_AUTH_DETAIL });
+  });
+  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  for (const def of opts.routes) app[def.method](expressPath(def.path), wrap(def));
+  for (const [prefix, dir] of Object.entries(opts.staticDirs ?? {}))
+    app.use(prefix, express.static(dir, { index: false, fallthrough: true, maxAge: '1h' }));
+  if (opts.consoleDir) app.use('/', express.static(opts.consoleDir, { index: 'index.html' }));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ detail: 'Not Found' });
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof AppError) {
+      res.status(err.status).json({ detail: err.detail });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string; body?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ detail: 'Request body too large: the limit is 1 MiB.' });
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(422).json({
+        detail: [{ loc: ['body'], msg: `JSON decode error: ${e.message ?? 'invalid JSON'}`, type: 'json_invalid' }],
+      });
+      return;
+    }
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      res.status(415).json({ detail: e.message ?? 'Unsupported encoding.' });
+      return;
+    }
+    const requestId = String(res.locals.requestId);
+    log.error('unhandled error', { request_id: requestId, method: req.method, path: req.path, err });
+    res.status(500).json({ detail: 'Internal Server Error', request_id: requestId });
+  });
+  return app;
+}

@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** A plain Node request handler (the gateway's shape: no Express on the hot path). */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface HttpServerParts {
+  /** Express (everything that is not `/v1` or a `/ws` upgrade). */
+  rest: RequestHandler;
+  /** The OpenAI-compatible gateway for `/v1/*`. */
+  gateway: RequestHandler;
+  /** Upgrade handler for `/ws`. */
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** Answers `/v1/*` until the gateway exists, in the OpenAI error envelope. */
+export const gatewayNotReady: RequestHandler = (_req, res) => {
+  const body = JSON.stringify({
+    error: { message: 'The gateway is not available in this build.', type: 'invalid_request_error', param: null, code: 'not_found' },
+  });
+  res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+};
+
+function isGatewayPath(url: string | undefined): boolean {
+  return url !== undefined && (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?'));
+}
+
+/** Routes one request to the gateway or to Express; also used by the IPC bridge's injection. */
+export function dispatcher(parts: Pick<HttpServerParts, 'rest' | 'gateway'>): RequestHandler {
+  return (req, res) => (isGatewayPath(req.url) ? parts.gateway(req, res) : parts.rest(req, res));
+}
+
+/** One Node HTTP server: `/ws` upgrades to the hub, `/v1/*` to the gateway, the rest to Express. */
+export function createHttpServer(parts: HttpServerParts): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, dispatcher(parts));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/ws' || path === '/ws/') parts.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}
+
+/** Listens and resolves with the bound port; rejects with the listen error (e.g. EADDRINUSE). */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+export function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

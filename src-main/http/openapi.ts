@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { RouteDef } from './route.js';
+
+type Json = Record<string, unknown>;
+
+const HTTPError = z.object({ detail: z.string() });
+const ValidationErrorBody = z.object({
+  detail: z.array(
+    z.object({
+      loc: z.array(z.union([z.string(), z.number()])),
+      msg: z.string(),
+      type: z.string(),
+    }),
+  ),
+});
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'Successful Response',
+  201: 'Created',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Validation Error',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  507: 'Insufficient Storage',
+};
+
+function schema(s: z.ZodType, io: 'input' | 'output'): Json {
+  const out = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+function parameters(s: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!s) return [];
+  const js = schema(s, 'input');
+  const props = (js.properties ?? {}) as Record<string, Json>;
+  const required = new Set((js.required ?? []) as string[]);
+  return Object.entries(props).map(([name, p]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: p,
+    ...(typeof p.description === 'string' ? { description: p.description } : {}),
+  }));
+}
+
+function operation(r: RouteDef): Json {
+  const status = r.status ?? 200;
+  const responses: Json = {};
+  if (status === 204) responses['204'] = { description: STATUS_TEXT[204] };
+  else if (r.response)
+    responses[String(status)] = {
+      description: STATUS_TEXT[status] ?? 'Success',
+      content: { 'application/json': { schema: schema(r.response, 'output') } },
+    };
+  else
+    responses[String(status)] = {
+      description: STATUS_TEXT[status] ?? 'Success',
+      content: { [r.produces ?? 'application/octet-stream']: { schema: { type: 'string' } } },
+    };
+  for (const code of r.errors ?? [])
+    responses[String(code)] = {
+      description: STATUS_TEXT[code] ?? 'Error',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPError' } } },
+    };
+  if (r.params || r.query || r.body)
+    responses['422'] = {
+      description: STATUS_TEXT[422],
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
+    };
+  const op: Json = {
+    tags: [r.tag],
+    summary: r.summary,
+    operationId: `${r.method}_${r.path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
+    parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+    responses,
+  };
+  if (r.description) op.description = r.description;
+  if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } };
+  return op;
+}
+
+/** Builds the OpenAPI 3.1 document from the route definitions (the zod schemas are the source). */
+export function buildOpenApi(routes: readonly RouteDef[], version: string): Json {
+  const paths: Record<string, Json> = {};
+  for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Aerie control plane',
+      version,
+      description:
+        'REST API of the Aerie control plane. `/api` and `/ws` are open to trusted networks and need `Authorization: Bearer <admin token>` from elsewhere.',
+    },
+    paths,
+    components: {
+      schemas: { HTTPError: schema(HTTPError, 'output'), HTTPValidationError: schema(ValidationErrorBody, 'output') },
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+    },
+    security: [{}, { adminToken: [] }],
+  };
+}

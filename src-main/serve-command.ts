@@ -1,0 +1,59 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bootstrap } from './bootstrap.js';
+import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
+import { StartupError } from './errors/startup-error.js';
+import { formatHelp } from './shared/cli-flags.js';
+
+const USAGE = 'Usage: aerie serve [options]\n\nStarts the control plane: REST API, /v1 gateway, /ws, docs and the web console.';
+
+/** `aerie serve`: returns the process exit code once the server has stopped (or failed to start). */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(formatHelp(USAGE, SERVE_FLAGS));
+    return 0;
+  }
+  const loaded = loadServeConfig(argv, process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`aerie serve: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const config = loaded.config;
+  const here = dirname(fileURLToPath(import.meta.url));
+  let plane;
+  try {
+    plane = await bootstrap(config, { consoleDir: join(here, '..', 'renderer') });
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`aerie serve: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const file of plane.tokens.createdFiles) {
+    const token = file.endsWith('admin-token') ? plane.tokens.admin : plane.tokens.cluster;
+    const what = file.endsWith('admin-token') ? 'admin token (for /api from other machines)' : 'cluster token (for agents)';
+    process.stdout.write(`created ${what}, saved to ${file}:\n  ${token}\n`);
+  }
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  process.stdout.write(`listening on http://${host}:${plane.port}\n`);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      const hard = setTimeout(() => {
+        process.stderr.write(`aerie serve: shutdown after ${signal} took too long; exiting\n`);
+        resolve(1);
+      }, 1900);
+      hard.unref();
+      void plane.stop().then(() => {
+        clearTimeout(hard);
+        resolve(0);
+      });
+    };
+    const onInt = () => shutdown('SIGINT');
+    const onTerm = () => shutdown('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}

@@ -1,0 +1,5 @@
+// eslint-disable-next-line no-restricted-imports -- the version is package data, not code
+import pkg from '../../package.json' with { type: 'json' };
+
+/** The Aerie version of this build (from package.json). */
+export const AERIE_VERSION: string = pkg.version;
