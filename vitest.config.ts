@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          env: { AERIE_LOG_LEVEL: 'silent' },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },

@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { createLogger } from '../logging/logger.js';
 import { ADMIN_AUTH_DETAIL, isAdminAllowed, type AccessPolicy } from './middleware/auth.js';
 import { expressPath, type RouteDef } from './route.js';
-import { toValidationIssues } from './validation.js';
+import { validate } from './validation.js';
 
 const log = createLogger('http');
 
@@ -17,19 +17,12 @@ export interface ExpressAppOptions {
   staticDirs?: Readonly<Record<string, string>>;
 }
 
-function parseOrThrow<T>(schema: RouteDef['body'], value: unknown, where: 'body' | 'query' | 'path'): T {
-  if (!schema) return value as T;
-  const r = schema.safeParse(value);
-  if (r.success) return r.data as T;
-  throw new AppError('validation_failed', 422, toValidationIssues(where, r.error.issues));
-}
-
 function wrap(def: RouteDef) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const params = parseOrThrow(def.params, req.params, 'path');
-      const query = parseOrThrow(def.query, { ...(req.query as object) }, 'query');
-      const body = parseOrThrow(def.body, req.body, 'body');
+      const params = validate(def.params, req.params, 'path');
+      const query = validate(def.query, { ...(req.query as object) }, 'query');
+      const body = validate(def.body, req.body, 'body');
       const result: unknown = await def.handler({ params, query, body, req, res });
       if (def.raw || res.headersSent) return;
       const status = def.status ?? 200;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ValidationIssue } from '../errors/app-error.js';
+import { AppError, type ValidationIssue } from '../errors/app-error.js';
 
 type Where = 'body' | 'query' | 'path';
 
@@ -41,4 +41,12 @@ export function toValidationIssues(where: Where, issues: readonly z.core.$ZodIss
     out.push({ loc: base, msg: type === 'missing' ? 'Field required' : issue.message, type });
   }
   return out;
+}
+
+/** Parses `value` with `schema`, or throws a 422 AppError listing every problem at `where`. */
+export function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: Where): T {
+  if (!schema) return value as T;
+  const r = schema.safeParse(value, { reportInput: true });
+  if (r.success) return r.data;
+  throw new AppError('validation_failed', 422, toValidationIssues(where, r.error.issues));
 }

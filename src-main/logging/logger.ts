@@ -13,7 +13,7 @@ export type LogCategory =
   | 'sim';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LEVELS: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -54,7 +54,7 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 let sink: LogSink = (line) => process.stderr.write(`${JSON.stringify(line)}\n`);
-let threshold = LEVELS[(process.env.AERIE_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? LEVELS.info;
+let threshold = LEVELS[(process.env.AERIE_LOG_LEVEL as LogLevel | 'silent' | undefined) ?? 'info'] ?? LEVELS.info;
 
 /** Replaces where log lines go (electron-log in the desktop app, a buffer in tests). */
 export function setLogSink(next: LogSink): void {
