@@ -92,7 +92,11 @@ export const REASON_RAM_FULL =
 export const REASON_TOO_MANY = 'Too many models to offload to fit this request.';
 export const NO_CANDIDATES = 'No running warm-capable models found on those GPUs.';
 
-function gpusOf(ids: readonly number[] | null, gpus: readonly PlanGpu[], nonUnifiedOnly: boolean): number[] {
+function gpusOf(
+  ids: readonly number[] | null,
+  gpus: readonly PlanGpu[],
+  nonUnifiedOnly: boolean,
+): number[] {
   if (ids !== null) return [...ids];
   return gpus.filter((g) => !nonUnifiedOnly || !g.unified).map((g) => g.index);
 }
@@ -150,7 +154,8 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
 
   const reserved = new Map<number, number>();
   for (const d of state.deployments) {
-    if (d.key === request.key || isPaused(d) || !d.live_container || !RESERVING.has(d.status)) continue;
+    if (d.key === request.key || isPaused(d) || !d.live_container || !RESERVING.has(d.status))
+      continue;
     for (const g of onGpus(d)) reserved.set(g, (reserved.get(g) ?? 0) + d.fraction);
   }
 
@@ -167,7 +172,9 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
     .sort(lru);
 
   for (let i = 0; i < MAX_PLAN_ITERATIONS; i++) {
-    const over = targets.filter((g) => (reserved.get(g) ?? 0) + request.fraction > 1 + PLAN_EPSILON);
+    const over = targets.filter(
+      (g) => (reserved.get(g) ?? 0) + request.fraction > 1 + PLAN_EPSILON,
+    );
     if (over.length === 0) return { fits: true, plan, over_gpus: [], reason: null };
 
     const sharesOver = (d: PlanDeployment) => onGpus(d).some((g) => over.includes(g));
@@ -176,12 +183,19 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
     );
     const victim = candidates.filter((d) => ineligibleReason(d, state) === null).sort(lru)[0];
     if (victim === undefined) {
-      return { fits: false, plan, over_gpus: over, reason: noVictimReason(over, reserved, request, candidates, state) };
+      return {
+        fits: false,
+        plan,
+        over_gpus: over,
+        reason: noVictimReason(over, reserved, request, candidates, state),
+      };
     }
 
     const need = estimatePausedRamMb(victim.gpu_ids, victim.fraction, state.gpus);
     if (state.ram_cache_limit_mb !== null && ramUsed + need > state.ram_cache_limit_mb) {
-      const freeable = stoppable.filter((d) => !chosen.has(d.key)).reduce((s, d) => s + d.paused_ram_mb, 0);
+      const freeable = stoppable
+        .filter((d) => !chosen.has(d.key))
+        .reduce((s, d) => s + d.paused_ram_mb, 0);
       // Stop nothing when even stopping every unpinned paused model would not make room.
       if (ramUsed - freeable + need > state.ram_cache_limit_mb) {
         return { fits: false, plan, over_gpus: over, reason: REASON_RAM_FULL };

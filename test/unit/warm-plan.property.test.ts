@@ -28,7 +28,9 @@ const gpusArb = fc.integer({ min: 1, max: 4 }).chain((n) =>
 );
 
 const gpuIdsArb = (n: number) =>
-  fc.option(fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }), { freq: 3 });
+  fc.option(fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }), {
+    freq: 3,
+  });
 
 const fractionArb = fc.integer({ min: 1, max: 20 }).map((k) => k * 0.05);
 
@@ -37,7 +39,16 @@ function deploymentArb(n: number, i: number): fc.Arbitrary<PlanDeployment> {
     .record({
       gpu_ids: gpuIdsArb(n),
       fraction: fractionArb,
-      status: fc.constantFrom<PlanStatus>('running', 'running', 'running', 'loading', 'starting', 'stopped', 'paused_ram', 'paused_ram'),
+      status: fc.constantFrom<PlanStatus>(
+        'running',
+        'running',
+        'running',
+        'loading',
+        'starting',
+        'stopped',
+        'paused_ram',
+        'paused_ram',
+      ),
       warm_capable: fc.constantFrom(true, true, true, false),
       pinned: fc.constantFrom(false, false, false, true),
       paused_ram_mb: fc.integer({ min: 1_000, max: 80_000 }),
@@ -58,7 +69,9 @@ const scenarioArb = gpusArb.chain((gpus) =>
   fc.integer({ min: 0, max: 10 }).chain((count) =>
     fc
       .record({
-        deployments: fc.tuple(...Array.from({ length: count }, (_, i) => deploymentArb(gpus.length, i))),
+        deployments: fc.tuple(
+          ...Array.from({ length: count }, (_, i) => deploymentArb(gpus.length, i)),
+        ),
         busy_guard_seconds: fc.constantFrom(0, 0, 30, 120),
         ram_cache_limit_mb: fc.option(fc.integer({ min: 10_000, max: 400_000 })),
         req_gpu_ids: gpuIdsArb(gpus.length),
@@ -74,7 +87,10 @@ const scenarioArb = gpusArb.chain((gpus) =>
           ram_cache_limit_mb: s.ram_cache_limit_mb,
         };
         const paused = s.deployments.filter((d) => d.pause_tier === 'ram');
-        const resumed = s.resume_index !== null && paused.length > 0 ? paused[s.resume_index % paused.length] : undefined;
+        const resumed =
+          s.resume_index !== null && paused.length > 0
+            ? paused[s.resume_index % paused.length]
+            : undefined;
         const request: PlanRequest = resumed
           ? { key: resumed.key, gpu_ids: resumed.gpu_ids, fraction: resumed.fraction, resume: true }
           : { key: 'new:9000', gpu_ids: s.req_gpu_ids, fraction: s.req_fraction, resume: false };
@@ -84,16 +100,27 @@ const scenarioArb = gpusArb.chain((gpus) =>
 );
 
 // Tight budgets: the limit sits a random slack above what is already paused, so stops are common.
-const ramScenarioArb = fc.tuple(scenarioArb, fc.integer({ min: 0, max: 120_000 })).map(([{ state, request }, slack]) => {
-  const paused = state.deployments.reduce((s, d) => s + (d.pause_tier === 'ram' ? d.paused_ram_mb : 0), 0);
-  return { state: { ...state, ram_cache_limit_mb: paused + slack }, request };
-});
+const ramScenarioArb = fc
+  .tuple(scenarioArb, fc.integer({ min: 0, max: 120_000 }))
+  .map(([{ state, request }, slack]) => {
+    const paused = state.deployments.reduce(
+      (s, d) => s + (d.pause_tier === 'ram' ? d.paused_ram_mb : 0),
+      0,
+    );
+    return { state: { ...state, ram_cache_limit_mb: paused + slack }, request };
+  });
 
 const targetsOf = (state: PlanNodeState, req: PlanRequest) =>
   req.gpu_ids ?? state.gpus.filter((g) => !g.unified).map((g) => g.index);
-const gpusOfDep = (state: PlanNodeState, d: PlanDeployment) => d.gpu_ids ?? state.gpus.map((g) => g.index);
+const gpusOfDep = (state: PlanNodeState, d: PlanDeployment) =>
+  d.gpu_ids ?? state.gpus.map((g) => g.index);
 
-function reservedAfter(state: PlanNodeState, req: PlanRequest, paused: ReadonlySet<string>, gpu: number): number {
+function reservedAfter(
+  state: PlanNodeState,
+  req: PlanRequest,
+  paused: ReadonlySet<string>,
+  gpu: number,
+): number {
   return state.deployments
     .filter((d) => d.key !== req.key && d.pause_tier === null && d.status !== 'paused_ram')
     .filter((d) => d.live_container && RESERVING.has(d.status) && !paused.has(d.key))
@@ -103,14 +130,23 @@ function reservedAfter(state: PlanNodeState, req: PlanRequest, paused: ReadonlyS
 
 function eligible(state: PlanNodeState, req: PlanRequest, d: PlanDeployment): boolean {
   const guarded =
-    state.busy_guard_seconds > 0 && d.last_active_at !== null && NOW - d.last_active_at < state.busy_guard_seconds * 1000;
+    state.busy_guard_seconds > 0 &&
+    d.last_active_at !== null &&
+    NOW - d.last_active_at < state.busy_guard_seconds * 1000;
   return (
-    d.key !== req.key && d.pause_tier === null && d.status === 'running' && d.live_container && d.warm_capable &&
-    !d.pinned && d.requests_running === 0 && !guarded
+    d.key !== req.key &&
+    d.pause_tier === null &&
+    d.status === 'running' &&
+    d.live_container &&
+    d.warm_capable &&
+    !d.pinned &&
+    d.requests_running === 0 &&
+    !guarded
   );
 }
 
-const pausedKeys = (plan: WarmPlan) => new Set(plan.plan.filter((p) => p.action === 'pause').map((p) => p.key));
+const pausedKeys = (plan: WarmPlan) =>
+  new Set(plan.plan.filter((p) => p.action === 'pause').map((p) => p.key));
 const byKey = (state: PlanNodeState, key: string) => state.deployments.find((d) => d.key === key)!;
 const runs = { numRuns: 1000 };
 
@@ -121,7 +157,9 @@ describe('planWarmEviction properties', () => {
         const plan = planWarmEviction(state, request);
         if (!plan.fits) return;
         for (const g of targetsOf(state, request)) {
-          expect(reservedAfter(state, request, pausedKeys(plan), g) + request.fraction).toBeLessThanOrEqual(1 + PLAN_EPSILON);
+          expect(
+            reservedAfter(state, request, pausedKeys(plan), g) + request.fraction,
+          ).toBeLessThanOrEqual(1 + PLAN_EPSILON);
         }
       }),
       runs,
@@ -149,9 +187,12 @@ describe('planWarmEviction properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ state, request }) => {
         const plan = planWarmEviction(state, request);
-        const victims = plan.plan.filter((p) => p.action === 'pause').map((p) => byKey(state, p.key));
+        const victims = plan.plan
+          .filter((p) => p.action === 'pause')
+          .map((p) => byKey(state, p.key));
         const at = (d: PlanDeployment) => d.last_active_at ?? -Infinity;
-        for (let i = 1; i < victims.length; i++) expect(at(victims[i]!)).toBeGreaterThanOrEqual(at(victims[i - 1]!));
+        for (let i = 1; i < victims.length; i++)
+          expect(at(victims[i]!)).toBeGreaterThanOrEqual(at(victims[i - 1]!));
         const first = victims[0];
         if (first === undefined) return;
         const over = targetsOf(state, request).filter(
@@ -176,8 +217,14 @@ describe('planWarmEviction properties', () => {
         const victims = plan.plan.filter((p) => p.action === 'pause');
         if (state.ram_cache_limit_mb === null || victims.length === 0) return;
         const self = state.deployments.find((d) => d.key === request.key);
-        let ram = state.deployments.reduce((s, d) => s + (d.pause_tier === 'ram' ? d.paused_ram_mb : 0), 0);
-        ram += request.resume && self ? -self.paused_ram_mb : estimatePausedRamMb(request.gpu_ids, request.fraction, state.gpus);
+        let ram = state.deployments.reduce(
+          (s, d) => s + (d.pause_tier === 'ram' ? d.paused_ram_mb : 0),
+          0,
+        );
+        ram +=
+          request.resume && self
+            ? -self.paused_ram_mb
+            : estimatePausedRamMb(request.gpu_ids, request.fraction, state.gpus);
         for (const s of stops) ram -= byKey(state, s.key).paused_ram_mb;
         for (const v of victims) {
           const d = byKey(state, v.key);
@@ -197,10 +244,15 @@ describe('planWarmEviction properties', () => {
         const targets = targetsOf(state, request);
         const all = new Set(
           state.deployments
-            .filter((d) => eligible(state, request, d) && gpusOfDep(state, d).some((g) => targets.includes(g)))
+            .filter(
+              (d) =>
+                eligible(state, request, d) && gpusOfDep(state, d).some((g) => targets.includes(g)),
+            )
             .map((d) => d.key),
         );
-        const stillOver = targets.some((g) => reservedAfter(state, request, all, g) + request.fraction > 1 + PLAN_EPSILON);
+        const stillOver = targets.some(
+          (g) => reservedAfter(state, request, all, g) + request.fraction > 1 + PLAN_EPSILON,
+        );
         expect(stillOver).toBe(true);
         expect(plan.over_gpus.length).toBeGreaterThan(0);
       }),

@@ -36,7 +36,14 @@ function dep(key: string, over: Partial<PlanDeployment> = {}): PlanDeployment {
 }
 
 function node(deployments: PlanDeployment[], over: Partial<PlanNodeState> = {}): PlanNodeState {
-  return { gpus: twoH100, deployments, busy_guard_seconds: 0, now: NOW, ram_cache_limit_mb: null, ...over };
+  return {
+    gpus: twoH100,
+    deployments,
+    busy_guard_seconds: 0,
+    now: NOW,
+    ram_cache_limit_mb: null,
+    ...over,
+  };
 }
 
 const req = (over: Partial<PlanRequest> = {}): PlanRequest => ({
@@ -73,7 +80,10 @@ describe('planWarmEviction', () => {
   });
 
   it('never picks models on GPUs that are not over-committed', () => {
-    const state = node([dep('other-gpu', { gpu_ids: [1], fraction: 0.9 }), dep('here', { fraction: 0.9 })]);
+    const state = node([
+      dep('other-gpu', { gpu_ids: [1], fraction: 0.9 }),
+      dep('here', { fraction: 0.9 }),
+    ]);
     const plan = planWarmEviction(state, req());
     expect(plan.plan.map((p) => p.key)).toEqual(['here']);
   });
@@ -134,9 +144,20 @@ describe('planWarmEviction', () => {
 
   it('stops the least recently used unpinned paused model to make RAM room, before pausing', () => {
     const paused = (key: string, last: number, pinned = false) =>
-      dep(key, { status: 'paused_ram', pause_tier: 'ram', paused_ram_mb: 30_000, last_active_at: last, pinned });
+      dep(key, {
+        status: 'paused_ram',
+        pause_tier: 'ram',
+        paused_ram_mb: 30_000,
+        last_active_at: last,
+        pinned,
+      });
     const state = node(
-      [dep('a', { fraction: 0.6 }), paused('old-pinned', NOW - 9e6, true), paused('old', NOW - 8e6), paused('newer', NOW - 1e6)],
+      [
+        dep('a', { fraction: 0.6 }),
+        paused('old-pinned', NOW - 9e6, true),
+        paused('old', NOW - 8e6),
+        paused('newer', NOW - 1e6),
+      ],
       { ram_cache_limit_mb: 160_000 },
     );
     // RAM: 90000 paused + 40780 request + 48935 victim = 179715 > 160000 → stop one 30000 model.
@@ -149,7 +170,12 @@ describe('planWarmEviction', () => {
   });
 
   it('frees the resuming model its own RAM share instead of adding a new estimate', () => {
-    const me = dep('me', { status: 'paused_ram', pause_tier: 'ram', paused_ram_mb: 40_000, fraction: 0.5 });
+    const me = dep('me', {
+      status: 'paused_ram',
+      pause_tier: 'ram',
+      paused_ram_mb: 40_000,
+      fraction: 0.5,
+    });
     const state = node([me, dep('a', { fraction: 0.6 })], { ram_cache_limit_mb: 50_000 });
     const plan = planWarmEviction(state, req({ key: 'me', resume: true }));
     // 40000 − 40000 + 48935 (victim) ≤ 50000.
@@ -158,7 +184,9 @@ describe('planWarmEviction', () => {
   });
 
   it('gives up after 64 victims with the too-many reason', () => {
-    const tiny = Array.from({ length: 70 }, (_, i) => dep(`t${String(i).padStart(2, '0')}`, { fraction: 0.0145 }));
+    const tiny = Array.from({ length: 70 }, (_, i) =>
+      dep(`t${String(i).padStart(2, '0')}`, { fraction: 0.0145 }),
+    );
     const plan = planWarmEviction(node(tiny), req({ fraction: 1 }));
     expect(plan.fits).toBe(false);
     expect(plan.plan).toHaveLength(64);
@@ -173,8 +201,8 @@ describe('estimatePausedRamMb', () => {
 
   it('falls back to 8192 MB when a GPU has no known memory', () => {
     expect(estimatePausedRamMb([3], 0.5, twoH100)).toBe(UNKNOWN_FOOTPRINT_MB);
-    expect(estimatePausedRamMb(null, 0.5, [{ index: 0, memory_total_mb: null, unified: false }])).toBe(
-      UNKNOWN_FOOTPRINT_MB,
-    );
+    expect(
+      estimatePausedRamMb(null, 0.5, [{ index: 0, memory_total_mb: null, unified: false }]),
+    ).toBe(UNKNOWN_FOOTPRINT_MB);
   });
 });
