@@ -1,0 +1,71 @@
+import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import type { EventBus } from '../events/event-bus.js';
+import { EventForwarder } from '../events/event-forwarder.js';
+import { isTrustedSender } from '../http/ipc-sender.js';
+import { createLogger } from '../logging/logger.js';
+import type { AppEvent } from '../shared/events.js';
+import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, IPC_REQUEST_CHANNEL, type IpcResponse } from '../shared/ipc.js';
+
+const log = createLogger('shell');
+
+export interface IpcBridgeDeps {
+  window: BrowserWindow;
+  /** URL of the console page; messages from any other document are refused. */
+  pageUrl: string;
+  /** The control plane's bridge function (the same router that serves the LAN). */
+  inject: (raw: unknown) => Promise<IpcResponse>;
+  events: EventBus;
+}
+
+const json = (status: number, detail: string): IpcResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: { detail },
+});
+
+/**
+ * Wires the preload bridge: requests are answered by `inject` (errors become responses, never
+ * rejections), bus events are forwarded on one channel once the page says it is ready.
+ * Returns the function that removes every handler.
+ */
+export function installIpcBridge(deps: IpcBridgeDeps): () => void {
+  const contents = deps.window.webContents;
+  const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) =>
+    event.sender === contents && event.senderFrame === contents.mainFrame && isTrustedSender(event.senderFrame.url, deps.pageUrl);
+
+  ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
+    if (!trusted(event)) {
+      log.warn('IPC request from an untrusted sender refused', { url: event.senderFrame?.url });
+      return json(403, 'This sender may not use the Aerie bridge.');
+    }
+    try {
+      return await deps.inject(raw);
+    } catch (err) {
+      log.error('bridge request failed', { err });
+      return json(500, 'Internal Server Error');
+    }
+  });
+
+  const forwarder = new EventForwarder<AppEvent>((e) => {
+    if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, e);
+  });
+  const onReady = (event: IpcMainEvent) => {
+    if (trusted(event)) forwarder.markReady();
+  };
+  ipcMain.on(IPC_READY_CHANNEL, onReady);
+  // A reload or a crashed renderer has no listener until the new page says it is ready again.
+  const onReset = () => forwarder.reset();
+  contents.on('did-navigate', onReset);
+  contents.on('render-process-gone', onReset);
+  const unsubscribe = deps.events.onAny((e) => forwarder.push(e));
+
+  return () => {
+    unsubscribe();
+    ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
+    ipcMain.off(IPC_READY_CHANNEL, onReady);
+    if (!contents.isDestroyed()) {
+      contents.off('did-navigate', onReset);
+      contents.off('render-process-gone', onReset);
+    }
+  };
+}
