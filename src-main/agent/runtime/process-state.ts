@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the process runtime writes once per container, before the shim starts. */
+export interface ProcessConfig {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  /** Full argv of the server: the simulator command followed by the launch args. */
+  argv: string[];
+  env: Record<string, string>;
+  restartUnlessStopped: boolean;
+  createdAt: string;
+}
+
+/** What the shim reports (it is the only writer). */
+export interface ProcessStateFile {
+  status: 'created' | 'running' | 'restarting' | 'exited';
+  shimPid: number;
+  pid: number | null;
+  exitCode: number | null;
+  restartCount: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Files of one process "container" inside the state dir. */
+export function containerPaths(stateDir: string, id: string) {
+  const dir = join(stateDir, id);
+  return {
+    dir,
+    config: join(dir, 'config.json'),
+    state: join(dir, 'state.json'),
+    stopRequest: join(dir, 'stop-request.json'),
+    log: join(dir, 'output.log'),
+  };
+}
+
+/** Writes JSON so that a reader never sees a half-written file (write, then rename). */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  // The config carries env values (tokens), so only the owner may read it.
+  writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** Reads a JSON file; null when missing or unreadable. */
+export function readJson<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when `pid` is alive and, where /proc exists, really is the shim of `id` (so a recycled
+ * pid is not mistaken for it).
+ */
+export function isShimAlive(pid: number, id: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    // ESRCH: gone. EPERM: another user's process, so not our shim either.
+    return false;
+  }
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!existsSync('/proc/self')) return true;
+  try {
+    return readFileSync(cmdline, 'utf8').includes(id);
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a signal to a process group, ignoring groups that are already gone. */
+export function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: nothing left in the group.
+  }
+}
