@@ -17,6 +17,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runServe } = await import('./serve-command.js');
       return runServe(rest);
     }
+    case 'agent-shim': {
+      // Hidden: the per-deployment monitor process of `--runtime process` (one argument, its config file).
+      const { runShim } = await import('./agent/runtime/process-shim.js');
+      return runShim(rest[0] ?? '');
+    }
     case '--version':
     case '-v':
       process.stdout.write(`${AERIE_VERSION}\n`);
