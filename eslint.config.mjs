@@ -3,9 +3,14 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const outsideShared = {
-  group: ['../*', '!../shared', '!../shared/*', '../../*', '!../../shared', '!../../shared/*'],
-  message: 'agent/ and sim/ import only their own folder and src-main/shared/ (they ship as separate programs).',
+// `depth` = how many folders below src-main/ the file sits (agent/main.ts: 1, agent/http/x.ts: 2),
+// so that sibling folders inside agent/ stay importable while src-main/* outside shared/ does not.
+const outsideShared = (dir, depth) => {
+  const up = '../'.repeat(depth);
+  return {
+    group: [`${up}*`, `!${up}shared`, `!${up}shared/*`, `${up}../*`, ...(depth === 1 ? [] : [`!${up}${dir}`, `!${up}${dir}/*`])],
+    message: 'agent/ and sim/ import only their own folder and src-main/shared/ (they ship as separate programs).',
+  };
 };
 
 export default tseslint.config(
@@ -53,18 +58,18 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src-main/agent/**/*.ts', 'src-main/sim/**/*.ts'],
+  ...['agent', 'sim'].flatMap((dir) => [1, 2, 3].map((depth) => ({
+    files: [`src-main/${dir}/${'*/'.repeat(depth - 1)}*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'electron', message: 'The agent and simulator never import electron.' }],
-          patterns: [outsideShared],
+          patterns: [outsideShared(dir, depth)],
         },
       ],
     },
-  },
+  }))),
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
     rules: {

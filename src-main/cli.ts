@@ -4,6 +4,7 @@ const HELP = `aerie ${AERIE_VERSION} — control plane for a LAN fleet of vLLM G
 
 Usage:
   aerie serve    [options]   run the control plane (REST API, /v1 gateway, console)
+  aerie agent    [options]   run the node agent on a GPU host
   aerie --version
 
 Run 'aerie <command> --help' for a command's options.
@@ -21,6 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Hidden: the per-deployment monitor process of `--runtime process` (one argument, its config file).
       const { runShim } = await import('./agent/runtime/process-shim.js');
       return runShim(rest[0] ?? '');
+    }
+    case 'agent': {
+      const { runAgent } = await import('./agent/main.js');
+      return runAgent(rest);
     }
     case '--version':
     case '-v':

@@ -1,0 +1,86 @@
+import type { AgentMethod, AgentRoute } from './agent-route.js';
+
+interface CompiledRoute {
+  route: AgentRoute;
+  /** Literal segments, `:name` params, or a final `:name*` that takes the rest of the path. */
+  segments: string[];
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: AgentRoute; params: Record<string, string> }
+  | { kind: 'wrong-method'; allowed: AgentMethod[] }
+  | { kind: 'not-found' };
+
+/** Identity of a registered route, for listings and the auth walk test. */
+export interface RouteDescriptor {
+  method: AgentMethod;
+  path: string;
+  public: boolean;
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const seg = pattern[i] ?? '';
+    if (seg.startsWith(':') && seg.endsWith('*') && i === pattern.length - 1) {
+      const rest = parts.slice(i);
+      if (rest.length === 0) return null;
+      params[seg.slice(1, -1)] = rest.join('/');
+      return params;
+    }
+    const part = parts[i];
+    if (part === undefined) return null;
+    if (seg.startsWith(':')) params[seg.slice(1)] = part;
+    else if (seg !== part) return null;
+  }
+  return parts.length === pattern.length ? params : null;
+}
+
+/** The agent's routes, matched by method and path (`HEAD` is answered by the `GET` route). */
+export class RouteTable {
+  private readonly compiled: CompiledRoute[];
+
+  constructor(routes: readonly AgentRoute[]) {
+    const seen = new Set<string>();
+    for (const r of routes) {
+      const id = `${r.method} ${r.path}`;
+      if (seen.has(id)) throw new Error(`duplicate agent route ${id}`);
+      seen.add(id);
+    }
+    this.compiled = routes.map((route) => ({ route, segments: split(route.path) }));
+  }
+
+  /** Matches a decoded-per-segment path; a param that is not valid percent-encoding does not match. */
+  match(method: string, pathname: string): RouteMatch {
+    let parts: string[];
+    try {
+      parts = split(pathname).map((p) => decodeURIComponent(p));
+    } catch {
+      return { kind: 'not-found' };
+    }
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    const allowed: AgentMethod[] = [];
+    let best: { route: AgentRoute; params: Record<string, string>; dynamic: number } | undefined;
+    for (const c of this.compiled) {
+      const params = matchSegments(c.segments, parts);
+      if (!params) continue;
+      if (c.route.method !== wanted) {
+        allowed.push(c.route.method);
+        continue;
+      }
+      // A literal route wins over a parameterised one that also matches (`/images/prune` vs `/images/:id`).
+      const dynamic = Object.keys(params).length;
+      if (!best || dynamic < best.dynamic) best = { route: c.route, params, dynamic };
+    }
+    if (best) return { kind: 'found', route: best.route, params: best.params };
+    return allowed.length > 0 ? { kind: 'wrong-method', allowed } : { kind: 'not-found' };
+  }
+
+  list(): RouteDescriptor[] {
+    return this.compiled.map(({ route }) => ({ method: route.method, path: route.path, public: route.public === true }));
+  }
+}

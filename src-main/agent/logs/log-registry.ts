@@ -1,0 +1,108 @@
+import { mkdirSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LogFile } from './log-file.js';
+import { logFileName, splitKey } from './log-line.js';
+import { LogStore, type LogRuntime } from './log-store.js';
+
+export interface LogRegistryOptions {
+  /** `<data-dir>/logs`. */
+  dir: string;
+  /** Size cap of one active file before it moves to `.0`, bytes. */
+  maxBytes: number;
+  /** Files untouched this long are deleted by `cleanup()`. */
+  retentionDays: number;
+  now?: () => number;
+}
+
+const LOG_FILE = /\.log(?:\.0|\.1|\.pos)?$/;
+
+/** Every deployment's log, by key `<model>:<port>`. */
+export class LogRegistry {
+  private readonly stores = new Map<string, LogStore>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: LogRegistryOptions) {
+    this.now = opts.now ?? Date.now;
+    mkdirSync(opts.dir, { recursive: true });
+  }
+
+  /** Deletes log files untouched for the retention period (run at agent start); returns the names removed. */
+  async cleanup(): Promise<string[]> {
+    const cutoff = this.now() - this.opts.retentionDays * 86_400_000;
+    const removed: string[] = [];
+    for (const name of await readdir(this.opts.dir)) {
+      if (!LOG_FILE.test(name)) continue;
+      const path = join(this.opts.dir, name);
+      try {
+        const s = await stat(path);
+        if (s.isFile() && s.mtimeMs < cutoff) {
+          await rm(path, { force: true });
+          removed.push(name);
+        }
+      } catch {
+        // Vanished meanwhile: nothing to clean.
+      }
+    }
+    return removed;
+  }
+
+  /** Starts the log of a new run: the previous run's file moves to `.1`. Throws on a malformed key. */
+  startRun(key: string, runtime: LogRuntime): LogStore {
+    const parts = parseKey(key);
+    return this.open(key, parts.model, parts.port, runtime, true);
+  }
+
+  /** Re-opens the log of a run that was going on before the agent restarted (keeps the file, loads its tail). */
+  resume(key: string, runtime: LogRuntime): LogStore {
+    const parts = parseKey(key);
+    return this.open(key, parts.model, parts.port, runtime, false);
+  }
+
+  /**
+   * Opens the log of `key` (file named from `model` and `port`): `fresh` starts a new run and
+   * rotates the previous one; otherwise the stored run resumes (the open store is reused).
+   */
+  open(key: string, model: string, port: number, runtime: LogRuntime, fresh: boolean): LogStore {
+    const existing = this.stores.get(key);
+    if (!fresh && existing) return existing;
+    existing?.flush();
+    const name = logFileName(model, port);
+    const file = new LogFile(join(this.opts.dir, name), this.opts.maxBytes);
+    if (fresh) file.rotateForNewRun();
+    const store = new LogStore(key, name, file, runtime, this.now);
+    if (!fresh) store.loadTail();
+    this.stores.set(key, store);
+    return store;
+  }
+
+  /** Flushes and forgets the log of `key` (same as `forget`; the engine's name for it). */
+  close(key: string): void {
+    this.forget(key);
+  }
+
+  get(key: string): LogStore | undefined {
+    return this.stores.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.stores.keys()];
+  }
+
+  /** Forgets a deployment (its files stay until retention removes them). */
+  forget(key: string): void {
+    this.stores.get(key)?.flush();
+    this.stores.delete(key);
+  }
+
+  /** Writes every pending line (at shutdown). */
+  flushAll(): void {
+    for (const s of this.stores.values()) s.flush();
+  }
+}
+
+function parseKey(key: string): { model: string; port: number } {
+  const parts = splitKey(key);
+  if (!parts) throw new Error(`malformed deployment key '${key}' (expected <model>:<port>)`);
+  return parts;
+}

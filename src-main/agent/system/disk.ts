@@ -1,0 +1,71 @@
+import { lstat, readdir, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Disk figures for the filesystem holding the HF cache (GB = 10^9 bytes, two decimals). */
+export interface DiskUsage {
+  total_gb: number;
+  free_gb: number;
+  hf_cache_gb: number;
+}
+
+const gb = (bytes: number) => Math.round((bytes / 1e9) * 100) / 100;
+
+async function existingAncestor(path: string): Promise<string> {
+  let p = path;
+  for (;;) {
+    try {
+      await lstat(p);
+      return p;
+    } catch {
+      const up = dirname(p);
+      if (up === p) return p;
+      p = up;
+    }
+  }
+}
+
+/** Total bytes of regular files under `dir` (symlinks not followed); 0 when it does not exist. */
+export async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const current = stack.pop() ?? dir;
+    let entries;
+    try {
+      entries = await readdir(current, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const full = join(current, e.name);
+      if (e.isDirectory()) stack.push(full);
+      else if (e.isFile()) {
+        try {
+          total += (await lstat(full)).size;
+        } catch {
+          // Removed while walking: it no longer counts.
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/** Measures disk usage of the HF cache's filesystem; the cache's own size is cached (walking it is slow). */
+export class DiskProbe {
+  private cached: { at: number; bytes: number } | undefined;
+
+  constructor(
+    private readonly hfCacheDir: string,
+    private readonly cacheTtlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async usage(): Promise<DiskUsage> {
+    const fs = await statfs(await existingAncestor(this.hfCacheDir));
+    if (!this.cached || this.now() - this.cached.at > this.cacheTtlMs) {
+      this.cached = { at: this.now(), bytes: await directorySize(this.hfCacheDir) };
+    }
+    return { total_gb: gb(fs.blocks * fs.bsize), free_gb: gb(fs.bavail * fs.bsize), hf_cache_gb: gb(this.cached.bytes) };
+  }
+}

@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { sampleCpuPercent } from './cpu-sampler.js';
+import { DiskProbe, type DiskUsage } from './disk.js';
+import { memoryPercent } from './memory.js';
+import type { GpuReading, GpuSource, RuntimeSource } from './node-sources.js';
+
+/** `GET /info`: what this node is. */
+export interface NodeInfo {
+  hostname: string;
+  node_name: string;
+  agent_version: string;
+  gpus: GpuReading[];
+  runtimes: string[];
+  disk: DiskUsage;
+}
+
+/** `GET /metrics`: the node's current load (behaviour.md §4.1). */
+export interface NodeMetrics {
+  cpu_percent: number;
+  memory_percent: number;
+  gpus: GpuReading[];
+  disk: DiskUsage;
+  available_runtimes: string[];
+  agent_version: string;
+}
+
+export interface NodeProbeDeps {
+  nodeName: string;
+  agentVersion: string;
+  hfCacheDir: string;
+  gpus: GpuSource;
+  runtimes: RuntimeSource;
+  /** CPU sample window; the default matches psutil's 0.1 s. */
+  cpuWindowMs?: number;
+}
+
+/** Collects node facts and load for the info and metrics routes. */
+export class NodeProbe {
+  private readonly disk: DiskProbe;
+
+  constructor(private readonly deps: NodeProbeDeps) {
+    this.disk = new DiskProbe(deps.hfCacheDir);
+  }
+
+  async info(): Promise<NodeInfo> {
+    const [gpus, runtimes, disk] = await Promise.all([this.deps.gpus.list(), this.deps.runtimes.available(), this.disk.usage()]);
+    return { hostname: hostname(), node_name: this.deps.nodeName, agent_version: this.deps.agentVersion, gpus, runtimes, disk };
+  }
+
+  async metrics(): Promise<NodeMetrics> {
+    const [cpu, memory, gpus, disk, runtimes] = await Promise.all([
+      sampleCpuPercent(this.deps.cpuWindowMs),
+      memoryPercent(),
+      this.deps.gpus.list(),
+      this.disk.usage(),
+      this.deps.runtimes.available(),
+    ]);
+    return { cpu_percent: cpu, memory_percent: memory, gpus, disk, available_runtimes: runtimes, agent_version: this.deps.agentVersion };
+  }
+}
