@@ -1,0 +1,98 @@
+import { estimatePausedRamMb } from '../../shared/warm-plan.js';
+import type { EngineContext } from './engine-context.js';
+import type { StatusEntry } from './engine.schema.js';
+import { MANAGED_LABEL, parseDeploymentLabels, type ParsedLabels } from './labels.js';
+import type { Tracked } from './registry.js';
+import { newTracked } from './tracked-factory.js';
+import { isSleeping } from './vllm-client.js';
+import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
+
+function entryFrom(ctx: EngineContext, p: ParsedLabels, c: ContainerInfo): StatusEntry {
+  const m = p.manifest;
+  const saved = ctx.state.get().expires;
+  return {
+    key: p.key,
+    model_name: p.key.slice(0, p.key.lastIndexOf(':')),
+    port: p.port,
+    internal_port: m.internal_port,
+    gpu_memory_fraction: m.gpu_memory_fraction,
+    gpu_ids: m.gpu_ids,
+    tensor_parallel_size: m.tensor_parallel_size,
+    vllm_version: p.version || null,
+    image: c.image || null,
+    image_digest: c.imageId,
+    container_id: c.id,
+    status: 'loading',
+    phase: null,
+    engine_args: m.engine_args,
+    lora_modules: m.lora_modules,
+    max_failed_restarts: m.max_failed_restarts,
+    desired_state: 'running',
+    launch_manifest: m,
+    container_runtime: c.runtime,
+    warm: m.warm,
+    pinned: m.pinned,
+    pause_tier: null,
+    paused_ram_mb: 0,
+    last_active_at: null,
+    duration_seconds: m.duration_seconds,
+    // A deadline granted or started after launch lives in the state file; the label has the estimate.
+    expires_at: p.key in saved ? (saved[p.key] ?? null) : m.expires_at,
+    usage: null,
+    requests_running: null,
+    error: null,
+    error_code: null,
+    exit_code: null,
+    pull_progress: null,
+  };
+}
+
+async function adoptOne(ctx: EngineContext, runtime: ContainerRuntime, c: ContainerInfo, watch: (t: Tracked) => Promise<void>): Promise<string | null> {
+  if (c.state === 'exited' || c.state === 'dead') return null;
+  const parsed = parseDeploymentLabels(c.labels);
+  if (!parsed || ctx.registry.isActive(parsed.key)) return null;
+  const entry = entryFrom(ctx, parsed, c);
+  const t = newTracked(entry, ctx.state.envFor(parsed.key), runtime);
+  t.seenRestarts = c.restartCount;
+  if (entry.key in ctx.state.get().expires) t.everReady = true;
+  if (entry.warm && entry.internal_port !== null && (await isSleeping(entry.internal_port)) === true) {
+    const gpus = await ctx.deps.gpus.list();
+    entry.status = 'paused_ram';
+    entry.pause_tier = 'ram';
+    entry.paused_ram_mb = estimatePausedRamMb(entry.gpu_ids, entry.gpu_memory_fraction, gpus);
+    t.everReady = true;
+  }
+  ctx.registry.set(t);
+  t.log = ctx.deps.logs.open(entry.key, entry.model_name, entry.port, runtime.name, false);
+  t.log.setSecretEnv(t.env);
+  ctx.agentLine(t, 'Agent restarted; deployment adopted.');
+  await watch(t);
+  return entry.key;
+}
+
+/**
+ * Rebuilds the deployments that survived an agent restart (behaviour.md §2.14): every live managed
+ * container of every available runtime, from its labels plus the state file (env values, leases).
+ * Keys already tracked are skipped, so running it twice never duplicates a deployment.
+ */
+export async function adoptAll(ctx: EngineContext, watch: (t: Tracked) => Promise<void>): Promise<string[]> {
+  const adopted: string[] = [];
+  for (const runtime of await ctx.deps.runtimes.all().catch(() => [])) {
+    let containers: ContainerInfo[];
+    try {
+      containers = await runtime.list([`${MANAGED_LABEL}=true`]);
+    } catch (err) {
+      ctx.deps.logger.warn('cannot list managed containers', { runtime: runtime.name, err });
+      continue;
+    }
+    for (const c of containers) {
+      try {
+        const key = await adoptOne(ctx, runtime, c, watch);
+        if (key) adopted.push(key);
+      } catch (err) {
+        ctx.deps.logger.warn('adoption failed', { container: c.id, err });
+      }
+    }
+  }
+  return adopted;
+}

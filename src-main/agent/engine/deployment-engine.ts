@@ -1,0 +1,155 @@
+import { AgentHttpError } from '../http/agent-route.js';
+import { WarmController } from '../warm/warm-controller.js';
+import { deploymentKey } from '../../shared/vllm-args.js';
+import type { WarmPlan } from '../../shared/warm-plan.js';
+import { adoptAll } from './adoption.js';
+import { EngineContext } from './engine-context.js';
+import { withDefaults, type EngineDepsInput } from './engine-deps.js';
+import { FINISHED, type LaunchRequest, type NodePolicyUpdate, type StatusEntry } from './engine.schema.js';
+import { launch, type LaunchResult } from './launcher.js';
+import { validateLaunch } from './launch-validation.js';
+import { pumpLogs } from './log-pump.js';
+import { scheduleMonitor } from './monitor.js';
+import type { Tracked } from './registry.js';
+import { detach, finish, removeContainer } from './stopper.js';
+
+/**
+ * The agent's deployment engine: launches vLLM servers, watches them, pauses and wakes warm ones,
+ * stops them, and adopts the ones that survived an agent restart. Routes call only this class.
+ */
+export class DeploymentEngine {
+  readonly ctx: EngineContext;
+  readonly warm: WarmController;
+
+  constructor(deps: EngineDepsInput) {
+    this.ctx = new EngineContext(withDefaults(deps));
+    this.warm = new WarmController(this.ctx, (key) => this.stopNow(key));
+  }
+
+  /** Adopts surviving deployments; call once at agent start. Returns the adopted keys. */
+  start(): Promise<string[]> {
+    return adoptAll(this.ctx, (t) => this.watch(t));
+  }
+
+  /** Stops watching (containers keep running, to be adopted by the next agent). */
+  async close(): Promise<void> {
+    this.ctx.closed = true;
+    for (const t of this.ctx.registry.all()) {
+      await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
+      t.log?.flush();
+    }
+  }
+
+  private async watch(t: Tracked): Promise<void> {
+    await this.warm.attachProxy(t);
+    if (t.log && t.entry.container_id) {
+      t.logAbort = new AbortController();
+      void pumpLogs(t, t.log, this.ctx.deps.timings.monitorMs);
+    }
+    scheduleMonitor(this.ctx, t);
+  }
+
+  /** `POST /deployments/start`. Throws AgentHttpError with the reference's statuses. */
+  async launch(req: LaunchRequest): Promise<LaunchResult> {
+    const v = await validateLaunch(this.ctx, req);
+    return launch(this.ctx, v, this.warm, (t) => this.watch(t));
+  }
+
+  private mustGet(key: string): Tracked {
+    const t = this.ctx.registry.get(key);
+    if (!t || FINISHED.has(t.entry.status)) throw new AgentHttpError(404, `Deployment ${key} not found`);
+    return t;
+  }
+
+  /** Asynchronous stop (30 s grace, then kill and reap); answers at once. */
+  stop(key: string): { status: 'stopping'; key: string } {
+    const t = this.mustGet(key);
+    void this.stopNow(key).catch((err: unknown) => {
+      t.entry.status = 'error';
+      t.entry.error = `Failed to stop: ${(err as Error).message}`;
+    });
+    return { status: 'stopping', key };
+  }
+
+  private async stopNow(key: string): Promise<void> {
+    const t = this.mustGet(key);
+    t.stopRequested = true;
+    t.entry.desired_state = 'stopped';
+    t.entry.status = 'stopping';
+    this.ctx.agentLine(t, 'Stop requested.');
+    await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
+    await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
+    finish(t, 'stopped');
+    t.entry.container_id = null;
+    this.ctx.agentLine(t, 'Deployment stopped.');
+    t.log?.flush();
+    this.ctx.state.forget(key);
+    this.ctx.deps.logs.close(key);
+  }
+
+  pause(key: string, tier: 'ram' | 'auto' | null | undefined) {
+    return this.warm.pause(key, tier ?? 'ram');
+  }
+
+  /** Wakes a paused deployment (making room first); 409 when it is not paused, 503 when the wake fails. */
+  async resume(key: string): Promise<{ status: 'running'; key: string }> {
+    const t = this.mustGet(key);
+    if (t.entry.status !== 'running' && t.entry.status !== 'paused_ram' && t.entry.status !== 'offloading' && t.entry.status !== 'waking') {
+      throw new AgentHttpError(409, `Deployment is '${t.entry.status}'; only a paused deployment can be resumed.`);
+    }
+    await this.warm.ensureActive(key);
+    return { status: 'running', key };
+  }
+
+  pin(key: string, pinned: boolean): { status: 'ok'; key: string; pinned: boolean } {
+    const t = this.mustGet(key);
+    t.entry.pinned = pinned;
+    t.entry.launch_manifest.pinned = pinned;
+    return { status: 'ok', key, pinned };
+  }
+
+  /** Stores the agent-side deadline (null = no expiry). */
+  extend(key: string, expiresAt: string | null, durationSeconds: number | null): { status: 'ok'; key: string; expires_at: string | null } {
+    const t = this.mustGet(key);
+    t.entry.expires_at = expiresAt;
+    if (durationSeconds !== null || expiresAt === null) t.entry.duration_seconds = durationSeconds;
+    this.ctx.state.update((s) => {
+      s.expires[key] = expiresAt;
+    });
+    return { status: 'ok', key, expires_at: expiresAt };
+  }
+
+  plan(modelName: string, port: number, fraction: number, gpuIds: number[] | null): Promise<WarmPlan> {
+    return this.warm.plan(deploymentKey(modelName, port), gpuIds, fraction);
+  }
+
+  /** Node policy pushed by the host; the pin list is authoritative for every deployment. */
+  setPolicy(update: NodePolicyUpdate): { status: 'ok' } & typeof this.ctx.policy {
+    const p = this.ctx.policy;
+    if (update.warm_offload_enabled !== undefined) p.warm_offload_enabled = update.warm_offload_enabled;
+    if (update.ram_cache_limit_mb !== undefined) p.ram_cache_limit_mb = update.ram_cache_limit_mb;
+    if (update.busy_guard_seconds !== undefined) p.busy_guard_seconds = update.busy_guard_seconds;
+    const pins = update.pins;
+    if (pins !== undefined) {
+      for (const t of this.ctx.registry.all()) {
+        t.entry.pinned = pins.includes(t.entry.key);
+        t.entry.launch_manifest.pinned = t.entry.pinned;
+      }
+    }
+    const currentPins = this.ctx.registry.all().filter((t) => t.entry.pinned).map((t) => t.entry.key);
+    this.ctx.state.update((s) => {
+      s.policy = { ...p, pins: pins ?? currentPins };
+    });
+    return { status: 'ok', ...p };
+  }
+
+  /** Status entries for `GET /deployments/status` (copies; never env values). */
+  statusEntries(): StatusEntry[] {
+    return this.ctx.registry.all().map((t) => structuredClone(t.entry));
+  }
+
+  /** Keys of deployments that are live (`GET /deployments`). */
+  runningKeys(): string[] {
+    return this.ctx.registry.active().map((t) => t.entry.key);
+  }
+}

@@ -1,0 +1,44 @@
+import type { EngineDeps } from './engine-deps.js';
+import type { NodePolicy } from './engine.schema.js';
+import { Registry, type Tracked } from './registry.js';
+import { StateFile } from './state-file.js';
+
+/** The warm-cache operations the rest of the engine calls (implemented in src-main/agent/warm/). */
+export interface WarmOps {
+  /** Starts the wake proxy of a warm deployment on its public port. */
+  attachProxy(t: Tracked): Promise<void>;
+}
+
+/** State shared by the parts of the deployment engine (launcher, monitor, stopper, adoption, warm). */
+export class EngineContext {
+  readonly registry = new Registry();
+  readonly state: StateFile;
+  policy: NodePolicy = { warm_offload_enabled: false, ram_cache_limit_mb: null, busy_guard_seconds: 0 };
+  closed = false;
+
+  constructor(readonly deps: EngineDeps) {
+    this.state = new StateFile(deps.dataDir);
+    const saved = this.state.get().policy;
+    if (saved) {
+      this.policy = {
+        warm_offload_enabled: saved.warm_offload_enabled,
+        ram_cache_limit_mb: saved.ram_cache_limit_mb,
+        busy_guard_seconds: saved.busy_guard_seconds,
+      };
+    }
+  }
+
+  nowIso(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  /** Writes an `[agent] …` line into the deployment's run log. */
+  agentLine(t: Tracked, text: string): void {
+    t.log?.write(text, 'agent');
+  }
+
+  /** Writes a `[docker]` line (shown as `[podman]` on Podman) into the deployment's run log. */
+  runtimeLine(t: Tracked, text: string): void {
+    t.log?.write(text, 'docker');
+  }
+}

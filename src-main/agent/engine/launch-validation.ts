@@ -1,0 +1,62 @@
+import { homedir } from 'node:os';
+import { AgentHttpError } from '../http/agent-route.js';
+import { isPortAvailable } from '../system/port-check.js';
+import { buildVllmEnv, deploymentKey, isWarmLaunch, validateLoraModules, type LoraModule } from '../../shared/vllm-args.js';
+import type { EngineContext } from './engine-context.js';
+import type { EngineGpu } from './engine-deps.js';
+import type { LaunchRequest } from './engine.schema.js';
+import { gpuIdsProblem, resolveAllowedPath } from './launch-checks.js';
+
+/** A launch request after validation: everything later steps need, already derived. */
+export interface ValidatedLaunch {
+  key: string;
+  req: LaunchRequest;
+  lora: LoraModule[];
+  env: Record<string, string>;
+  warm: boolean;
+  gpus: EngineGpu[];
+}
+
+function badRequest(err: unknown): never {
+  throw new AgentHttpError(400, err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Validates a launch in the reference's order (behaviour.md §2.3): key not tracked (400), host
+ * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400).
+ */
+export async function validateLaunch(ctx: EngineContext, req: LaunchRequest): Promise<ValidatedLaunch> {
+  const key = deploymentKey(req.model_name, req.port);
+  if (ctx.registry.isActive(key)) throw new AgentHttpError(400, 'Deployment already running');
+  const dirs = ctx.deps.modelDirs;
+  if (req.model_name.startsWith('/')) {
+    try {
+      resolveAllowedPath(req.model_name, dirs, 'Model path');
+    } catch (err) {
+      badRequest(err);
+    }
+  }
+  let lora: LoraModule[] = [];
+  try {
+    lora = validateLoraModules(req.lora_modules);
+    for (const m of lora) {
+      if (!m.path.startsWith('/') && !m.path.startsWith('~')) continue;
+      const expanded = m.path.startsWith('~') ? homedir() + m.path.slice(1) : m.path;
+      m.path = resolveAllowedPath(expanded, dirs, `LoRA adapter '${m.name}' path`);
+    }
+  } catch (err) {
+    badRequest(err);
+  }
+  const warm = isWarmLaunch(req.warm_offload ?? ctx.policy.warm_offload_enabled, req.engine_args);
+  let env: Record<string, string> = {};
+  try {
+    env = buildVllmEnv(req.env_vars, warm);
+  } catch (err) {
+    badRequest(err);
+  }
+  if (!(await isPortAvailable(req.port))) throw new AgentHttpError(409, `Port ${req.port} is already in use on this node.`);
+  const gpus = await ctx.deps.gpus.list();
+  const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
+  if (gpuProblem) throw new AgentHttpError(400, gpuProblem);
+  return { key, req, lora, env, warm, gpus };
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentHttpError } from '../http/agent-route.js';
+import { describeEnv } from '../logs/secret-mask.js';
+import type { ContainerRuntime, LaunchSpec, Mount, PullProgress } from '../runtime/container-runtime.js';
+import { allocateInternalPort } from '../warm/internal-port.js';
+import { buildVllmArgs, CONTAINER_VLLM_CACHE, containerName, resolveVllmImage } from '../../shared/vllm-args.js';
+import type { EngineContext } from './engine-context.js';
+import type { LaunchManifest, StatusEntry } from './engine.schema.js';
+import { deploymentLabels } from './labels.js';
+import { plainGpuCheck } from './launch-checks.js';
+import type { ValidatedLaunch } from './launch-validation.js';
+import type { Tracked } from './registry.js';
+import { newTracked, toHttpError } from './tracked-factory.js';
+
+/** What a successful launch answers (behaviour.md §2.3). */
+export interface LaunchResult {
+  status: 'started';
+  key: string;
+  vllm_version: string;
+  offloaded: { key: string; model_name: string; tier: 'ram' }[];
+}
+
+/** The warm-cache steps a launch needs (implemented by the warm controller). */
+export interface LaunchWarmOps {
+  /** Makes room on the GPUs (pausing LRU victims) or throws 507; returns what was offloaded. */
+  ensureFit(t: Tracked): Promise<LaunchResult['offloaded']>;
+}
+
+/** Starts the background parts of a launched deployment (proxy, log pump, monitor). */
+export type Watch = (t: Tracked) => Promise<void>;
+
+function provisional(v: ValidatedLaunch, runtime: ContainerRuntime): StatusEntry {
+  const r = v.req;
+  const manifest: LaunchManifest = {
+    version: 1,
+    owner: r.owner ?? null,
+    duration_seconds: r.duration_seconds ?? null,
+    expires_at: r.expires_at ?? null,
+    extra_args: r.extra_args,
+    env_var_keys: Object.keys(v.env),
+    engine_args: r.engine_args ?? {},
+    lora_modules: v.lora,
+    extra_packages: r.extra_packages,
+    gpu_memory_fraction: r.gpu_memory_fraction,
+    gpu_ids: r.gpu_ids ?? null,
+    tensor_parallel_size: r.tensor_parallel_size ?? null,
+    max_failed_restarts: r.max_failed_restarts ?? null,
+    container_runtime: runtime.name,
+    warm: v.warm,
+    pinned: r.pinned,
+    internal_port: null,
+  };
+  return {
+    key: v.key,
+    model_name: r.model_name,
+    port: r.port,
+    internal_port: null,
+    gpu_memory_fraction: r.gpu_memory_fraction,
+    gpu_ids: r.gpu_ids ?? null,
+    tensor_parallel_size: r.tensor_parallel_size ?? null,
+    vllm_version: null,
+    image: null,
+    image_digest: null,
+    container_id: null,
+    status: 'starting',
+    phase: r.skip_resource_check ? 'preparing image' : 'offloading models',
+    engine_args: r.engine_args ?? {},
+    lora_modules: v.lora,
+    max_failed_restarts: r.max_failed_restarts ?? null,
+    desired_state: 'running',
+    launch_manifest: manifest,
+    container_runtime: runtime.name,
+    warm: v.warm,
+    pinned: r.pinned,
+    pause_tier: null,
+    paused_ram_mb: 0,
+    last_active_at: null,
+    duration_seconds: r.duration_seconds ?? null,
+    expires_at: r.expires_at ?? null,
+    usage: null,
+    requests_running: null,
+    error: null,
+    error_code: null,
+    exit_code: null,
+    pull_progress: null,
+  };
+}
+
+function progressUpdater(e: StatusEntry, now: () => number): (p: PullProgress) => void {
+  let lastAt = 0;
+  let lastPct = -1;
+  return (p) => {
+    const t = now();
+    // Throttled like the reference: a change of ≥1 s or ≥1 % is worth reporting.
+    if (t - lastAt < 1000 && Math.abs(p.percent - lastPct) < 1 && p.phase === e.phase) return;
+    lastAt = t;
+    lastPct = p.percent;
+    e.phase = p.phase;
+    e.pull_progress = { downloaded_mb: p.downloadedMb, total_mb: p.totalMb, percent: p.percent };
+  };
+}
+
+/** Launches a validated deployment; any failure removes the provisional entry (no ghosts). */
+export async function launch(ctx: EngineContext, v: ValidatedLaunch, warmOps: LaunchWarmOps, watch: Watch): Promise<LaunchResult> {
+  const runtime = await ctx.deps.runtimes.select(v.req.container_runtime ?? null).catch((err: unknown) => {
+    throw toHttpError(err);
+  });
+  const entry = provisional(v, runtime);
+  const t = newTracked(entry, v.env, runtime);
+  ctx.registry.set(t);
+  try {
+    const offloaded = await fitResources(ctx, v, t, warmOps);
+    await startContainer(ctx, v, t, runtime);
+    await watch(t);
+    return { status: 'started', key: v.key, vllm_version: entry.vllm_version ?? '', offloaded };
+  } catch (err) {
+    await rollback(ctx, t);
+    throw toHttpError(err);
+  }
+}
+
+async function fitResources(ctx: EngineContext, v: ValidatedLaunch, t: Tracked, warmOps: LaunchWarmOps): Promise<LaunchResult['offloaded']> {
+  if (v.req.skip_resource_check) return [];
+  if (ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
+  const claims = ctx.registry
+    .active()
+    .filter((o) => o !== t && o.entry.status !== 'paused_ram' && (o.entry.container_id !== null || o.entry.status === 'starting'))
+    .map((o) => ({ gpu_ids: o.entry.gpu_ids, fraction: o.entry.gpu_memory_fraction }));
+  const problem = plainGpuCheck(v.gpus, claims, { gpu_ids: v.req.gpu_ids ?? null, fraction: v.req.gpu_memory_fraction });
+  if (problem) throw new AgentHttpError(409, problem);
+  return [];
+}
+
+async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked, runtime: ContainerRuntime): Promise<void> {
+  const e = t.entry;
+  const d = ctx.deps;
+  t.log = d.logs.open(e.key, e.model_name, e.port, runtime.name, true);
+  t.log.setSecretEnv(v.env);
+  e.phase = 'preparing image';
+  const img = resolveVllmImage(v.req.vllm_version, { imageRepo: d.imageRepo, latestRelease: (await d.latestRelease?.()) ?? null });
+  e.image = img.image;
+  e.vllm_version = img.vllm_version;
+  try {
+    const res = await runtime.ensureImage(img.image, { mutable: img.mutable, onProgress: progressUpdater(e, () => d.clock.now()) });
+    e.image_digest = res.digest ?? res.imageId;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new AgentHttpError(500, `Failed to pull image ${img.image}: ${msg} Verify the vLLM version/tag exists on Docker Hub.`);
+  }
+  e.pull_progress = null;
+  const mounts: Mount[] = [
+    { source: d.hfCacheDir, target: '/root/.cache/huggingface', readOnly: false },
+    ...d.modelDirs.map((dir) => ({ source: dir, target: dir, readOnly: true })),
+  ];
+  if (v.warm) {
+    e.internal_port = await allocateInternalPort(ctx.registry.internalPorts());
+    e.launch_manifest.internal_port = e.internal_port;
+    const cache = join(d.dataDir, '.vllm_compile', createHash('sha256').update(e.key).digest('hex').slice(0, 16));
+    mkdirSync(cache, { recursive: true });
+    mounts.push({ source: cache, target: CONTAINER_VLLM_CACHE, readOnly: false });
+  }
+  const args = buildVllmArgs({
+    model_name: e.model_name,
+    serve_port: e.internal_port ?? e.port,
+    gpu_memory_fraction: e.gpu_memory_fraction,
+    warm: v.warm,
+    tensor_parallel_size: e.tensor_parallel_size,
+    engine_args: v.req.engine_args,
+    lora_modules: v.lora,
+    extra_args: v.req.extra_args,
+  });
+  const spec: LaunchSpec = {
+    name: containerName(e.key),
+    image: img.image,
+    args,
+    env: v.env,
+    labels: deploymentLabels(e.key, e.port, img.vllm_version, runtime.name, e.launch_manifest),
+    gpuIds: e.gpu_ids,
+    passGpus: d.passGpus,
+    mounts,
+    restartUnlessStopped: true,
+  };
+  ctx.state.update((s) => {
+    s.env[e.key] = v.env;
+    delete s.expires[e.key];
+  });
+  e.phase = 'starting container';
+  ctx.agentLine(t, `Launching ${img.image} ${args.join(' ')}${Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : ''}`);
+  const info = await runtime.run(spec);
+  e.container_id = info.id;
+  t.seenRestarts = info.restartCount;
+  e.status = 'loading';
+  e.phase = null;
+}
+
+async function rollback(ctx: EngineContext, t: Tracked): Promise<void> {
+  t.stopRequested = true;
+  t.logAbort?.abort();
+  if (t.monitorTimer !== null) ctx.deps.clock.clearTimeout(t.monitorTimer);
+  await t.proxy?.close().catch(() => undefined);
+  if (t.entry.container_id && t.runtime) await t.runtime.remove(t.entry.container_id).catch(() => undefined);
+  if (ctx.registry.get(t.entry.key) === t) ctx.registry.delete(t.entry.key);
+  ctx.state.forget(t.entry.key);
+  t.log?.flush();
+}

@@ -1,0 +1,130 @@
+import type { ContainerInfo } from '../runtime/container-runtime.js';
+import type { EngineContext } from './engine-context.js';
+import { FINISHED } from './engine.schema.js';
+import { describeFailure } from './failure.js';
+import type { Tracked } from './registry.js';
+import { detach, finish, removeContainer } from './stopper.js';
+import { scrapeUsage } from './usage-scraper.js';
+import { probeReady } from './vllm-client.js';
+
+const QUIET = new Set(['paused_ram', 'offloading', 'waking']);
+
+/** Schedules the next monitor tick of `t` (every `monitorMs`; reference: 2 s). */
+export function scheduleMonitor(ctx: EngineContext, t: Tracked): void {
+  if (ctx.closed || t.stopRequested || FINISHED.has(t.entry.status)) return;
+  t.monitorTimer = ctx.deps.clock.setTimeout(() => {
+    t.monitorTimer = null;
+    monitorTick(ctx, t)
+      .catch((err: unknown) => ctx.deps.logger.warn('monitor tick failed', { key: t.entry.key, err }))
+      .finally(() => scheduleMonitor(ctx, t));
+  }, ctx.deps.timings.monitorMs);
+}
+
+/** The crash-loop threshold of a deployment: its own setting if > 0, else the agent default. */
+function breakerThreshold(ctx: EngineContext, t: Tracked): number {
+  const own = t.entry.max_failed_restarts;
+  return own !== null && own > 0 ? own : ctx.deps.maxFailedRestarts;
+}
+
+/** Ends a deployment from the monitor (expiry, breaker, vanished): status first, cleanup after. */
+async function end(ctx: EngineContext, t: Tracked, status: 'expired' | 'error' | 'stopped', error: string | null, remove: boolean): Promise<void> {
+  t.stopRequested = true;
+  finish(t, status, error);
+  await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
+  if (remove) await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(() => undefined);
+  t.entry.container_id = null;
+  t.log?.flush();
+  ctx.state.forget(t.entry.key);
+}
+
+/** One pass over one deployment (behaviour.md §2.4, §2.10). */
+export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void> {
+  const e = t.entry;
+  const id = e.container_id;
+  if (!id || !t.runtime || t.stopRequested || FINISHED.has(e.status)) return;
+  let info: ContainerInfo | null;
+  try {
+    info = await t.runtime.inspect(id);
+  } catch {
+    return; // The runtime did not answer this time; nothing is concluded from silence.
+  }
+  if (t.stopRequested) return;
+  if (info === null) {
+    ctx.agentLine(t, 'Container vanished without a stop request.');
+    await end(ctx, t, 'error', `Container for ${e.key} disappeared without a stop request.`, false);
+    return;
+  }
+  const now = ctx.deps.clock.now();
+  if (e.expires_at !== null && Date.parse(e.expires_at) <= now) {
+    ctx.agentLine(t, 'Serve duration reached — stopping deployment.');
+    await end(ctx, t, 'expired', null, true);
+    return;
+  }
+  if (info.restartCount > t.seenRestarts) {
+    t.seenRestarts = info.restartCount;
+    onRestart(ctx, t, info);
+    if (!t.everReady && info.restartCount >= breakerThreshold(ctx, t)) {
+      const cause = e.error ?? 'The server kept exiting';
+      ctx.agentLine(t, `Stopping after ${info.restartCount} failed starts without becoming ready; the container is removed (the image stays cached).`);
+      await end(ctx, t, 'error', `${cause} (Stopped after ${info.restartCount} failed starts without becoming ready.)`, true);
+    }
+    return;
+  }
+  if (info.state === 'exited' || info.state === 'dead') {
+    if (e.status !== 'error' || e.exit_code !== info.exitCode) onExit(ctx, t, info);
+    return;
+  }
+  if (QUIET.has(e.status) || info.state !== 'running') return;
+  if (e.status !== 'running') {
+    if (await probeReady(e.internal_port ?? e.port)) markReady(ctx, t);
+    return;
+  }
+  if (now - t.lastScrapeAt >= ctx.deps.timings.scrapeMs) {
+    t.lastScrapeAt = now;
+    await scrapeUsage(t, now);
+  }
+}
+
+function markReady(ctx: EngineContext, t: Tracked): void {
+  const e = t.entry;
+  e.status = 'running';
+  e.phase = 'ready';
+  e.error = null;
+  e.error_code = null;
+  e.exit_code = null;
+  e.pull_progress = null;
+  if (!t.everReady && e.duration_seconds !== null && !(e.key in ctx.state.get().expires)) {
+    // The lease counts from readiness, not from launch: load time is not charged to the user.
+    const expires = new Date(ctx.deps.clock.now() + e.duration_seconds * 1000).toISOString();
+    e.expires_at = expires;
+    // Remembered so that an agent restart does not restart the lease.
+    ctx.state.update((s) => {
+      s.expires[e.key] = expires;
+    });
+  }
+  t.everReady = true;
+  t.lastScrapeAt = 0;
+  ctx.deps.logger.info('deployment ready', { key: e.key });
+}
+
+function onRestart(ctx: EngineContext, t: Tracked, info: ContainerInfo): void {
+  const e = t.entry;
+  const code = info.exitCode ?? e.exit_code;
+  ctx.agentLine(t, `Container restarted (exit code ${code ?? 'unknown'}); the runtime is retrying.`);
+  applyFailure(ctx, t, code);
+}
+
+function onExit(ctx: EngineContext, t: Tracked, info: ContainerInfo): void {
+  ctx.agentLine(t, `Container exited (exit code ${info.exitCode ?? 'unknown'}).`);
+  applyFailure(ctx, t, info.exitCode);
+}
+
+function applyFailure(ctx: EngineContext, t: Tracked, exitCode: number | null): void {
+  const e = t.entry;
+  const f = describeFailure(t.recent, exitCode);
+  e.status = 'error';
+  e.exit_code = exitCode;
+  e.error = f.message;
+  e.error_code = f.code;
+  if (f.code) ctx.agentLine(t, `Probable cause: ${f.message}`);
+}

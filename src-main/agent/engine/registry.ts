@@ -1,0 +1,113 @@
+import type { LogStore } from '../logs/log-store.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import type { WakeProxy } from '../warm/wake-proxy.js';
+import type { UsageScrapeState } from '../../shared/usage-scrape.js';
+import type { PlanDeployment } from '../../shared/warm-plan.js';
+import { FINISHED, type DeploymentStatus, type StatusEntry } from './engine.schema.js';
+import type { ProcRef } from './process-tree.js';
+
+/** Lines kept in memory per deployment for failure classification (behaviour.md §2.10). */
+export const CLASSIFY_WINDOW = 300;
+
+/** One deployment the engine knows about: its wire entry plus what only the agent may see. */
+export interface Tracked {
+  entry: StatusEntry;
+  /** Env values; they never leave the agent except into the container itself. */
+  env: Record<string, string>;
+  runtime: ContainerRuntime | null;
+  log: LogStore | null;
+  everReady: boolean;
+  /** The runtime's restart count last seen (increases are crashes). */
+  seenRestarts: number;
+  stopRequested: boolean;
+  monitorTimer: unknown;
+  logAbort: AbortController | null;
+  /** Last raw log texts, newest last. */
+  recent: string[];
+  proxy: WakeProxy | null;
+  /** Epoch ms of the last usage scrape. */
+  lastScrapeAt: number;
+  /** State of the usage computation between scrapes. */
+  usageState: UsageScrapeState;
+  /** Process tree of the container's main process, as last seen by the monitor. */
+  tree: ProcRef[];
+  /** Epoch ms of the last generation request (the LRU order of the evictor). */
+  lastActiveMs: number | null;
+}
+
+/** Statuses in which a deployment holds (or is about to hold) GPU memory. */
+const LIVE: ReadonlySet<DeploymentStatus> = new Set([
+  'starting',
+  'loading',
+  'running',
+  'offloading',
+  'paused_ram',
+  'waking',
+  'stopping',
+  'error',
+]);
+
+/** All deployments of this agent, by key `<model>:<port>`. */
+export class Registry {
+  private readonly byKey = new Map<string, Tracked>();
+
+  get(key: string): Tracked | undefined {
+    return this.byKey.get(key);
+  }
+
+  set(t: Tracked): void {
+    this.byKey.set(t.entry.key, t);
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  all(): Tracked[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Deployments still owned by the engine (not stopped or expired). */
+  active(): Tracked[] {
+    return this.all().filter((t) => !FINISHED.has(t.entry.status));
+  }
+
+  /** True when `key` is tracked and not finished: a second launch of it is refused. */
+  isActive(key: string): boolean {
+    const t = this.byKey.get(key);
+    return t !== undefined && !FINISHED.has(t.entry.status) && !(t.entry.status === 'error' && t.entry.container_id === null);
+  }
+
+  /** Internal ports in use, so a new warm deployment never gets one twice. */
+  internalPorts(): Set<number> {
+    const out = new Set<number>();
+    for (const t of this.active()) if (t.entry.internal_port !== null) out.add(t.entry.internal_port);
+    return out;
+  }
+}
+
+/** The planner's view of one tracked deployment. */
+export function toPlanDeployment(t: Tracked): PlanDeployment {
+  const e = t.entry;
+  return {
+    key: e.key,
+    model_name: e.model_name,
+    gpu_ids: e.gpu_ids,
+    fraction: e.gpu_memory_fraction,
+    status: e.status,
+    warm_capable: e.warm && e.internal_port !== null,
+    pinned: e.pinned,
+    pause_tier: e.pause_tier,
+    paused_ram_mb: e.paused_ram_mb,
+    last_active_at: t.lastActiveMs,
+    requests_running: Math.max(e.requests_running ?? 0, t.proxy?.inflight ?? 0),
+    // A provisional `starting` entry has no container yet but already claims its share.
+    live_container: (e.container_id !== null && LIVE.has(e.status)) || e.status === 'starting',
+  };
+}
+
+/** Appends a raw log text to the classification window. */
+export function remember(t: Tracked, text: string): void {
+  t.recent.push(text);
+  if (t.recent.length > CLASSIFY_WINDOW) t.recent.splice(0, t.recent.length - CLASSIFY_WINDOW);
+}

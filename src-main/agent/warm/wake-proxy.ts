@@ -1,0 +1,161 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { Pool } from 'undici';
+
+/** What the proxy needs from the engine for one warm deployment. */
+export interface WakeProxyHooks {
+  /** Resolves once the model is awake (waking it if paused); rejects when it cannot be woken. */
+  ensureActive(): Promise<void>;
+  /** Called when a generation request arrives: feeds the LRU order and the busy guard. */
+  touch(): void;
+}
+
+export interface WakeProxyOptions {
+  publicPort: number;
+  internalPort: number;
+  host?: string;
+  hooks: WakeProxyHooks;
+}
+
+const GENERATION = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
+/** The sleep-mode control endpoints exist only on the loopback server and never leave the box. */
+const HIDDEN = new Set(['/sleep', '/wake_up', '/is_sleeping', '/reset_prefix_cache']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function openAiError(res: ServerResponse, status: number, code: string, message: string, type: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { message, type, param: null, code } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function forwardHeaders(h: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || HOP_BY_HOP.has(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The agent-owned front of a warm deployment: holds the public port, forwards everything to the
+ * loopback vLLM server (streaming both ways, with backpressure), and wakes a paused model on the
+ * first generation request. vLLM has no guard against inference while asleep, hence the wake first.
+ */
+export class WakeProxy {
+  private readonly server: Server;
+  private readonly pool: Pool;
+  private inflightCount = 0;
+
+  constructor(private readonly opts: WakeProxyOptions) {
+    this.pool = new Pool(`http://127.0.0.1:${opts.internalPort}`, {
+      connections: 200,
+      connect: { timeout: 10_000 },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  /** Generation requests currently being forwarded (a model with one in flight must not sleep). */
+  get inflight(): number {
+    return this.inflightCount;
+  }
+
+  /** Starts listening on the public port; rejects when it is taken. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port: this.opts.publicPort, host: this.opts.host ?? '0.0.0.0' }, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.pool.destroy();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    if (HIDDEN.has(path.replace(/\/+$/, '') || '/')) {
+      openAiError(res, 404, 'not_found', 'Not Found', 'NotFoundError');
+      return;
+    }
+    const generation = req.method === 'POST' && GENERATION.has(path);
+    if (generation) {
+      this.inflightCount++;
+      res.once('close', () => this.inflightCount--);
+      this.opts.hooks.touch();
+      try {
+        await this.opts.hooks.ensureActive();
+      } catch {
+        req.resume();
+        openAiError(res, 503, 'model_resuming', 'Model is resuming; retry shortly.', 'ServiceUnavailableError');
+        return;
+      }
+    }
+    await this.forward(req, res, url);
+    if (generation) this.opts.hooks.touch();
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    const abort = new AbortController();
+    // A client that goes away cancels the upstream request, so vLLM stops generating for nobody.
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const method = (req.method ?? 'GET').toUpperCase();
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    let upstream;
+    try {
+      upstream = await this.pool.request({
+        path: url,
+        method,
+        headers: forwardHeaders(req.headers),
+        body: hasBody ? req : null,
+        signal: abort.signal,
+      });
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      openAiError(res, 502, 'deployment_unreachable', `Deployment is unreachable: ${(err as Error).message}`, 'BadGatewayError');
+      return;
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(upstream.headers)) {
+      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    }
+    res.writeHead(upstream.statusCode, headers);
+    res.flushHeaders();
+    try {
+      await pipeline(upstream.body, res);
+    } catch {
+      // Client abort or upstream reset mid-stream: both ends are torn down by pipeline already.
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import { AgentHttpError } from '../http/agent-route.js';
+import type { EngineContext, WarmOps } from '../engine/engine-context.js';
+import type { EngineGpu } from '../engine/engine-deps.js';
+import { toPlanDeployment, type Tracked } from '../engine/registry.js';
+import { isSleeping, resetPrefixCache, sleepEngine, wakeEngine } from '../engine/vllm-client.js';
+import { estimatePausedRamMb, planWarmEviction, REASON_RAM_FULL, type PlanGpu, type PlanItem, type WarmPlan } from '../../shared/warm-plan.js';
+import { GpuLocks } from './gpu-locks.js';
+import { checkSleepLeak } from './sleep-leak.js';
+import { SingleFlight } from './single-flight.js';
+import { WakeProxy } from './wake-proxy.js';
+
+export const NO_FIT_REASON =
+  'GPU is full and no model is eligible for automatic offload. Pin fewer models, stop one, or lower the GPU memory fraction.';
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
+  return gpus.map((g) => ({ index: g.index, memory_total_mb: g.memory_total_mb, unified: g.unified }));
+}
+
+/** Stops a deployment to free RAM (an eviction plan's `stop` item). */
+export type StopForRam = (key: string) => Promise<void>;
+
+/**
+ * Pause, resume and auto-eviction on the agent (behaviour.md §3.4, DESIGN.md §5, §12.6).
+ * Fits on the same GPUs are serialised by per-GPU locks; each key wakes at most once at a time.
+ */
+export class WarmController implements WarmOps {
+  private readonly locks = new GpuLocks();
+  private readonly wakes = new SingleFlight<void>();
+  private readonly pausing = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly stopForRam: StopForRam,
+  ) {}
+
+  private async state(gpus?: EngineGpu[]) {
+    const list = gpus ?? (await this.ctx.deps.gpus.list());
+    return {
+      gpus: planGpus(list),
+      deployments: this.ctx.registry.active().map(toPlanDeployment),
+      busy_guard_seconds: this.ctx.policy.busy_guard_seconds,
+      now: this.ctx.deps.clock.now(),
+      ram_cache_limit_mb: this.ctx.policy.ram_cache_limit_mb,
+    };
+  }
+
+  /** Read-only eviction preview for a deployment that is not launched yet. */
+  async plan(key: string, gpuIds: number[] | null, fraction: number): Promise<WarmPlan> {
+    return planWarmEviction(await this.state(), { key, gpu_ids: gpuIds, fraction, resume: false });
+  }
+
+  /** Makes room for a launching deployment, pausing LRU victims; 507 when it cannot fit. */
+  async ensureFit(t: Tracked): Promise<{ key: string; model_name: string; tier: 'ram' }[]> {
+    const items = await this.fit(t, false, () => undefined);
+    return items.filter((i) => i.action === 'pause').map((i) => ({ key: i.key, model_name: i.model_name, tier: i.tier }));
+  }
+
+  /**
+   * Plans under the locks of the request's GPUs, extends the locks to the victims' GPUs and
+   * re-plans, executes the plan, verifies, then runs `claim` while still holding the locks.
+   */
+  private async fit(t: Tracked, resume: boolean, claim: () => void): Promise<PlanItem[]> {
+    const gpus = await this.ctx.deps.gpus.list();
+    const all = gpus.map((g) => g.index);
+    const req = { key: t.entry.key, gpu_ids: t.entry.gpu_ids, fraction: t.entry.gpu_memory_fraction, resume };
+    let release = await this.locks.acquire(req.gpu_ids ?? all);
+    try {
+      let plan = planWarmEviction(await this.state(gpus), req);
+      const victimGpus = new Set<number>(req.gpu_ids ?? all);
+      for (const item of plan.plan) for (const g of this.ctx.registry.get(item.key)?.entry.gpu_ids ?? all) victimGpus.add(g);
+      if (victimGpus.size > (req.gpu_ids ?? all).length) {
+        release();
+        release = await this.locks.acquire(victimGpus);
+        plan = planWarmEviction(await this.state(gpus), req);
+      }
+      if (!plan.fits) throw new AgentHttpError(507, plan.reason ?? NO_FIT_REASON);
+      for (const item of plan.plan) {
+        if (item.action === 'stop') await this.stopForRam(item.key);
+        else await this.pauseNow(this.mustGet(item.key), true);
+      }
+      const after = planWarmEviction(await this.state(gpus), req);
+      if (!after.fits || after.plan.length > 0) throw new AgentHttpError(507, 'GPU still over-committed after evictions completed.');
+      claim();
+      return plan.plan;
+    } finally {
+      release();
+    }
+  }
+
+  private mustGet(key: string): Tracked {
+    const t = this.ctx.registry.get(key);
+    if (!t) throw new AgentHttpError(404, `Deployment ${key} not found`);
+    return t;
+  }
+
+  /** Manual pause (`POST /deployments/pause`); pinned deployments are never paused (DESIGN §12.6). */
+  async pause(key: string, tier: 'ram' | 'auto'): Promise<{ status: string; key: string; tier: 'ram' | null }> {
+    const t = this.mustGet(key);
+    const e = t.entry;
+    if (e.status === 'paused_ram') return { status: 'paused', key, tier: e.pause_tier };
+    if (!e.warm || e.internal_port === null) throw new AgentHttpError(409, 'Deployment is not warm — redeploy on a warm-cache-enabled node first.');
+    if (e.pinned) throw new AgentHttpError(409, 'Deployment is pinned; pinned deployments are never paused. Unpin it first.');
+    if (e.status !== 'running') throw new AgentHttpError(409, 'Only a running deployment can be paused.');
+    const gpus = await this.ctx.deps.gpus.list();
+    if (gpus.length > 0 && gpus.every((g) => g.unified)) {
+      throw new AgentHttpError(409, 'This node has unified memory: pausing would free no GPU memory.');
+    }
+    const limit = this.ctx.policy.ram_cache_limit_mb;
+    if (limit !== null) {
+      const used = this.ctx.registry.active().reduce((s, o) => s + (o.entry.pause_tier === 'ram' ? o.entry.paused_ram_mb : 0), 0);
+      if (used + estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(gpus)) > limit) {
+        if (tier === 'auto') return { status: 'skipped', key, tier: null };
+        throw new AgentHttpError(409, REASON_RAM_FULL);
+      }
+    }
+    const busy = t.proxy?.inflight ?? 0;
+    if (busy > 0) throw new AgentHttpError(409, `Deployment is serving ${busy} request(s); pause it when it is idle.`);
+    await this.pauseNow(t, false, gpus);
+    return { status: 'paused', key, tier: 'ram' };
+  }
+
+  /** Puts a running warm deployment to sleep (level 1) and checks that its VRAM was freed. */
+  private async pauseNow(t: Tracked, evicted: boolean, known?: EngineGpu[]): Promise<void> {
+    const e = t.entry;
+    const port = e.internal_port;
+    if (port === null) throw new AgentHttpError(409, 'Deployment is not warm — redeploy on a warm-cache-enabled node first.');
+    const before = known ?? (await this.ctx.deps.gpus.list());
+    e.status = 'offloading';
+    const done = (async () => {
+      try {
+        await sleepEngine(port, this.ctx.deps.timings.wakeTimeoutMs);
+      } catch (err) {
+        e.status = 'running';
+        throw new AgentHttpError(500, `Failed to pause ${e.key}: ${(err as Error).message}`);
+      }
+      e.pause_tier = 'ram';
+      e.status = 'paused_ram';
+      e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
+      e.requests_running = 0;
+      this.ctx.agentLine(t, evicted ? 'Paused to RAM to make room for another model.' : 'Paused to RAM.');
+    })();
+    this.pausing.set(e.key, done);
+    try {
+      await done;
+    } finally {
+      this.pausing.delete(e.key);
+    }
+    void checkSleepLeak(this.ctx, t, before);
+  }
+
+  /** Wakes a paused model (explicit resume, or the proxy's first generation request). Single flight per key. */
+  ensureActive(key: string): Promise<void> {
+    return this.wakes.run(key, () => this.wake(key));
+  }
+
+  private async wake(key: string): Promise<void> {
+    const t = this.mustGet(key);
+    const e = t.entry;
+    await this.pausing.get(key)?.catch(() => undefined);
+    if (e.status !== 'paused_ram' && e.pause_tier === null) return;
+    if (e.pause_tier !== 'ram' || e.internal_port === null) throw new AgentHttpError(409, `Deployment ${key} cannot be resumed from tier '${e.pause_tier}'.`);
+    const port = e.internal_port;
+    const { timings } = this.ctx.deps;
+    const deadline = this.ctx.deps.clock.now() + this.ctx.policy.busy_guard_seconds * 1000 + timings.busyGuardSlackMs;
+    const claim = () => {
+      e.pause_tier = null;
+      e.status = 'waking';
+      e.paused_ram_mb = 0;
+    };
+    for (;;) {
+      try {
+        await this.fit(t, true, claim);
+        break;
+      } catch (err) {
+        // A neighbour inside its busy guard may become evictable: retry until the guard has passed.
+        if (!(err instanceof AgentHttpError) || err.status !== 507 || this.ctx.deps.clock.now() >= deadline) throw new AgentHttpError(503, (err as Error).message);
+        await delay(1000);
+      }
+    }
+    try {
+      await wakeEngine(port, timings.wakeTimeoutMs);
+      await resetPrefixCache(port);
+      const until = Date.now() + timings.wakeTimeoutMs;
+      while ((await isSleeping(port)) !== false) {
+        if (Date.now() >= until) throw new Error('still asleep');
+        await delay(timings.isSleepingPollMs);
+      }
+    } catch {
+      e.pause_tier = 'ram';
+      e.status = 'paused_ram';
+      e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(await this.ctx.deps.gpus.list()));
+      const reason = `Eviction succeeded but model failed to wake within ${Math.round(timings.wakeTimeoutMs / 1000)}s.`;
+      this.ctx.agentLine(t, reason);
+      throw new AgentHttpError(503, reason);
+    }
+    e.status = 'running';
+    e.error_code = e.error_code === 'sleep_leak' ? null : e.error_code;
+    t.lastActiveMs = this.ctx.deps.clock.now();
+    e.last_active_at = this.ctx.nowIso();
+    this.ctx.agentLine(t, 'Resumed from RAM.');
+  }
+
+  /** Starts the wake proxy of a warm deployment on its public port. */
+  async attachProxy(t: Tracked): Promise<void> {
+    const internal = t.entry.internal_port;
+    if (!t.entry.warm || internal === null) return;
+    const proxy = new WakeProxy({
+      publicPort: t.entry.port,
+      internalPort: internal,
+      hooks: {
+        ensureActive: () => this.ensureActive(t.entry.key),
+        touch: () => {
+          t.lastActiveMs = this.ctx.deps.clock.now();
+          t.entry.last_active_at = this.ctx.nowIso();
+        },
+      },
+    });
+    await proxy.listen();
+    t.proxy = proxy;
+  }
+}
