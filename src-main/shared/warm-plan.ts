@@ -30,6 +30,8 @@ export interface PlanGpu {
   memory_total_mb: number | null;
   /** Unified-memory devices (DGX Spark) free nothing by pausing; they never count as targets. */
   unified: boolean;
+  /** Current use, for the plain check; null or absent when unknown. */
+  memory_used_mb?: number | null;
 }
 
 export interface PlanDeployment {
@@ -237,4 +239,54 @@ function noVictimReason(
     .map((d) => `${d.model_name}: ${ineligibleReason(d, state) ?? 'unavailable'}`);
   const why = skipped.length > 0 ? `Skipped: ${skipped.join('; ')}.` : NO_CANDIDATES;
   return `Cannot fit on GPU ${over.join(', ')}: ${usage}. ${why} ${ADVICE_NO_VICTIM}`;
+}
+
+export const PLAIN_ADVICE =
+  'Lower the GPU memory fraction, choose different GPUs, stop another deployment, or pass skip_resource_check to override.';
+
+/**
+ * The plain resource check used when warm offload is off (behaviour.md §2.8): on each target GPU
+ * the memory free now must cover fraction × total, and the fractions reserved by live
+ * deployments plus this one must not exceed 1.0. Skipped (fits) on unified-memory-only nodes.
+ */
+export function checkPlainFit(
+  state: Pick<PlanNodeState, 'gpus' | 'deployments'>,
+  request: Pick<PlanRequest, 'key' | 'gpu_ids' | 'fraction'>,
+): { fits: boolean; reason: string | null } {
+  if (state.gpus.length > 0 && state.gpus.every((g) => g.unified))
+    return { fits: true, reason: null };
+  const targets = request.gpu_ids ?? state.gpus.map((g) => g.index);
+  const problems: string[] = [];
+  for (const index of targets) {
+    const gpu = state.gpus.find((g) => g.index === index);
+    const total = gpu?.memory_total_mb;
+    if (gpu && !gpu.unified && total != null && gpu.memory_used_mb != null) {
+      const free = total - gpu.memory_used_mb;
+      const need = request.fraction * total;
+      if (free < need)
+        problems.push(`GPU ${index}: ${Math.round(free)} MB free, ${Math.round(need)} MB needed`);
+    }
+    const reserved = state.deployments
+      // Every live container counts, paused ones too: they take their share back on resume.
+      .filter((d) => d.key !== request.key && d.live_container)
+      .filter((d) => d.gpu_ids === null || d.gpu_ids.includes(index))
+      .reduce((sum, d) => sum + d.fraction, 0);
+    if (reserved + request.fraction > 1 + PLAN_EPSILON) {
+      problems.push(
+        `GPU ${index}: ${fmt(reserved)} reserved + ${fmt(request.fraction)} requested = ${fmt(reserved + request.fraction)} > 1.0`,
+      );
+    }
+  }
+  if (problems.length === 0) return { fits: true, reason: null };
+  return { fits: false, reason: `${problems.join('; ')}. ${PLAIN_ADVICE}` };
+}
+
+/** The 400 message naming requested GPU ids outside `0..count-1`; null when all exist. */
+export function unknownGpuIdsMessage(
+  gpuIds: readonly number[] | null,
+  gpuCount: number,
+): string | null {
+  const bad = (gpuIds ?? []).filter((g) => !Number.isInteger(g) || g < 0 || g >= gpuCount);
+  if (bad.length === 0) return null;
+  return `Requested GPU id(s) [${bad.join(', ')}] not available; node has ${gpuCount} GPU(s).`;
 }

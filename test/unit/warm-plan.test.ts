@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   ADVICE_NO_VICTIM,
+  PLAIN_ADVICE,
   REASON_RAM_FULL,
   REASON_TOO_MANY,
   UNKNOWN_FOOTPRINT_MB,
+  checkPlainFit,
   estimatePausedRamMb,
   planWarmEviction,
+  unknownGpuIdsMessage,
   type PlanDeployment,
   type PlanNodeState,
   type PlanRequest,
@@ -204,5 +207,68 @@ describe('estimatePausedRamMb', () => {
     expect(
       estimatePausedRamMb(null, 0.5, [{ index: 0, memory_total_mb: null, unified: false }]),
     ).toBe(UNKNOWN_FOOTPRINT_MB);
+  });
+});
+
+describe('checkPlainFit', () => {
+  const withUse = (used0: number, used1 = 0) => [
+    { index: 0, memory_total_mb: 81559, unified: false, memory_used_mb: used0 },
+    { index: 1, memory_total_mb: 81559, unified: false, memory_used_mb: used1 },
+  ];
+
+  it('fits when memory is free and reservations stay within 1.0', () => {
+    expect(
+      checkPlainFit({ gpus: withUse(30_000), deployments: [dep('a', { fraction: 0.3 })] }, req()),
+    ).toEqual({
+      fits: true,
+      reason: null,
+    });
+  });
+
+  it('names each GPU that lacks free memory or would be over-reserved, then the advice', () => {
+    const state = {
+      gpus: withUse(74_113, 60_000),
+      deployments: [
+        dep('a', { fraction: 0.9 }),
+        dep('paused', { gpu_ids: [1], fraction: 0.7, status: 'paused_ram', pause_tier: 'ram' }),
+      ],
+    };
+    const result = checkPlainFit(state, req({ gpu_ids: [0, 1], fraction: 0.4 }));
+    expect(result.fits).toBe(false);
+    expect(result.reason).toBe(
+      'GPU 0: 7446 MB free, 32624 MB needed; GPU 0: 0.90 reserved + 0.40 requested = 1.30 > 1.0; ' +
+        'GPU 1: 21559 MB free, 32624 MB needed; GPU 1: 0.70 reserved + 0.40 requested = 1.10 > 1.0. ' +
+        PLAIN_ADVICE,
+    );
+  });
+
+  it('ignores dead containers and checks every GPU when none are requested', () => {
+    const state = {
+      gpus: withUse(0, 0),
+      deployments: [
+        dep('dead', { gpu_ids: [1], fraction: 0.9, live_container: false }),
+        dep('b', { gpu_ids: [1], fraction: 0.7 }),
+      ],
+    };
+    expect(checkPlainFit(state, req({ gpu_ids: null, fraction: 0.4 })).reason).toMatch(
+      /^GPU 1: 0.70 reserved/,
+    );
+  });
+
+  it('is skipped on unified-memory-only nodes', () => {
+    const gpus = [{ index: 0, memory_total_mb: 128_000, unified: true, memory_used_mb: 127_000 }];
+    expect(checkPlainFit({ gpus, deployments: [dep('a', { fraction: 0.9 })] }, req()).fits).toBe(
+      true,
+    );
+  });
+});
+
+describe('unknownGpuIdsMessage', () => {
+  it('names ids the node does not have', () => {
+    expect(unknownGpuIdsMessage([0, 2, 5], 2)).toBe(
+      'Requested GPU id(s) [2, 5] not available; node has 2 GPU(s).',
+    );
+    expect(unknownGpuIdsMessage([1], 2)).toBeNull();
+    expect(unknownGpuIdsMessage(null, 0)).toBeNull();
   });
 });
