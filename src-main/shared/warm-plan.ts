@@ -87,6 +87,7 @@ export interface WarmPlan {
   reason: string | null;
 }
 
+/** Reason texts of the planner, worded as the reference words them. */
 export const ADVICE_NO_VICTIM =
   'Pin fewer models, stop one, lower the GPU memory fraction, or wait for the busy guard to expire.';
 export const REASON_RAM_FULL =
@@ -241,6 +242,7 @@ function noVictimReason(
   return `Cannot fit on GPU ${over.join(', ')}: ${usage}. ${why} ${ADVICE_NO_VICTIM}`;
 }
 
+/** The advice that ends every plain-check refusal. */
 export const PLAIN_ADVICE =
   'Lower the GPU memory fraction, choose different GPUs, stop another deployment, or pass skip_resource_check to override.';
 
