@@ -1,0 +1,70 @@
+/** What a generation request gets while the engine sleeps (real vLLM 0.10–0.12 has no guard). */
+export type AsleepBehaviour = 'crash' | 'hang' | '503';
+
+/** Simulator knobs read from the environment (DESIGN.md §1, interfaces.md §1.7 and §9). */
+export interface SimOptions {
+  /** Total simulated load time in seconds, split across downloading / loading weights / compiling. */
+  loadS: number;
+  /** Decode speed per request; 0 means instant (no simulated latency at all). */
+  tokensPerS: number;
+  ttftMs: number;
+  /** Seconds after ready at which `fault/crash-after-ready` dies. */
+  crashAfterS: number;
+  stateFile: string | null;
+  devMode: boolean;
+  allowRuntimeLora: boolean;
+  apiKey: string | null;
+  asleep: AsleepBehaviour;
+  /** Time a sleep or a wake-up takes, in ms. */
+  sleepWakeMs: number;
+  /** Error body shape: nested (v0.10.1+) or the older flat one. */
+  flatErrors: boolean;
+  vllmVersion: string;
+  /** Total memory of the simulated GPU in GiB, used for log lines and the KV cache size. */
+  gpuMemGib: number;
+}
+
+export interface OptionsOutcome {
+  options: SimOptions;
+  problems: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function number(env: Env, name: string, fallback: number, problems: string[], min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    problems.push(`${name} must be a number >= ${min}, got '${raw}'`);
+    return fallback;
+  }
+  return n;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+
+/** Reads the simulator's environment; bad values are listed in `problems` (defaults used instead). */
+export function readSimOptions(env: Env): OptionsOutcome {
+  const problems: string[] = [];
+  const asleepRaw = (env.AERIE_SIM_ASLEEP_REQUESTS ?? 'crash').trim();
+  let asleep: AsleepBehaviour = 'crash';
+  if (asleepRaw === 'crash' || asleepRaw === 'hang' || asleepRaw === '503') asleep = asleepRaw;
+  else problems.push(`AERIE_SIM_ASLEEP_REQUESTS must be crash, hang or 503, got '${asleepRaw}'`);
+  const options: SimOptions = {
+    loadS: number(env, 'AERIE_SIM_LOAD_S', 2, problems),
+    tokensPerS: number(env, 'AERIE_SIM_TOKENS_PER_S', 200, problems),
+    ttftMs: number(env, 'AERIE_SIM_TTFT_MS', 20, problems),
+    crashAfterS: number(env, 'AERIE_SIM_CRASH_AFTER_S', 20, problems),
+    stateFile: env.AERIE_SIM_STATE_FILE?.trim() ? env.AERIE_SIM_STATE_FILE.trim() : null,
+    devMode: env.VLLM_SERVER_DEV_MODE?.trim() === '1',
+    allowRuntimeLora: truthy(env.VLLM_ALLOW_RUNTIME_LORA_UPDATING),
+    apiKey: env.VLLM_API_KEY?.trim() ? env.VLLM_API_KEY.trim() : null,
+    asleep,
+    sleepWakeMs: number(env, 'AERIE_SIM_SLEEP_WAKE_MS', 200, problems),
+    flatErrors: env.AERIE_SIM_ERROR_SHAPE?.trim() === 'flat',
+    vllmVersion: env.AERIE_SIM_VLLM_VERSION?.trim() || '0.11.0',
+    gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
+  };
+  return { options, problems };
+}
