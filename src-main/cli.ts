@@ -4,6 +4,7 @@ const HELP = `aerie ${AERIE_VERSION} — control plane for a LAN fleet of vLLM G
 
 Usage:
   aerie serve    [options]   run the control plane (REST API, /v1 gateway, console)
+  aerie vllm-sim <vllm serve args>   run the vLLM simulator (same command line as vllm serve)
   aerie agent    [options]   run the node agent on a GPU host
   aerie --version
 
@@ -17,6 +18,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'serve': {
       const { runServe } = await import('./serve-command.js');
       return runServe(rest);
+    }
+    case 'vllm-sim': {
+      const { runVllmSim } = await import('./sim/main.js');
+      return runVllmSim(rest);
     }
     case 'agent-shim': {
       // Hidden: the per-deployment monitor process of `--runtime process` (one argument, its config file).
