@@ -148,6 +148,12 @@ export class DeploymentEngine {
     return this.ctx.registry.all().map((t) => structuredClone(t.entry));
   }
 
+  /** GPUs of the live deployment serving on `port` (public or internal); null = all or unknown. */
+  gpuIdsForPort(port: number): number[] | null {
+    const t = this.ctx.registry.active().find((x) => x.entry.port === port || x.entry.internal_port === port);
+    return t?.entry.gpu_ids ?? null;
+  }
+
   /** Keys of deployments that are live (`GET /deployments`). */
   runningKeys(): string[] {
     return this.ctx.registry.active().map((t) => t.entry.key);

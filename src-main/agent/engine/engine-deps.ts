@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { AgentLogger } from '../logs/agent-logger.js';
+import type { GpuProvider } from '../gpu/gpu-provider.js';
 import type { LogRuntime, LogStore } from '../logs/log-store.js';
 import type { ContainerRuntime, RuntimeName } from '../runtime/container-runtime.js';
 
@@ -79,13 +80,19 @@ export interface EngineDeps {
   hfCacheDir: string;
   /** False with simulated GPUs: nothing to pass into the container. */
   passGpus: boolean;
+  /**
+   * Simulated GPUs only: where each simulator writes its state file (AERIE_SIM_STATE_FILE), so the
+   * simulated inventory follows the deployments' memory.
+   */
+  simStateDir?: string;
   /** Default of the crash-loop breaker (reference `MAX_FAILED_RESTARTS`). */
   maxFailedRestarts: number;
   timings: EngineTimings;
 }
 
 /** Options a caller may omit. */
-export type EngineDepsInput = Omit<EngineDeps, 'timings' | 'maxFailedRestarts' | 'passGpus'> & {
+export type EngineDepsInput = Omit<EngineDeps, 'timings' | 'maxFailedRestarts' | 'passGpus' | 'gpus'> & {
+  gpus: GpuProvider;
   timings?: Partial<EngineTimings>;
   maxFailedRestarts?: number;
   passGpus?: boolean;
@@ -95,6 +102,7 @@ export type EngineDepsInput = Omit<EngineDeps, 'timings' | 'maxFailedRestarts' |
 export function withDefaults(input: EngineDepsInput): EngineDeps {
   return {
     ...input,
+    gpus: adaptGpuProvider(input.gpus),
     timings: { ...DEFAULT_TIMINGS, ...input.timings },
     maxFailedRestarts: input.maxFailedRestarts ?? 3,
     passGpus: input.passGpus ?? true,
@@ -102,3 +110,26 @@ export function withDefaults(input: EngineDepsInput): EngineDeps {
 }
 
 export type { RuntimeName };
+
+/** The engine's view of a GpuProvider: unified flag from the source, GPU index instead of UUID. */
+export function adaptGpuProvider(p: GpuProvider): EngineGpuSource {
+  const list = async (): Promise<EngineGpu[]> =>
+    (await p.list()).map((g) => ({
+      index: g.index,
+      memory_total_mb: g.memory_total_mb,
+      memory_used_mb: g.memory_used_mb,
+      unified: g.source === 'unified',
+    }));
+  return {
+    list,
+    async computeApps() {
+      const byUuid = new Map((await p.list()).map((g) => [g.uuid, g.index]));
+      return (await p.computeApps()).map((a) => ({
+        pid: a.pid,
+        gpu_index: byUuid.get(a.gpu_uuid) ?? -1,
+        used_memory_mb: a.used_memory_mb,
+        process_name: a.process_name,
+      }));
+    },
+  };
+}

@@ -171,11 +171,16 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
     lora_modules: v.lora,
     extra_args: v.req.extra_args,
   });
+  const env = { ...v.env };
+  if (d.simStateDir) {
+    mkdirSync(d.simStateDir, { recursive: true });
+    env.AERIE_SIM_STATE_FILE = join(d.simStateDir, `${createHash('sha256').update(e.key).digest('hex').slice(0, 16)}.json`);
+  }
   const spec: LaunchSpec = {
     name: containerName(e.key),
     image: img.image,
     args,
-    env: v.env,
+    env,
     labels: deploymentLabels(e.key, e.port, img.vllm_version, runtime.name, e.launch_manifest),
     gpuIds: e.gpu_ids,
     passGpus: d.passGpus,

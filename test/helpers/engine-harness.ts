@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { DeploymentEngine } from '../../src-main/agent/engine/deployment-engine.js';
+import type { EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
+import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
+import { readSimStateFiles } from '../../src-main/agent/gpu/sim-state-files.js';
+import { createSimulatedGpuProvider, parseSimulateGpusSpec } from '../../src-main/agent/gpu/simulated.js';
+import { createAgentServer, listenAgent, closeAgentServer } from '../../src-main/agent/http/agent-server.js';
+import { deploymentRoutes } from '../../src-main/agent/http/deployments.routes.js';
+import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
+import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
+import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
+import { systemClock } from '../../src-main/shared/clock.js';
+import { AERIE_BIN } from './serve-process.js';
+
+/** Short intervals so tests see monitor and scrape effects quickly (never asserted as speed). */
+export const TEST_TIMINGS: Partial<EngineTimings> = {
+  monitorMs: 200,
+  scrapeMs: 1000,
+  stopGraceSeconds: 5,
+  sleepLeakWindowMs: 3000,
+  busyGuardSlackMs: 500,
+};
+
+/** A deployment engine on real simulator processes and simulated GPUs, served by the agent HTTP server on port 0. */
+export interface EngineHarness {
+  engine: DeploymentEngine;
+  dataDir: string;
+  url: string;
+  logs: LogRegistry;
+  /** POST/GET the agent API; returns status and parsed JSON. */
+  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  entry(key: string): StatusEntry | undefined;
+  /** Polls `fn` every 100 ms until it returns a truthy value or `ms` passes. */
+  until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>>;
+  /** Drops the engine and its server (processes keep running); `destroy` also stops every deployment. */
+  detach(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  gpus?: string;
+  dataDir?: string;
+  timings?: Partial<EngineTimings>;
+}
+
+/** A free TCP port on 0.0.0.0 (closed again before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '0.0.0.0', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds the engine the way the agent does, with the process runtime driving `aerie vllm-sim`. */
+export async function startEngineHarness(opts: HarnessOptions = {}): Promise<EngineHarness> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'aerie-engine-'));
+  const runtime = new ProcessRuntime({
+    stateDir: join(dataDir, 'processes'),
+    simCommand: [process.execPath, AERIE_BIN, 'vllm-sim'],
+    shimCommand: [process.execPath, AERIE_BIN, 'agent-shim'],
+  });
+  const logs = new LogRegistry({ dir: join(dataDir, 'logs'), maxBytes: 50 * 1024 * 1024, retentionDays: 14 });
+  const simDir = join(dataDir, 'sim-gpus');
+  let engineRef: DeploymentEngine | null = null;
+  const gpus = createSimulatedGpuProvider(parseSimulateGpusSpec(opts.gpus ?? '2xH100-80GB'), () =>
+    readSimStateFiles(simDir, { gpuIdsFor: (s) => engineRef?.gpuIdsForPort(s.port) ?? null }),
+  );
+  const engine = new DeploymentEngine({
+    dataDir,
+    runtimes: { select: () => Promise.resolve(runtime), all: () => Promise.resolve([runtime]) },
+    gpus,
+    logs,
+    logger: createAgentLogger('engine'),
+    clock: systemClock,
+    imageRepo: 'vllm/vllm-openai',
+    modelDirs: [join(dataDir, 'local-models')],
+    hfCacheDir: join(dataDir, 'models'),
+    passGpus: false,
+    simStateDir: simDir,
+    timings: { ...TEST_TIMINGS, ...opts.timings },
+  });
+  engineRef = engine;
+  await engine.start();
+  const { server } = createAgentServer(deploymentRoutes(engine), { clusterToken: undefined, logger: createAgentLogger('http') });
+  const port = await listenAgent(server, '127.0.0.1', 0);
+  const url = `http://127.0.0.1:${port}`;
+
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const res = await request(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
+  };
+  const until = async <T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>> => {
+    const deadline = Date.now() + ms;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      last = await fn();
+      if (last) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+  };
+  const detach = async () => {
+    await closeAgentServer(server, 100);
+    await engine.close();
+  };
+  return {
+    engine,
+    dataDir,
+    url,
+    logs,
+    call,
+    entry: (key) => engine.statusEntries().find((e) => e.key === key),
+    until,
+    detach,
+    destroy: async () => {
+      for (const key of engine.runningKeys()) {
+        try {
+          engine.stop(key);
+        } catch {
+          // Already gone.
+        }
+      }
+      await until(() => engine.runningKeys().length === 0, 30_000, 'every deployment to stop').catch(() => undefined);
+      for (const c of await runtime.list([])) await runtime.remove(c.id).catch(() => undefined);
+      await detach();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A launch body for the simulator with a fast load. */
+export function simLaunch(model: string, port: number, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
+  return {
+    model_name: model,
+    port,
+    gpu_memory_fraction: 0.4,
+    gpu_ids: [0],
+    env_vars: Object.entries({ AERIE_SIM_LOAD_S: '1', ...env }).map(([key, value]) => ({ key, value })),
+    ...extra,
+  };
+}
