@@ -2,7 +2,7 @@ import type { ContainerInfo } from '../runtime/container-runtime.js';
 import type { EngineContext } from './engine-context.js';
 import { FINISHED } from './engine.schema.js';
 import { describeFailure } from './failure.js';
-import type { Tracked } from './registry.js';
+import { CLASSIFY_WINDOW, type Tracked } from './registry.js';
 import { detach, finish, removeContainer } from './stopper.js';
 import { scrapeUsage } from './usage-scraper.js';
 import { probeReady } from './vllm-client.js';
@@ -62,7 +62,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
   }
   if (info.restartCount > t.seenRestarts) {
     t.seenRestarts = info.restartCount;
-    onRestart(ctx, t, info);
+    await onRestart(ctx, t, info);
     if (!t.everReady && info.restartCount >= breakerThreshold(ctx, t)) {
       const cause = e.error ?? 'The server kept exiting';
       ctx.agentLine(t, `Stopping after ${info.restartCount} failed starts without becoming ready; the container is removed (the image stays cached).`);
@@ -71,7 +71,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
     return;
   }
   if (info.state === 'exited' || info.state === 'dead') {
-    if (e.status !== 'error' || e.exit_code !== info.exitCode) onExit(ctx, t, info);
+    if (e.status !== 'error' || e.exit_code !== info.exitCode) await onExit(ctx, t, info);
     return;
   }
   if (QUIET.has(e.status) || info.state !== 'running') return;
@@ -107,21 +107,37 @@ function markReady(ctx: EngineContext, t: Tracked): void {
   ctx.deps.logger.info('deployment ready', { key: e.key });
 }
 
-function onRestart(ctx: EngineContext, t: Tracked, info: ContainerInfo): void {
+async function onRestart(ctx: EngineContext, t: Tracked, info: ContainerInfo): Promise<void> {
   const e = t.entry;
   const code = info.exitCode ?? e.exit_code;
   ctx.agentLine(t, `Container restarted (exit code ${code ?? 'unknown'}); the runtime is retrying.`);
-  applyFailure(ctx, t, code);
+  await applyFailure(ctx, t, code);
 }
 
-function onExit(ctx: EngineContext, t: Tracked, info: ContainerInfo): void {
+async function onExit(ctx: EngineContext, t: Tracked, info: ContainerInfo): Promise<void> {
   ctx.agentLine(t, `Container exited (exit code ${info.exitCode ?? 'unknown'}).`);
-  applyFailure(ctx, t, info.exitCode);
+  await applyFailure(ctx, t, info.exitCode);
 }
 
-function applyFailure(ctx: EngineContext, t: Tracked, exitCode: number | null): void {
+/**
+ * The last lines of the container's own log: the streamed copy may lag behind a fast crash, and
+ * the cause is usually in the very last lines.
+ */
+async function recentLines(t: Tracked): Promise<readonly string[]> {
+  const id = t.entry.container_id;
+  if (!id || !t.runtime) return t.recent;
+  const out: string[] = [];
+  try {
+    for await (const l of t.runtime.logs(id, { follow: false, tail: CLASSIFY_WINDOW })) out.push(l.text);
+  } catch {
+    return t.recent;
+  }
+  return out.length > 0 ? out.slice(-CLASSIFY_WINDOW) : t.recent;
+}
+
+async function applyFailure(ctx: EngineContext, t: Tracked, exitCode: number | null): Promise<void> {
   const e = t.entry;
-  const f = describeFailure(t.recent, exitCode);
+  const f = describeFailure(await recentLines(t), exitCode);
   e.status = 'error';
   e.exit_code = exitCode;
   e.error = f.message;

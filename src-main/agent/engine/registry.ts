@@ -67,15 +67,15 @@ export class Registry {
     return [...this.byKey.values()];
   }
 
-  /** Deployments still owned by the engine (not stopped or expired). */
+  /** Deployments still owned by the engine: not stopped, expired, or given up (error without a container). */
   active(): Tracked[] {
-    return this.all().filter((t) => !FINISHED.has(t.entry.status));
+    return this.all().filter(isLive);
   }
 
-  /** True when `key` is tracked and not finished: a second launch of it is refused. */
+  /** True when `key` is tracked and live: a second launch of it is refused. */
   isActive(key: string): boolean {
     const t = this.byKey.get(key);
-    return t !== undefined && !FINISHED.has(t.entry.status) && !(t.entry.status === 'error' && t.entry.container_id === null);
+    return t !== undefined && isLive(t);
   }
 
   /** Internal ports in use, so a new warm deployment never gets one twice. */
@@ -84,6 +84,13 @@ export class Registry {
     for (const t of this.active()) if (t.entry.internal_port !== null) out.add(t.entry.internal_port);
     return out;
   }
+}
+
+function isLive(t: Tracked): boolean {
+  const e = t.entry;
+  if (FINISHED.has(e.status)) return false;
+  // The provisional entry of a launch has no container yet but is very much alive.
+  return !(e.status === 'error' && e.container_id === null);
 }
 
 /** The planner's view of one tracked deployment. */
