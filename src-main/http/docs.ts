@@ -45,6 +45,9 @@ const REDOC_HTML = `<!doctype html>
 <head>
   <meta charset="utf-8">
   <title>Aerie API — ReDoc</title>
+  <!-- ReDoc's sidebar always loads a logo from cdn.redoc.ly; the docs load nothing from outside this server. -->
+  <meta http-equiv="Content-Security-Policy" content="img-src 'self' data:">
+  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
   <meta name="viewport" content="width=device-width, initial-scale=1">
 </head>
 <body>

@@ -87,10 +87,29 @@ function operation(r: RouteDef): Json {
   return op;
 }
 
+/**
+ * OpenAPI resolves `#/…` against the whole document, so the `$defs` zod puts in each schema (named
+ * schemas) move to `components.schemas` and their references follow; Swagger UI and ReDoc fail
+ * on `#/$defs/…` otherwise.
+ */
+function hoistDefs(node: unknown, into: Json): unknown {
+  if (Array.isArray(node)) return node.map((n) => hoistDefs(n, into));
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$defs') for (const [name, def] of Object.entries(v as Json)) into[name] = hoistDefs(def, into);
+    else if (k === '$ref' && typeof v === 'string') out[k] = v.replace(/^#\/\$defs\//, '#/components/schemas/');
+    else out[k] = hoistDefs(v, into);
+  }
+  return out;
+}
+
 /** Builds the OpenAPI 3.1 document from the route definitions (the zod schemas are the source). */
 export function buildOpenApi(routes: readonly RouteDef[], version: string): Json {
-  const paths: Record<string, Json> = {};
-  for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
+  const operations: Record<string, Json> = {};
+  for (const r of routes) (operations[r.path] ??= {})[r.method] = operation(r);
+  const named: Json = {};
+  const paths = hoistDefs(operations, named);
   return {
     openapi: '3.1.0',
     info: {
@@ -101,7 +120,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Json
     },
     paths,
     components: {
-      schemas: { HTTPError: schema(HTTPError, 'output'), HTTPValidationError: schema(ValidationErrorBody, 'output') },
+      schemas: { ...named, HTTPError: schema(HTTPError, 'output'), HTTPValidationError: schema(ValidationErrorBody, 'output') },
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
     },
     security: [{}, { adminToken: [] }],
