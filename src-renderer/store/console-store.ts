@@ -19,6 +19,8 @@ export interface ConsoleState {
   changed: Partial<Record<SettingKey, number>>;
   stream: StreamStatus;
   authRequired: boolean;
+  /** A token was entered in this session and the server still answered 401. */
+  tokenRejected: boolean;
   error: string | null;
   /** Loads everything, opens the event stream and starts polling; returns the stop function. */
   start: () => () => void;
@@ -33,7 +35,7 @@ const message = (err: unknown) => (err instanceof ApiError ? err.detail : err in
 export function createConsoleStore(api: ApiClient) {
   return create<ConsoleState>()((set, get) => {
     const onFailure = (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) set({ authRequired: true });
+      if (err instanceof ApiError && err.status === 401) set({ authRequired: true, tokenRejected: tokenStore.get() !== null });
       else set({ error: message(err) });
     };
 
@@ -53,6 +55,7 @@ export function createConsoleStore(api: ApiClient) {
       changed: {},
       stream: 'polling',
       authRequired: false,
+      tokenRejected: false,
       error: null,
 
       refreshHealth: async () => {
@@ -76,7 +79,7 @@ export function createConsoleStore(api: ApiClient) {
 
       submitToken: async (token) => {
         tokenStore.set(token.trim());
-        set({ authRequired: false });
+        set({ authRequired: false, tokenRejected: false });
         await get().refresh();
         api.transport.reconnect();
       },

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const AERIE_BIN = fileURLToPath(new URL('../../bin/aerie.mjs', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const AERIE_BIN = join(REPO_ROOT, 'bin', 'aerie.mjs');
 
 /** A running `aerie serve` process started by a test. */
 export interface ServeProcess {
@@ -15,7 +16,10 @@ export interface ServeProcess {
   /** Everything printed so far. */
   readonly stdout: string;
   readonly stderr: string;
-  /** Sends SIGTERM and resolves with the exit code (SIGKILL after 5 s). */
+  /**
+   * Sends SIGTERM and resolves with the exit code (SIGKILL after 5 s); removes the data dir when
+   * the fixture created it. Safe to call twice.
+   */
   stop(): Promise<number | null>;
 }
 
@@ -47,32 +51,49 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 
 /**
  * Starts `aerie serve` on 127.0.0.1 with a free port (port 0, read back from the `listening on`
- * line) and a temp data dir unless `--data-dir` is among `args`.
+ * line) and a temp data dir unless `--data-dir` is among `args`. A process that fails to start
+ * is killed and the error carries its output.
  */
 export async function startServe(args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
   const dataDirIndex = args.indexOf('--data-dir');
-  const dataDir = dataDirIndex >= 0 ? (args[dataDirIndex + 1] ?? '') : mkdtempSync(join(tmpdir(), 'aerie-serve-'));
-  const full = ['serve', '--host', '127.0.0.1', '--port', '0', ...(dataDirIndex >= 0 ? [] : ['--data-dir', dataDir]), ...args];
+  const ownDataDir = dataDirIndex < 0;
+  const dataDir = ownDataDir ? mkdtempSync(join(tmpdir(), 'aerie-serve-')) : (args[dataDirIndex + 1] ?? '');
+  const full = ['serve', '--host', '127.0.0.1', '--port', '0', ...(ownDataDir ? ['--data-dir', dataDir] : []), ...args];
   const proc = spawn(process.execPath, [AERIE_BIN, ...full], { env: { ...process.env, AERIE_LOG_LEVEL: 'info', ...env } });
   let stdout = '';
   let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`aerie serve did not start within 20 s\n${stdout}\n${stderr}`)), 20_000);
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(m[1]);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`aerie serve exited with ${code} before listening\n${stdout}\n${stderr}`));
-    });
-  });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const cleanup = () => {
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let url: string;
+  try {
+    url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error('aerie serve did not print "listening on" within 20 s')), 20_000);
+      const onData = () => {
+        const m = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (!m?.[1]) return;
+        clearTimeout(timer);
+        proc.stdout.off('data', onData);
+        resolveUrl(m[1]);
+      };
+      proc.stdout.on('data', onData);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`aerie serve exited with ${code} before listening`));
+      });
+    });
+  } catch (err) {
+    proc.kill('SIGKILL');
+    await exited;
+    cleanup();
+    throw new Error(`${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+  }
+
+  let stopping: Promise<number | null> | null = null;
   return {
     url,
     port: Number(new URL(url).port),
@@ -84,13 +105,65 @@ export async function startServe(args: string[] = [], env: Record<string, string
     get stderr() {
       return stderr;
     },
-    stop: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill('SIGTERM');
-      const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-      const code = await exited;
-      clearTimeout(kill);
-      return code;
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGTERM');
+          const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(kill);
+        }
+        cleanup();
+        return proc.exitCode;
+      })()),
   };
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+const at = (p: string) => join(REPO_ROOT, p);
+
+function buildIsStale(): boolean {
+  const cli = statSync(at('out/cli/cli.mjs'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const console = statSync(at('out/renderer/index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = Math.max(newestMtime(at('src-main')), newestMtime(at('package.json')));
+  return cli < sources || console < Math.max(sources, newestMtime(at('src-renderer')));
+}
+
+/**
+ * Rebuilds the CLI and the console (`node scripts/build.mjs`) when a source is newer than the
+ * bundles; test files running in parallel share one build through a lock directory.
+ */
+export async function ensureFreshBuild(timeoutMs = 120_000): Promise<void> {
+  if (!buildIsStale()) return;
+  mkdirSync(at('out'), { recursive: true });
+  const lock = at('out/.build-lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock left by a killed run would block every later run.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > timeoutMs) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for over ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (!buildIsStale()) return;
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs });
+    if (r.status !== 0) throw new Error(`node scripts/build.mjs failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
