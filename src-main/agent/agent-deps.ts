@@ -16,7 +16,14 @@ function specGpus(config: AgentConfig): GpuSource {
   const gpus: GpuReading[] = [];
   for (const group of config.simulateGpus ?? []) {
     for (let i = 0; i < group.count; i++) {
-      gpus.push({ index: gpus.length, name: group.name, source: 'simulated', utilization: 0, memory_used_mb: 0, memory_total_mb: group.memoryGb * 1024 });
+      gpus.push({
+        index: gpus.length,
+        name: group.name,
+        source: 'simulated',
+        utilization: 0,
+        memory_used_mb: 0,
+        memory_total_mb: group.memoryGb * 1024,
+      });
     }
   }
   return { list: () => Promise.resolve(gpus.map((g) => ({ ...g }))) };
@@ -29,9 +36,17 @@ export function defaultAgentDeps(config: AgentConfig): Promise<AgentDeps> {
     preferred: config.runtime ?? null,
     process:
       config.runtime === 'process'
-        ? { stateDir: join(config.dataDir, 'processes'), simCommand: [process.execPath, process.argv[1] ?? '', 'vllm-sim'] }
+        ? {
+            stateDir: join(config.dataDir, 'processes'),
+            simCommand: [process.execPath, process.argv[1] ?? '', 'vllm-sim'],
+          }
         : null,
     onWarning: (message) => log.warn(message),
   });
-  return Promise.resolve({ gpus: specGpus(config), runtimes, plugins: AGENT_PLUGINS, close: () => runtimes.close() });
+  return Promise.resolve({
+    gpus: specGpus(config),
+    runtimes,
+    plugins: AGENT_PLUGINS,
+    close: () => runtimes.close(),
+  });
 }

@@ -7,17 +7,50 @@ import { describeIssues, readFlags, type FlagSpec } from '../shared/cli-flags.js
 export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'host', env: 'AERIE_HOST', help: 'address to bind (default 0.0.0.0)' },
   { name: 'port', env: 'AERIE_PORT', help: 'port to bind, 0 for any free port (default 9000)' },
-  { name: 'data-dir', env: 'AERIE_DATA_DIR', help: 'logs, models and packages (default ~/.local/share/aerie-agent)' },
+  {
+    name: 'data-dir',
+    env: 'AERIE_DATA_DIR',
+    help: 'logs, models and packages (default ~/.local/share/aerie-agent)',
+  },
   { name: 'node-name', env: 'AERIE_NODE_NAME', help: 'name of this node (default: the hostname)' },
-  { name: 'control-plane', env: 'AERIE_CONTROL_PLANE', help: 'control plane URL to announce to, e.g. http://10.0.0.5:8000' },
-  { name: 'cluster-token', env: 'AERIE_CLUSTER_TOKEN', help: 'shared secret every API call must present (required unless --insecure)' },
-  { name: 'advertise-host', env: 'AERIE_ADVERTISE_HOST', help: 'address the control plane reaches this agent at (default: detected)' },
+  {
+    name: 'control-plane',
+    env: 'AERIE_CONTROL_PLANE',
+    help: 'control plane URL to announce to, e.g. http://10.0.0.5:8000',
+  },
+  {
+    name: 'cluster-token',
+    env: 'AERIE_CLUSTER_TOKEN',
+    help: 'shared secret every API call must present (required unless --insecure)',
+  },
+  {
+    name: 'advertise-host',
+    env: 'AERIE_ADVERTISE_HOST',
+    help: 'address the control plane reaches this agent at (default: detected)',
+  },
   { name: 'runtime', env: 'AERIE_RUNTIME', help: 'docker | podman | process (default: detected)' },
-  { name: 'simulate-gpus', env: 'AERIE_SIMULATE_GPUS', help: 'simulated GPU inventory COUNTxNAME-MEMGB[,…], e.g. 2xH100-80GB' },
-  { name: 'image-repo', env: 'AERIE_IMAGE_REPO', help: 'vLLM image repository (default vllm/vllm-openai)' },
+  {
+    name: 'simulate-gpus',
+    env: 'AERIE_SIMULATE_GPUS',
+    help: 'simulated GPU inventory COUNTxNAME-MEMGB[,…], e.g. 2xH100-80GB',
+  },
+  {
+    name: 'image-repo',
+    env: 'AERIE_IMAGE_REPO',
+    help: 'vLLM image repository (default vllm/vllm-openai)',
+  },
   { name: 'consul-url', env: 'AERIE_CONSUL_URL', help: 'optional Consul HTTP API to register in' },
-  { name: 'model-dirs', env: 'AERIE_MODEL_DIRS', help: 'extra host directories holding models, comma-separated' },
-  { name: 'insecure', env: 'AERIE_INSECURE', boolean: true, help: 'run without a cluster token (no authentication at all)' },
+  {
+    name: 'model-dirs',
+    env: 'AERIE_MODEL_DIRS',
+    help: 'extra host directories holding models, comma-separated',
+  },
+  {
+    name: 'insecure',
+    env: 'AERIE_INSECURE',
+    boolean: true,
+    help: 'run without a cluster token (no authentication at all)',
+  },
 ];
 
 /** One group of identical simulated GPUs from `--simulate-gpus`. */
@@ -66,15 +99,26 @@ const wholeNumber = (min: number, max: number) =>
 const RawAgentConfig = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   port: wholeNumber(0, 65535).default(9000),
-  dataDir: z.string().min(1).default(join(homedir(), '.local', 'share', 'aerie-agent')),
+  dataDir: z
+    .string()
+    .min(1)
+    .default(join(homedir(), '.local', 'share', 'aerie-agent')),
   nodeName: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1–63 letters, digits, dots, dashes or underscores')
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+      'must be 1–63 letters, digits, dots, dashes or underscores',
+    )
     .optional(),
   controlPlane: httpUrl.optional(),
   clusterToken: token.optional(),
-  advertiseHost: z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address').optional(),
-  runtime: z.enum(['docker', 'podman', 'process'], { message: "must be 'docker', 'podman' or 'process'" }).optional(),
+  advertiseHost: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address')
+    .optional(),
+  runtime: z
+    .enum(['docker', 'podman', 'process'], { message: "must be 'docker', 'podman' or 'process'" })
+    .optional(),
   simulateGpus: z.string().optional(),
   imageRepo: z
     .string()
@@ -112,12 +156,19 @@ export interface AgentConfig {
   readonly logRetentionDays: number;
 }
 
-export type AgentConfigResult = { ok: true; config: AgentConfig } | { ok: false; problems: string[] };
+export type AgentConfigResult =
+  { ok: true; config: AgentConfig } | { ok: false; problems: string[] };
 
 export const MISSING_TOKEN_PROBLEM =
   '--cluster-token (AERIE_CLUSTER_TOKEN): required. Pass the cluster token that `aerie serve` printed, or --insecure to run without authentication';
 
-function envNumber(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, max: number, problems: string[]): number {
+function envNumber(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  max: number,
+  problems: string[],
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -129,7 +180,10 @@ function envNumber(env: Readonly<Record<string, string | undefined>>, name: stri
 }
 
 /** Reads flags > env > defaults once and validates them, collecting every problem. */
-export function loadAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfigResult {
+export function loadAgentConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): AgentConfigResult {
   const { values, problems } = readFlags(argv, env, AGENT_FLAGS);
   const parsed = RawAgentConfig.safeParse(values);
   if (!parsed.success) problems.push(...describeIssues(parsed.error.issues, AGENT_FLAGS));
@@ -144,7 +198,8 @@ export function loadAgentConfig(argv: readonly string[], env: Readonly<Record<st
   }
   const logMaxMb = envNumber(env, 'AERIE_AGENT_LOG_MAX_MB', 50, 100_000, problems);
   const retentionDays = envNumber(env, 'AERIE_AGENT_LOG_RETENTION_DAYS', 14, 3650, problems);
-  if (parsed.success && !parsed.data.clusterToken && !parsed.data.insecure) problems.push(MISSING_TOKEN_PROBLEM);
+  if (values.clusterToken === undefined && values.insecure !== true)
+    problems.push(MISSING_TOKEN_PROBLEM);
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   const c = parsed.data;
   const dataDir = resolve(c.dataDir);

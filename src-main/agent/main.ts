@@ -68,20 +68,40 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   if (config.clusterToken) registerAgentSecret(config.clusterToken);
   mkdirSync(config.dataDir, { recursive: true });
   mkdirSync(config.hfCacheDir, { recursive: true });
-  const logs = new LogRegistry({ dir: config.logDir, maxBytes: config.logMaxBytes, retentionDays: config.logRetentionDays });
+  const logs = new LogRegistry({
+    dir: config.logDir,
+    maxBytes: config.logMaxBytes,
+    retentionDays: config.logRetentionDays,
+    onWriteError: (key, err) =>
+      logger.warn('could not write a deployment log file', { key, error: err }),
+  });
   const removed = await logs.cleanup();
-  if (removed.length > 0) logger.info('removed old deployment logs', { files: removed.length, retention_days: config.logRetentionDays });
+  if (removed.length > 0)
+    logger.info('removed old deployment logs', {
+      files: removed.length,
+      retention_days: config.logRetentionDays,
+    });
 
   const ctx: AgentContext = { config, logs, gpus: deps.gpus, runtimes: deps.runtimes, logger };
-  const probe = new NodeProbe({ nodeName: config.nodeName, agentVersion: AERIE_VERSION, hfCacheDir: config.hfCacheDir, gpus: deps.gpus, runtimes: deps.runtimes });
+  const probe = new NodeProbe({
+    nodeName: config.nodeName,
+    agentVersion: AERIE_VERSION,
+    hfCacheDir: config.hfCacheDir,
+    gpus: deps.gpus,
+    runtimes: deps.runtimes,
+  });
   const plugins: AgentPlugin[] = [];
   for (const factory of deps.plugins ?? []) plugins.push(await factory(ctx));
   const routes = [...systemRoutes(probe), ...logsRoutes(logs), ...plugins.flatMap((p) => p.routes)];
-  const { server, routes: listRoutes } = createAgentServer(routes, { clusterToken: config.insecure ? undefined : config.clusterToken, logger: createAgentLogger('http') });
+  const { server, routes: listRoutes } = createAgentServer(routes, {
+    clusterToken: config.insecure ? undefined : config.clusterToken,
+    logger: createAgentLogger('http'),
+  });
 
   const started: AgentPlugin[] = [];
   const stopPlugins = async () => {
-    for (const p of started.reverse()) await p.stop?.().catch((err: unknown) => logger.error('plug-in stop failed', { error: err }));
+    for (const p of started.reverse())
+      await p.stop?.().catch((err: unknown) => logger.error('plug-in stop failed', { error: err }));
     started.length = 0;
   };
   let port: number;
@@ -95,10 +115,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     await stopPlugins();
     await deps.close?.();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new AgentStartupError(`port ${config.port} on ${config.host} is already in use; stop what holds it or pass --port`);
+      throw new AgentStartupError(
+        `port ${config.port} on ${config.host} is already in use; stop what holds it or pass --port`,
+      );
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') {
-      throw new AgentStartupError(`cannot bind ${config.host}: no such local address; pass --host 0.0.0.0 or an address of this machine`);
+      throw new AgentStartupError(
+        `cannot bind ${config.host}: no such local address; pass --host 0.0.0.0 or an address of this machine`,
+      );
     }
     throw err;
   }
@@ -124,8 +148,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   };
 }
 
-async function startRegistration(config: AgentConfig, port: number, deps: AgentDeps, logger: AgentLogger): Promise<{ stop(): Promise<void> }[]> {
-  const targets = [config.controlPlane, config.consulUrl].filter((u): u is string => u !== undefined);
+async function startRegistration(
+  config: AgentConfig,
+  port: number,
+  deps: AgentDeps,
+  logger: AgentLogger,
+): Promise<{ stop(): Promise<void> }[]> {
+  const targets = [config.controlPlane, config.consulUrl].filter(
+    (u): u is string => u !== undefined,
+  );
   if (targets.length === 0) return [];
   const advertiseHost = await resolveAdvertiseHost(config.advertiseHost, targets);
   const log = createAgentLogger('registration');
@@ -161,11 +192,16 @@ async function startRegistration(config: AgentConfig, port: number, deps: AgentD
     consul.start();
     out.push(consul);
   }
-  logger.info('registration started', { advertise_host: advertiseHost, control_plane: config.controlPlane, consul: config.consulUrl });
+  logger.info('registration started', {
+    advertise_host: advertiseHost,
+    control_plane: config.controlPlane,
+    consul: config.consulUrl,
+  });
   return out;
 }
 
-const USAGE = 'Usage: aerie agent [options]\n\nRuns the node agent: drives vLLM containers on this GPU host for the control plane.';
+const USAGE =
+  'Usage: aerie agent [options]\n\nRuns the node agent: drives vLLM containers on this GPU host for the control plane.';
 
 /** `aerie agent`: returns the process exit code once the agent has stopped (or failed to start). */
 export async function runAgent(argv: readonly string[]): Promise<number> {
@@ -175,7 +211,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   }
   const loaded = loadAgentConfig(argv, process.env);
   if (!loaded.ok) {
-    process.stderr.write(`aerie agent: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `aerie agent: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 2;
   }
   const config = loaded.config;
@@ -189,8 +227,6 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  if (config.insecure) process.stderr.write('aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n');
-  process.stdout.write(`agent listening on ${agent.url}\n`);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       process.off('SIGINT', onInt);
@@ -207,7 +243,14 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     };
     const onInt = () => shutdown('SIGINT');
     const onTerm = () => shutdown('SIGTERM');
+    // Handlers first: whoever waits for the "listening" line may signal right after reading it.
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    if (config.insecure) {
+      process.stderr.write(
+        'aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n',
+      );
+    }
+    process.stdout.write(`agent listening on ${agent.url}\n`);
   });
 }

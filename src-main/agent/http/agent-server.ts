@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { AgentLogger } from '../logs/agent-logger.js';
+import { registerAgentSecret, type AgentLogger } from '../logs/agent-logger.js';
 import { checkClusterToken } from './agent-auth.js';
 import { AgentHttpError, type AgentRoute } from './agent-route.js';
 import { toAgentIssues, type AgentValidationIssue, type InputPart } from './agent-validation.js';
@@ -23,9 +23,18 @@ class ValidationFailure extends Error {
 }
 
 /** Sends `body` as JSON with `status`. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body ?? null);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -48,7 +57,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function validate<T>(schema: z.ZodType<T> | undefined, part: InputPart, value: unknown, issues: AgentValidationIssue[]): T | undefined {
+function validate<T>(
+  schema: z.ZodType<T> | undefined,
+  part: InputPart,
+  value: unknown,
+  issues: AgentValidationIssue[],
+): T | undefined {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
   if (r.success) return r.data;
@@ -71,17 +85,30 @@ async function parseJsonBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    throw new ValidationFailure([{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
+    throw new ValidationFailure([
+      { loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' },
+    ]);
   }
 }
 
-async function serveRoute(route: AgentRoute, params: Record<string, string>, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveRoute(
+  route: AgentRoute,
+  params: Record<string, string>,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const issues: AgentValidationIssue[] = [];
   const p = validate(route.params, 'path', params, issues);
   const q = validate(route.query, 'query', queryObject(url.searchParams), issues);
   let rawBody: unknown;
   if (route.body && !route.streamBody) rawBody = await parseJsonBody(req);
-  const b = validate(route.body && !route.streamBody ? route.body : undefined, 'body', rawBody, issues);
+  const b = validate(
+    route.body && !route.streamBody ? route.body : undefined,
+    'body',
+    rawBody,
+    issues,
+  );
   if (issues.length > 0) throw new ValidationFailure(issues);
   if (!route.body && !route.streamBody) req.resume();
   const result: unknown = await route.handler({ params: p, query: q, body: b, req, res });
@@ -90,41 +117,69 @@ async function serveRoute(route: AgentRoute, params: Record<string, string>, url
 }
 
 /** The agent's request handler: routing, cluster-token auth, validation, and error mapping. */
-export function createAgentHandler(routes: readonly AgentRoute[], opts: AgentServerOptions): {
+export function createAgentHandler(
+  routes: readonly AgentRoute[],
+  opts: AgentServerOptions,
+): {
   handle: (req: IncomingMessage, res: ServerResponse) => void;
   routes: () => RouteDescriptor[];
 } {
   const table = new RouteTable(routes);
+  if (opts.clusterToken) registerAgentSecret(opts.clusterToken);
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
     if (res.headersSent) {
-      opts.logger.error('agent request failed after the response started', { method: req.method, url: req.url, error: err });
+      opts.logger.error('agent request failed after the response started', {
+        method: req.method,
+        url: req.url,
+        error: err,
+      });
       res.destroy();
       return;
     }
     if (err instanceof ValidationFailure) return sendJson(res, 422, { detail: err.issues });
-    if (err instanceof AgentHttpError) return sendJson(res, err.status, { ...err.extra, detail: err.detail });
+    if (err instanceof AgentHttpError)
+      return sendJson(res, err.status, { ...err.extra, detail: err.detail });
     const requestId = randomUUID();
-    opts.logger.error('unexpected error in agent request', { request_id: requestId, method: req.method, url: req.url, error: err });
-    sendJson(res, 500, { detail: `Internal server error (request id ${requestId}); see the agent log.`, request_id: requestId });
+    opts.logger.error('unexpected error in agent request', {
+      request_id: requestId,
+      method: req.method,
+      url: req.url,
+      error: err,
+    });
+    sendJson(res, 500, {
+      detail: `Internal server error (request id ${requestId}); see the agent log.`,
+      request_id: requestId,
+    });
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://agent');
     const match = table.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') return sendJson(res, 404, { detail: 'Not Found' });
     if (match.kind === 'wrong-method') {
-      return sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: [...new Set(match.allowed)].join(', ') });
+      return sendJson(
+        res,
+        405,
+        { detail: 'Method Not Allowed' },
+        { allow: [...new Set(match.allowed)].join(', ') },
+      );
     }
     if (!match.route.public) {
       const problem = checkClusterToken(opts.clusterToken, req.headers.authorization);
-      if (problem !== null) return sendJson(res, 401, { detail: problem }, { 'www-authenticate': 'Bearer' });
+      if (problem !== null)
+        return sendJson(res, 401, { detail: problem }, { 'www-authenticate': 'Bearer' });
     }
-    serveRoute(match.route, match.params, url, req, res).catch((err: unknown) => fail(req, res, err));
+    serveRoute(match.route, match.params, url, req, res).catch((err: unknown) =>
+      fail(req, res, err),
+    );
   };
   return { handle, routes: () => table.list() };
 }
 
 /** A plain node:http server for the agent's routes. */
-export function createAgentServer(routes: readonly AgentRoute[], opts: AgentServerOptions): { server: Server; routes: () => RouteDescriptor[] } {
+export function createAgentServer(
+  routes: readonly AgentRoute[],
+  opts: AgentServerOptions,
+): { server: Server; routes: () => RouteDescriptor[] } {
   const { handle, routes: list } = createAgentHandler(routes, opts);
   const server = createServer({ keepAliveTimeout: 65_000 }, handle);
   server.on('clientError', (_err, socket) => {

@@ -26,7 +26,10 @@ export function logsRoutes(logs: LogRegistry): AgentRoute[] {
       path: '/deployments/logs',
       summary: 'The last lines of a deployment log',
       query: TailQuery,
-      handler: ({ query }) => ({ key: query.key, lines: storeFor(logs, query.key).tail(query.tail ?? LOG_TAIL_LINES) }),
+      handler: ({ query }) => ({
+        key: query.key,
+        lines: storeFor(logs, query.key).tail(query.tail ?? LOG_TAIL_LINES),
+      }),
     }),
     agentRoute({
       method: 'GET',

@@ -81,6 +81,10 @@ export class RouteTable {
   }
 
   list(): RouteDescriptor[] {
-    return this.compiled.map(({ route }) => ({ method: route.method, path: route.path, public: route.public === true }));
+    return this.compiled.map(({ route }) => ({
+      method: route.method,
+      path: route.path,
+      public: route.public === true,
+    }));
   }
 }

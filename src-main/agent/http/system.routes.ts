@@ -14,9 +14,25 @@ const PortQuery = z.object({
 /** `/health` (public), `/info`, `/metrics` and `/ports/check`. */
 export function systemRoutes(probe: NodeProbe): AgentRoute[] {
   return [
-    agentRoute({ method: 'GET', path: '/health', summary: 'Liveness (public: the Consul check calls it)', public: true, handler: () => ({ status: 'ok' }) }),
-    agentRoute({ method: 'GET', path: '/info', summary: 'What this node is: GPUs, runtimes, disk, version', handler: () => probe.info() }),
-    agentRoute({ method: 'GET', path: '/metrics', summary: 'Current CPU, memory, GPU and disk load', handler: () => probe.metrics() }),
+    agentRoute({
+      method: 'GET',
+      path: '/health',
+      summary: 'Liveness (public: the Consul check calls it)',
+      public: true,
+      handler: () => ({ status: 'ok' }),
+    }),
+    agentRoute({
+      method: 'GET',
+      path: '/info',
+      summary: 'What this node is: GPUs, runtimes, disk, version',
+      handler: () => probe.info(),
+    }),
+    agentRoute({
+      method: 'GET',
+      path: '/metrics',
+      summary: 'Current CPU, memory, GPU and disk load',
+      handler: () => probe.metrics(),
+    }),
     agentRoute({
       method: 'GET',
       path: '/ports/check',

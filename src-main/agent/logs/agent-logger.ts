@@ -1,5 +1,6 @@
 /** Categories of the agent's own (process) log. */
-export type AgentLogCategory = 'agent' | 'http' | 'registration' | 'logs' | 'engine' | 'runtime' | 'gpu';
+export type AgentLogCategory =
+  'agent' | 'http' | 'registration' | 'logs' | 'engine' | 'runtime' | 'gpu';
 
 export type AgentLogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<AgentLogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -27,17 +28,24 @@ export function registerAgentSecret(secret: string): void {
 
 function scrub(s: string): string {
   let out = s.replace(BEARER, '$1[redacted]');
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  for (const secret of secrets)
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   return out;
 }
 
 function redact(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrub(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined };
+  if (value instanceof Error)
+    return {
+      name: value.name,
+      message: scrub(value.message),
+      stack: value.stack ? scrub(value.stack) : undefined,
+    };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 

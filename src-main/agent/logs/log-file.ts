@@ -2,6 +2,7 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -11,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createReadStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 
 const sizeOf = (path: string): number => {
@@ -61,12 +63,20 @@ export class LogFile {
   append(text: string): void {
     const bytes = Buffer.byteLength(text);
     if (this.size > 0 && this.size + bytes > this.maxBytes) this.overflow();
-    appendFileSync(this.path, text);
+    try {
+      appendFileSync(this.path, text);
+    } catch (err) {
+      // Someone removed the log directory under a running agent: recreate it rather than lose the run.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(dirname(this.path), { recursive: true });
+      appendFileSync(this.path, text);
+      this.size = 0;
+    }
     this.size += bytes;
   }
 
   private overflow(): void {
-    appendFileSync(this.overflowPath, readFileSync(this.path));
+    if (existsSync(this.path)) appendFileSync(this.overflowPath, readFileSync(this.path));
     writeFileSync(this.path, '');
     this.size = 0;
   }

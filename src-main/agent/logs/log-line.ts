@@ -61,7 +61,10 @@ export function formatAgentLine(tag: AgentLineTag, text: string, nowMs: number):
 
 /** File name of a deployment's log: model with `/` → `--`, then `-<port>.log`. */
 export function logFileName(model: string, port: number): string {
-  const safe = model.replace(/\//g, '--').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  const safe = model
+    .replace(/\//g, '--')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_');
   return `${safe}-${port}.log`;
 }
 

@@ -13,6 +13,8 @@ export interface LogRegistryOptions {
   /** Files untouched this long are deleted by `cleanup()`. */
   retentionDays: number;
   now?: () => number;
+  /** Called when a log file cannot be written (disk full, permissions); the line stays in memory. */
+  onWriteError?: (key: string, err: unknown) => void;
 }
 
 const LOG_FILE = /\.log(?:\.0|\.1|\.pos)?$/;
@@ -70,7 +72,15 @@ export class LogRegistry {
     const name = logFileName(model, port);
     const file = new LogFile(join(this.opts.dir, name), this.opts.maxBytes);
     if (fresh) file.rotateForNewRun();
-    const store = new LogStore(key, name, file, runtime, this.now);
+    const onError = this.opts.onWriteError;
+    const store = new LogStore(
+      key,
+      name,
+      file,
+      runtime,
+      this.now,
+      onError ? (err) => onError(key, err) : undefined,
+    );
     if (!fresh) store.loadTail();
     this.stores.set(key, store);
     return store;

@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
-import { formatAgentLine, formatRuntimeLine, timestampNanos, type AgentLineTag } from './log-line.js';
+import {
+  formatAgentLine,
+  formatRuntimeLine,
+  timestampNanos,
+  type AgentLineTag,
+} from './log-line.js';
 import type { LogFile } from './log-file.js';
 import { scrubSecrets, secretValues } from './secret-mask.js';
 
@@ -35,6 +40,7 @@ export class LogStore {
     private readonly file: LogFile,
     private readonly runtime: LogRuntime,
     private readonly now: () => number = Date.now,
+    private readonly onWriteError: (err: unknown) => void = () => undefined,
   ) {
     this.posRaw = file.readPos();
     this.posNanos = this.posRaw === null ? null : timestampNanos(this.posRaw);
@@ -137,7 +143,13 @@ export class LogStore {
     // Batches the lines of one burst into a single append.
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flush();
+      try {
+        this.flush();
+      } catch (err) {
+        // A full disk must not take the agent down; the lines stay in the in-memory tail.
+        this.pending = [];
+        this.onWriteError(err);
+      }
     });
   }
 }

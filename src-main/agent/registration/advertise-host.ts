@@ -31,7 +31,10 @@ export function localAddressToward(host: string, port: number): Promise<string |
  * `--advertise-host`; the local address routed toward the first reachable target URL; the
  * address the hostname resolves to; 127.0.0.1.
  */
-export async function resolveAdvertiseHost(explicit: string | undefined, targets: readonly string[]): Promise<string> {
+export async function resolveAdvertiseHost(
+  explicit: string | undefined,
+  targets: readonly string[],
+): Promise<string> {
   if (explicit) return explicit;
   for (const target of targets) {
     const url = new URL(target);

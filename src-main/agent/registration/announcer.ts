@@ -57,14 +57,21 @@ export class Announcer {
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
       const failedBefore = this.throttle.succeed();
-      if (failedBefore > 0) this.opts.logger.info('announced to the control plane again', { url: this.url, failed_attempts: failedBefore });
+      if (failedBefore > 0)
+        this.opts.logger.info('announced to the control plane again', {
+          url: this.url,
+          failed_attempts: failedBefore,
+        });
       return true;
     } catch (err) {
       if (this.throttle.fail()) {
-        this.opts.logger.warn('could not announce to the control plane (will keep trying every interval)', {
-          url: this.url,
-          error: err instanceof Error ? err.message : String(err),
-        });
+        this.opts.logger.warn(
+          'could not announce to the control plane (will keep trying every interval)',
+          {
+            url: this.url,
+            error: err instanceof Error ? err.message : String(err),
+          },
+        );
       }
       return false;
     }

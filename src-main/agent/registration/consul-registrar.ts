@@ -16,7 +16,9 @@ export interface ConsulRegistrarOptions {
 }
 
 /** The `PUT /v1/agent/service/register` body (interfaces.md §6.1). */
-export function consulServiceBody(o: Pick<ConsulRegistrarOptions, 'nodeName' | 'advertiseHost' | 'port' | 'agentVersion'>) {
+export function consulServiceBody(
+  o: Pick<ConsulRegistrarOptions, 'nodeName' | 'advertiseHost' | 'port' | 'agentVersion'>,
+) {
   const host = o.advertiseHost.includes(':') ? `[${o.advertiseHost}]` : o.advertiseHost;
   return {
     ID: o.nodeName,
@@ -55,9 +57,14 @@ export class ConsulRegistrar {
   async stop(): Promise<void> {
     await this.loop.stop();
     try {
-      await this.put(`/v1/agent/service/deregister/${encodeURIComponent(this.opts.nodeName)}`, undefined);
+      await this.put(
+        `/v1/agent/service/deregister/${encodeURIComponent(this.opts.nodeName)}`,
+        undefined,
+      );
     } catch (err) {
-      this.opts.logger.warn('could not deregister from Consul', { error: err instanceof Error ? err.message : String(err) });
+      this.opts.logger.warn('could not deregister from Consul', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -66,7 +73,8 @@ export class ConsulRegistrar {
     try {
       await this.put('/v1/agent/service/register', consulServiceBody(this.opts));
       const failedBefore = this.throttle.succeed();
-      if (failedBefore > 0) this.opts.logger.info('registered in Consul again', { failed_attempts: failedBefore });
+      if (failedBefore > 0)
+        this.opts.logger.info('registered in Consul again', { failed_attempts: failedBefore });
       return true;
     } catch (err) {
       if (this.throttle.fail()) {

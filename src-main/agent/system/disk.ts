@@ -66,6 +66,10 @@ export class DiskProbe {
     if (!this.cached || this.now() - this.cached.at > this.cacheTtlMs) {
       this.cached = { at: this.now(), bytes: await directorySize(this.hfCacheDir) };
     }
-    return { total_gb: gb(fs.blocks * fs.bsize), free_gb: gb(fs.bavail * fs.bsize), hf_cache_gb: gb(this.cached.bytes) };
+    return {
+      total_gb: gb(fs.blocks * fs.bsize),
+      free_gb: gb(fs.bavail * fs.bsize),
+      hf_cache_gb: gb(this.cached.bytes),
+    };
   }
 }

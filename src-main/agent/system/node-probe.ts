@@ -43,8 +43,19 @@ export class NodeProbe {
   }
 
   async info(): Promise<NodeInfo> {
-    const [gpus, runtimes, disk] = await Promise.all([this.deps.gpus.list(), this.deps.runtimes.available(), this.disk.usage()]);
-    return { hostname: hostname(), node_name: this.deps.nodeName, agent_version: this.deps.agentVersion, gpus, runtimes, disk };
+    const [gpus, runtimes, disk] = await Promise.all([
+      this.deps.gpus.list(),
+      this.deps.runtimes.available(),
+      this.disk.usage(),
+    ]);
+    return {
+      hostname: hostname(),
+      node_name: this.deps.nodeName,
+      agent_version: this.deps.agentVersion,
+      gpus,
+      runtimes,
+      disk,
+    };
   }
 
   async metrics(): Promise<NodeMetrics> {
@@ -55,6 +66,13 @@ export class NodeProbe {
       this.disk.usage(),
       this.deps.runtimes.available(),
     ]);
-    return { cpu_percent: cpu, memory_percent: memory, gpus, disk, available_runtimes: runtimes, agent_version: this.deps.agentVersion };
+    return {
+      cpu_percent: cpu,
+      memory_percent: memory,
+      gpus,
+      disk,
+      available_runtimes: runtimes,
+      agent_version: this.deps.agentVersion,
+    };
   }
 }
