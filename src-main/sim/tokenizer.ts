@@ -22,13 +22,17 @@ export const WORDS: readonly string[] = (
 ).split(' ');
 
 const FIRST_ID = 1000;
-const MAX_PIECE = 6;
+// Seven characters, so a six-letter word with its leading space is still one token.
+const MAX_PIECE = 7;
 // Words, numbers (up to three digits), single punctuation marks, and whitespace runs, each with
 // the leading space a BPE tokenizer would attach.
 const PIECES = /\s?[\p{L}\p{M}]+|\s?\p{N}{1,3}|\s?[^\s\p{L}\p{M}\p{N}]|\s+/gu;
 
+const forward = new Map<string, number>();
 const reverse = new Map<number, string>();
-const MAX_REVERSE = 500_000;
+// Well below the id space, so probing for a free id stays short and always ends.
+const MAX_PIECES = 100_000;
+const ID_SPACE = VOCAB_SIZE - FIRST_ID - 1000;
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -39,26 +43,32 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** A stable 32-bit hash of a string (FNV-1a), for seeds. */
-export function hashString(s: string): number {
-  return fnv1a(s);
-}
-
 function idOf(piece: string): number {
-  const id = FIRST_ID + (fnv1a(piece) % (VOCAB_SIZE - FIRST_ID - 1000));
-  if (!reverse.has(id)) {
-    // The reverse table lets /detokenize return text this process has seen; bounded so a
-    // long-running simulator fed arbitrary text does not grow without limit.
-    if (reverse.size >= MAX_REVERSE) reverse.clear();
-    reverse.set(id, piece);
+  const known = forward.get(piece);
+  if (known !== undefined) return known;
+  // The tables let /detokenize return any text this process has seen; bounded so a long-running
+  // simulator fed arbitrary text does not grow without limit (words of WORDS are re-added first).
+  if (forward.size >= MAX_PIECES) {
+    forward.clear();
+    reverse.clear();
+    seedWords();
   }
+  // The id is the piece's hash, probed forward on a collision, so ids are stable across runs for
+  // all but colliding pieces and every id decodes to exactly one piece.
+  let id = FIRST_ID + (fnv1a(piece) % ID_SPACE);
+  while (reverse.has(id)) id = FIRST_ID + ((id - FIRST_ID + 1) % ID_SPACE);
+  forward.set(piece, id);
+  reverse.set(id, piece);
   return id;
 }
 
-for (const w of WORDS) {
-  idOf(w);
-  idOf(` ${w}`);
+function seedWords(): void {
+  for (const w of WORDS) {
+    idOf(w);
+    idOf(` ${w}`);
+  }
 }
+seedWords();
 
 /** Splits text into token strings, the way the simulator's tokenizer does. */
 export function pieces(text: string): string[] {
