@@ -58,6 +58,21 @@ describe('LogDemuxer', () => {
     expect(d.flush()).toEqual([]);
   });
 
+  it('drops the timestamp of a continuation piece when the engine stamps every piece of a line', () => {
+    const d = new LogDemuxer(false, true);
+    const lines = [
+      ...d.push(frame(2, '2026-11-28T14:19:32Z first half ')),
+      ...d.push(frame(1, '2026-11-28T14:19:32Z tick 0\n')),
+      ...d.push(frame(2, '2026-11-28T14:19:33Z second half\n')),
+      ...d.push(frame(2, '2026-11-28T14:19:34Z next line\n')),
+    ];
+    expect(lines.map((l) => l.line)).toEqual([
+      '2026-11-28T14:19:32Z tick 0',
+      '2026-11-28T14:19:32Z first half second half',
+      '2026-11-28T14:19:34Z next line',
+    ]);
+  });
+
   it('treats a raw (TTY) stream as stdout without headers', () => {
     const d = new LogDemuxer(true);
     expect(d.push(Buffer.from('a\nb\n'))).toEqual([

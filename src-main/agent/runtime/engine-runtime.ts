@@ -156,7 +156,7 @@ export class EngineRuntime implements ContainerRuntime {
     }
     const ctype = String(res.headers['content-type'] ?? '');
     const raw = ctype.includes('raw-stream') || (!ctype.includes('multiplexed') && c.Config?.Tty === true);
-    const demux = new LogDemuxer(raw);
+    const demux = new LogDemuxer(raw, true);
     const now = (): string => new Date().toISOString();
     try {
       for await (const chunk of res.body) {

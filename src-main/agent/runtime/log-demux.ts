@@ -7,6 +7,7 @@ export interface StreamLine {
 }
 
 const HEADER_BYTES = 8;
+const CONTINUATION_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) /;
 const NEWLINE = 0x0a;
 
 /**
@@ -17,6 +18,10 @@ class LineBuffer {
   private parts: Buffer[] = [];
 
   constructor(private readonly stream: 'stdout' | 'stderr') {}
+
+  get hasPartial(): boolean {
+    return this.parts.length > 0;
+  }
 
   push(bytes: Buffer, out: StreamLine[]): void {
     let start = 0;
@@ -44,13 +49,25 @@ function stripCr(s: string): string {
  * Demultiplexes the Engine API's log stream: frames of `[stream,0,0,0,size(u32 BE)]` + payload.
  * Frames need not end at line boundaries, so each stream keeps its own partial line.
  * In `raw` mode (containers with a TTY) the bytes carry no headers and are all stdout.
+ * With `timestamps`, an engine that stores a line in pieces (Podman's partial log entries, Docker's
+ * 16 KiB chunks) stamps every piece; the stamp of a continuation piece is dropped so the joined
+ * line keeps only its first one.
  */
 export class LogDemuxer {
   private pending: Buffer = Buffer.alloc(0);
   private readonly out = new LineBuffer('stdout');
   private readonly err = new LineBuffer('stderr');
 
-  constructor(private readonly raw = false) {}
+  constructor(
+    private readonly raw = false,
+    private readonly timestamps = false,
+  ) {}
+
+  private payloadOf(target: LineBuffer, payload: Buffer): Buffer {
+    if (!this.timestamps || !target.hasPartial) return payload;
+    const m = CONTINUATION_TS.exec(payload.subarray(0, 48).toString('latin1'));
+    return m ? payload.subarray(m[0].length) : payload;
+  }
 
   /** Feeds a chunk; returns the lines it completed. */
   push(chunk: Buffer): StreamLine[] {
@@ -66,8 +83,8 @@ export class LogDemuxer {
       const payload = buf.subarray(HEADER_BYTES, HEADER_BYTES + size);
       const kind = buf[0];
       // stdin frames (0) never carry output; anything unknown is treated as stdout rather than lost.
-      if (kind === 2) this.err.push(payload, lines);
-      else if (kind !== 0) this.out.push(payload, lines);
+      const target = kind === 2 ? this.err : kind === 0 ? null : this.out;
+      target?.push(this.payloadOf(target, payload), lines);
       buf = buf.subarray(HEADER_BYTES + size);
     }
     this.pending = Buffer.from(buf);

@@ -116,7 +116,6 @@ export async function runShim(configPath: string): Promise<number> {
     }
     if (Date.now() - started >= STABLE_RUN_MS) backoff = BACKOFF_START_MS;
     state.status = 'restarting';
-    state.restartCount += 1;
     save();
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, backoff);
@@ -132,5 +131,7 @@ export async function runShim(configPath: string): Promise<number> {
       save();
       return 0;
     }
+    // Counted when the new run starts, like Docker's RestartCount.
+    state.restartCount += 1;
   }
 }
