@@ -1,35 +1,38 @@
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
-import type { AgentDeps, AgentPluginFactory } from './main.js';
+import type { GpuProvider } from './gpu/gpu-provider.js';
+import { createNvidiaSmiProvider, withUnifiedFallback } from './gpu/nvidia-smi.js';
+import { readSimStateFiles } from './gpu/sim-state-files.js';
+import { createSimulatedGpuProvider } from './gpu/simulated.js';
 import { createAgentLogger } from './logs/agent-logger.js';
+import type { AgentDeps, AgentPluginFactory } from './main.js';
 import { RuntimeRegistry } from './runtime/runtimes.js';
-import type { GpuReading, GpuSource } from './system/node-sources.js';
 
-/**
- * Feature plug-ins of the real agent, in start order. The deployment engine (its routes and its
- * lifecycle) is added here; the route-walk test builds its agent from this list too.
- */
-export const AGENT_PLUGINS: readonly AgentPluginFactory[] = [];
-
-/** The inventory given by `--simulate-gpus`, idle (until the GPU provider tracks deployments' use). */
-function specGpus(config: AgentConfig): GpuSource {
-  const gpus: GpuReading[] = [];
-  for (const group of config.simulateGpus ?? []) {
-    for (let i = 0; i < group.count; i++) {
-      gpus.push({
-        index: gpus.length,
-        name: group.name,
-        source: 'simulated',
-        utilization: 0,
-        memory_used_mb: 0,
-        memory_total_mb: group.memoryGb * 1024,
-      });
-    }
-  }
-  return { list: () => Promise.resolve(gpus.map((g) => ({ ...g }))) };
+/** Maps a simulator's port to the GPUs its deployment was given (the deployment engine answers). */
+export interface SimulatedGpuOwner {
+  gpuIdsForPort(port: number): readonly number[] | null;
 }
 
-/** The real collaborators for `config`: runtime probing, the GPU inventory, and the plug-ins above. */
+/** Everything the default plug-ins are built from. */
+export interface AgentWiring {
+  config: AgentConfig;
+  runtimes: RuntimeRegistry;
+  gpus: GpuProvider;
+  /** Where simulators write their state files (`--simulate-gpus` only). */
+  simStateDir: string | undefined;
+  /** Set this once the engine exists, so simulated GPU use follows each deployment's GPUs. */
+  setGpuOwner(owner: SimulatedGpuOwner): void;
+}
+
+/**
+ * Feature plug-ins of the real agent, in start order, built from the wiring. The deployment
+ * engine (routes and lifecycle) is added here; the route-walk test builds its agent from this too.
+ */
+export function agentPlugins(_wiring: AgentWiring): AgentPluginFactory[] {
+  return [];
+}
+
+/** The real collaborators for `config`: runtime probing, the GPU inventory, and the plug-ins. */
 export function defaultAgentDeps(config: AgentConfig): Promise<AgentDeps> {
   const log = createAgentLogger('runtime');
   const runtimes = new RuntimeRegistry({
@@ -43,10 +46,29 @@ export function defaultAgentDeps(config: AgentConfig): Promise<AgentDeps> {
         : null,
     onWarning: (message) => log.warn(message),
   });
-  return Promise.resolve({
-    gpus: specGpus(config),
+  let owner: SimulatedGpuOwner | undefined;
+  const simStateDir = config.simulateGpus ? join(config.dataDir, 'sim-gpus') : undefined;
+  const gpus: GpuProvider =
+    config.simulateGpus && simStateDir
+      ? createSimulatedGpuProvider(config.simulateGpus, () =>
+          readSimStateFiles(simStateDir, {
+            gpuIdsFor: (s) => owner?.gpuIdsForPort(s.port) ?? null,
+          }),
+        )
+      : withUnifiedFallback(createNvidiaSmiProvider());
+  const wiring: AgentWiring = {
+    config,
     runtimes,
-    plugins: AGENT_PLUGINS,
+    gpus,
+    simStateDir,
+    setGpuOwner: (o) => {
+      owner = o;
+    },
+  };
+  return Promise.resolve({
+    gpus,
+    runtimes,
+    plugins: agentPlugins(wiring),
     close: () => runtimes.close(),
   });
 }

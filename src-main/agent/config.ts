@@ -2,6 +2,7 @@ import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues, readFlags, type FlagSpec } from '../shared/cli-flags.js';
+import { parseSimulateGpusSpec, type SimulatedGpuSpec } from './gpu/simulated.js';
 
 /** Flags of `aerie agent` (DESIGN.md §1); each also reads its `AERIE_*` variable. */
 export const AGENT_FLAGS: readonly FlagSpec[] = [
@@ -52,30 +53,6 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
     help: 'run without a cluster token (no authentication at all)',
   },
 ];
-
-/** One group of identical simulated GPUs from `--simulate-gpus`. */
-export interface SimulatedGpuSpec {
-  readonly count: number;
-  readonly name: string;
-  readonly memoryGb: number;
-}
-
-const SPEC_PART = /^(\d+)x([A-Za-z0-9][A-Za-z0-9 _.]*?)-(\d+)GB$/i;
-
-/** Parses `COUNTxNAME-MEMGB[,…]`; throws an Error naming the bad part. */
-export function parseGpuSpec(spec: string): SimulatedGpuSpec[] {
-  const out: SimulatedGpuSpec[] = [];
-  for (const part of spec.split(',').map((s) => s.trim())) {
-    const m = SPEC_PART.exec(part);
-    const count = Number(m?.[1]);
-    const memoryGb = Number(m?.[3]);
-    if (!m || count < 1 || count > 64 || memoryGb < 1) {
-      throw new Error(`'${part}' is not COUNTxNAME-MEMGB (e.g. 2xH100-80GB; count 1–64)`);
-    }
-    out.push({ count, name: m[2] ?? '', memoryGb });
-  }
-  return out;
-}
 
 const token = z
   .string()
@@ -140,6 +117,7 @@ export interface AgentConfig {
   readonly clusterToken: string | undefined;
   readonly advertiseHost: string | undefined;
   readonly runtime: 'docker' | 'podman' | 'process' | undefined;
+  /** One entry per simulated GPU (`--simulate-gpus`), undefined on real hardware. */
   readonly simulateGpus: readonly SimulatedGpuSpec[] | undefined;
   readonly imageRepo: string;
   readonly consulUrl: string | undefined;
@@ -191,7 +169,7 @@ export function loadAgentConfig(
   const rawSpec = typeof values.simulateGpus === 'string' ? values.simulateGpus : undefined;
   if (rawSpec !== undefined) {
     try {
-      gpus = parseGpuSpec(rawSpec);
+      gpus = parseSimulateGpusSpec(rawSpec);
     } catch (err) {
       problems.push(`--simulate-gpus (AERIE_SIMULATE_GPUS): ${(err as Error).message}`);
     }

@@ -158,8 +158,18 @@ describe('aerie agent node routes', () => {
     expect(info).toMatchObject({ node_name: 'gpu-test-1', agent_version: AERIE_VERSION });
     expect(typeof info.hostname).toBe('string');
     expect(info.gpus).toEqual([
-      expect.objectContaining({ index: 0, name: 'H100', memory_total_mb: 80 * 1024 }),
-      expect.objectContaining({ index: 1, name: 'H100', memory_total_mb: 80 * 1024 }),
+      expect.objectContaining({
+        index: 0,
+        name: 'NVIDIA H100 80GB',
+        source: 'simulated',
+        memory_total_mb: 80 * 1024,
+      }),
+      expect.objectContaining({
+        index: 1,
+        name: 'NVIDIA H100 80GB',
+        source: 'simulated',
+        memory_total_mb: 80 * 1024,
+      }),
     ]);
     expect(Array.isArray(info.runtimes)).toBe(true);
     const disk = info.disk as { total_gb: number; free_gb: number; hf_cache_gb: number };

@@ -1,7 +1,7 @@
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig, parseGpuSpec } from '../../src-main/agent/config.js';
+import { loadAgentConfig } from '../../src-main/agent/config.js';
 
 const TOKEN = 'cluster-token-0123456789';
 
@@ -79,8 +79,8 @@ describe('aerie agent configuration', () => {
       logRetentionDays: 3,
     });
     expect(r.config.simulateGpus).toEqual([
-      { count: 1, name: 'A100', memoryGb: 40 },
-      { count: 1, name: 'L4', memoryGb: 24 },
+      { model: 'A100', memory_total_mb: 40 * 1024 },
+      { model: 'L4', memory_total_mb: 24 * 1024 },
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('aerie agent configuration', () => {
     expect(text).toMatch(/--port \(AERIE_PORT\): must be 0–65535/);
     expect(text).toMatch(/--runtime \(AERIE_RUNTIME\)/);
     expect(text).toMatch(
-      /--simulate-gpus \(AERIE_SIMULATE_GPUS\): '2xH100' is not COUNTxNAME-MEMGB/,
+      /--simulate-gpus \(AERIE_SIMULATE_GPUS\): .*'2xH100' is not COUNTxNAME-MEMGB/,
     );
     expect(text).toMatch(/--control-plane \(AERIE_CONTROL_PLANE\)/);
     expect(text).toMatch(/AERIE_AGENT_LOG_MAX_MB/);
@@ -130,9 +130,15 @@ describe('aerie agent configuration', () => {
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/--cluster-token.*at least 16/)]);
   });
 
-  it('parses the simulated GPU spec COUNTxNAME-MEMGB', () => {
-    expect(parseGpuSpec('2xH100-80GB')).toEqual([{ count: 2, name: 'H100', memoryGb: 80 }]);
-    expect(() => parseGpuSpec('0xH100-80GB')).toThrow(/count 1–64/);
-    expect(() => parseGpuSpec('H100')).toThrow(/'H100'/);
+  it('expands the simulated GPU spec COUNTxNAME-MEMGB into one entry per GPU', () => {
+    const r = loadAgentConfig(['--insecure', '--simulate-gpus', '2xH100-80GB'], {});
+    expect(r.ok && r.config.simulateGpus).toEqual([
+      { model: 'H100', memory_total_mb: 81920 },
+      { model: 'H100', memory_total_mb: 81920 },
+    ]);
+    const bad = loadAgentConfig(['--insecure', '--simulate-gpus', '0xH100-80GB'], {});
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      expect.stringMatching(/^--simulate-gpus \(AERIE_SIMULATE_GPUS\): .*count of 0/),
+    ]);
   });
 });
