@@ -137,6 +137,7 @@ export interface AgentConfig {
 export type AgentConfigResult =
   { ok: true; config: AgentConfig } | { ok: false; problems: string[] };
 
+/** The problem listed when neither a cluster token nor --insecure is given. */
 export const MISSING_TOKEN_PROBLEM =
   '--cluster-token (AERIE_CLUSTER_TOKEN): required. Pass the cluster token that `aerie serve` printed, or --insecure to run without authentication';
 

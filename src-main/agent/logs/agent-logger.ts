@@ -57,6 +57,7 @@ export function setAgentLogSink(next: AgentLogSink): void {
   sink = next;
 }
 
+/** Drops lines below `level` (default info). */
 export function setAgentLogLevel(level: AgentLogLevel): void {
   threshold = LEVELS[level];
 }
