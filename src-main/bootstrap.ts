@@ -122,7 +122,7 @@ export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}
       admin: admin.token,
       createdFiles: [cluster.createdFile, admin.createdFile].filter((f): f is string => f !== null),
     },
-    inject: (raw) => injectRequest(dispatch, raw),
+    inject: (raw) => injectRequest(dispatch, raw, admin.token),
     stop: () =>
       (stopping ??= (async () => {
         await Promise.all(loops.map((l) => l.stop()));
