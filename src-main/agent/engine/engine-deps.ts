@@ -48,6 +48,8 @@ export interface EngineTimings {
   scrapeMs: number;
   stopGraceSeconds: number;
   wakeTimeoutMs: number;
+  /** Budget of one `POST /sleep` (reference: 120 s). */
+  sleepTimeoutMs: number;
   isSleepingPollMs: number;
   sleepLeakWindowMs: number;
   /** How long a resume keeps re-planning beyond the busy guard (reference: 2 s). */
@@ -59,6 +61,7 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   scrapeMs: 15_000,
   stopGraceSeconds: 30,
   wakeTimeoutMs: 120_000,
+  sleepTimeoutMs: 120_000,
   isSleepingPollMs: 200,
   sleepLeakWindowMs: 10_000,
   busyGuardSlackMs: 2000,

@@ -130,7 +130,7 @@ export class WarmController implements WarmOps {
     e.status = 'offloading';
     const done = (async () => {
       try {
-        await sleepEngine(port, this.ctx.deps.timings.wakeTimeoutMs);
+        await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs);
       } catch (err) {
         e.status = 'running';
         throw new AgentHttpError(500, `Failed to pause ${e.key}: ${(err as Error).message}`);
