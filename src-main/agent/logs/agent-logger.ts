@@ -50,7 +50,8 @@ function redact(value: unknown, depth: number): unknown {
 }
 
 let sink: AgentLogSink = (line) => process.stderr.write(`${JSON.stringify(line)}\n`);
-let threshold = LEVELS.info;
+const envLevel = process.env.AERIE_LOG_LEVEL;
+let threshold = envLevel && envLevel in LEVELS ? LEVELS[envLevel as AgentLogLevel] : LEVELS.info;
 
 /** Replaces where agent log lines go (tests capture them). */
 export function setAgentLogSink(next: AgentLogSink): void {

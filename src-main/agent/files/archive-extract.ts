@@ -1,0 +1,50 @@
+import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { AgentHttpError } from '../http/agent-route.js';
+import type { ExtractTarget } from './extract-target.js';
+import { quoteInput } from './file-names.js';
+import { TarReader } from './tar-reader.js';
+
+export type ArchiveKind = 'tar.gz' | 'zip';
+
+const SUFFIXES: [string, ArchiveKind][] = [
+  ['.tar.gz', 'tar.gz'],
+  ['.tgz', 'tar.gz'],
+  ['.zip', 'zip'],
+];
+
+/** The archive kind a file name says (`.tar.gz`, `.tgz`, `.zip`), or null. */
+export function archiveKind(filename: string): ArchiveKind | null {
+  const lower = filename.toLowerCase();
+  return SUFFIXES.find(([s]) => lower.endsWith(s))?.[1] ?? null;
+}
+
+/** `filename` without its archive suffix (`qwen.tar.gz` → `qwen`). */
+export function stripArchiveSuffix(filename: string): string {
+  const lower = filename.toLowerCase();
+  const hit = SUFFIXES.find(([s]) => lower.endsWith(s));
+  return hit ? filename.slice(0, -hit[0].length) : filename;
+}
+
+/** Throws 400 unless `filename` names a supported archive. */
+export function requireArchiveKind(filename: string): ArchiveKind {
+  const kind = archiveKind(filename);
+  if (!kind) throw new AgentHttpError(400, `Unsupported archive ${quoteInput(filename)}: use .tar.gz, .tgz or .zip.`);
+  return kind;
+}
+
+/** Gunzips and untars `source` (through `check`, e.g. a byte cap) into the target as it streams in, with backpressure. */
+export async function extractTarGz(source: Readable, target: ExtractTarget, check: Transform = new PassThrough()): Promise<void> {
+  const tar = new TarReader(target);
+  try {
+    await pipeline(source, check, createGunzip({ chunkSize: 256 * 1024 }), async (chunks: AsyncIterable<Buffer>) => {
+      for await (const chunk of chunks) await tar.push(chunk);
+      await tar.end();
+    });
+  } catch (err) {
+    await tar.abort();
+    if ((err as { code?: string }).code?.startsWith('Z_')) throw new AgentHttpError(400, 'The archive is not valid gzip data.');
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+import type { AgentRoute } from '../http/agent-route.js';
+import { resolveFileDeps, type FileDeps } from './file-deps.js';
+import { HfCache } from './hf-cache.js';
+import { LocalModels } from './local-models.js';
+import { modelFileRoutes } from './model-files.routes.js';
+import { modelUploadRoutes } from './model-uploads.routes.js';
+import { PackageStore } from './packages.js';
+import { packageRoutes } from './packages.routes.js';
+import { wipeStaging } from './staging.js';
+import { UploadSessions } from './upload-sessions.js';
+import { Transfers } from './url-pull.js';
+
+/** The model-file housekeeping as an agent plug-in: routes, staging wipe at start, clean-up at stop. */
+export interface FilesFeature {
+  routes: AgentRoute[];
+  /** Wipes leftover staging (call before the server listens). */
+  start(): Promise<void>;
+  /** Aborts open upload sessions and running pulls. */
+  stop(): Promise<void>;
+}
+
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+/** Builds the HF-cache, local-model, upload, pull and package routes over `deps`. */
+export function filesFeature(deps: FileDeps): FilesFeature {
+  const d = resolveFileDeps(deps);
+  const sessions = new UploadSessions(d);
+  const transfers = new Transfers(d);
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    routes: [
+      ...modelFileRoutes(new HfCache(d), new LocalModels(d), transfers),
+      ...modelUploadRoutes(d, sessions),
+      ...packageRoutes(new PackageStore(d)),
+    ],
+    start: async () => {
+      await wipeStaging(d.dataDir);
+      sweeper = setInterval(() => void sessions.sweep().catch(() => undefined), SWEEP_EVERY_MS);
+      sweeper.unref();
+    },
+    stop: async () => {
+      clearInterval(sweeper);
+      await transfers.close();
+      await sessions.close();
+    },
+  };
+}
+
+/** Just the routes of `filesFeature(deps)` (sessions still expire: every upload call sweeps idle ones). */
+export function fileRoutes(deps: FileDeps): AgentRoute[] {
+  return filesFeature(deps).routes;
+}

@@ -1,0 +1,58 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AgentHttpError } from '../http/agent-route.js';
+import { extractTarGz, requireArchiveKind } from './archive-extract.js';
+import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
+import { ExtractTarget } from './extract-target.js';
+import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
+import { checkModelName } from './file-names.js';
+import { createStagingDir, ensureModelAbsent, finalizeModel, type FinalizedModel } from './staging.js';
+import { extractZip } from './zip-reader.js';
+
+/** Fails once more than `limit` bytes went through (the body is longer than its Content-Length). */
+function byteCap(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      seen += chunk.length;
+      cb(seen > limit ? new AgentHttpError(400, 'The body is longer than its Content-Length.') : null, chunk);
+    },
+  });
+}
+
+/**
+ * `POST /local-models/archive`: a `.tar.gz`/`.tgz` body is extracted while it streams in; a `.zip`
+ * is spooled first (its index sits at the end). Nothing is kept unless every member is safe, and
+ * the model appears with one atomic rename, a single wrapping folder flattened.
+ */
+export async function uploadModelArchive(deps: ResolvedFileDeps, name: string, filename: string, req: IncomingMessage): Promise<FinalizedModel> {
+  checkModelName(name);
+  const kind = requireArchiveKind(filename);
+  await ensureModelAbsent(deps.dataDir, name);
+  const length = Number(req.headers['content-length'] ?? NaN);
+  if (!Number.isFinite(length)) {
+    throw new AgentHttpError(411, 'Content-Length is required for archive uploads, so that free disk space can be checked first.');
+  }
+  await mkdir(managedModelsDir(deps.dataDir), { recursive: true });
+  const free = await ensureDiskSpace(deps.freeBytes, managedModelsDir(deps.dataDir), length, 2.0);
+  const staging = await createStagingDir(deps.dataDir);
+  try {
+    const out = join(staging.dir, 'out');
+    await mkdir(out);
+    if (kind === 'tar.gz') {
+      await extractTarGz(req, new ExtractTarget(out, free - DISK_RESERVE_BYTES), byteCap(length));
+    } else {
+      const spool = join(staging.dir, 'upload.zip');
+      await pipeline(req, byteCap(length), createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
+      await extractZip(spool, new ExtractTarget(out, free - DISK_RESERVE_BYTES - length));
+      await rm(spool);
+    }
+    return await finalizeModel(deps.dataDir, out, name, true);
+  } finally {
+    await rm(staging.dir, { recursive: true, force: true });
+  }
+}

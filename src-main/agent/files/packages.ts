@@ -1,0 +1,153 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AgentHttpError } from '../http/agent-route.js';
+import type { Mount } from '../runtime/container-runtime.js';
+import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
+import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
+import { ExtractTarget } from './extract-target.js';
+import { packagesDir, toMb, type ResolvedFileDeps } from './file-deps.js';
+import { quoteInput } from './file-names.js';
+import { readMultipartFile } from './multipart.js';
+import { singleWrapper } from './staging.js';
+import { exists, treeSize } from './tree-size.js';
+import { extractZip } from './zip-reader.js';
+
+/** Where the packages dir appears inside every container. */
+export const PACKAGES_CONTAINER_PATH = '/packages';
+
+export type PackageType = 'plugin' | 'package';
+
+/** One stored package, as `GET /packages` lists it. */
+export interface PackageInfo {
+  package_id: string;
+  filename: string;
+  install_path: string;
+  type: PackageType;
+  size_mb: number;
+  uploaded_at: string;
+}
+
+const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/;
+const PACKAGE_ID = /^[0-9a-f]{16}$/;
+
+/** The read-only bind mount of the packages dir at `/packages` (behaviour.md §2.3). */
+export function packagesMount(hostPackagesDir: string): Mount {
+  return { source: hostPackagesDir, target: PACKAGES_CONTAINER_PATH, readOnly: true };
+}
+
+/** Rewrites host packages-dir paths inside vLLM args to their `/packages` path in the container. */
+export function rewritePackagePaths(args: readonly string[], hostPackagesDir: string): string[] {
+  const dir = resolve(hostPackagesDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`(^|[=,;:\\s"'])${dir}(?=/|$|[,;:\\s"'])`, 'g');
+  return args.map((a) => a.replace(re, `$1${PACKAGES_CONTAINER_PATH}`));
+}
+
+/** Content-hashed package store under `<dataDir>/packages/<sha256[:16]>/`. */
+export class PackageStore {
+  constructor(private readonly deps: ResolvedFileDeps) {}
+
+  private get root(): string {
+    return packagesDir(this.deps.dataDir);
+  }
+
+  private metaPath(id: string): string {
+    return join(this.root, '.meta', `${id}.json`);
+  }
+
+  /** Stores the multipart `file` field; 400 for unsupported types or bad names, 507 without disk space. */
+  async upload(req: IncomingMessage): Promise<PackageInfo & { status: 'uploaded' }> {
+    await mkdir(join(this.root, '.tmp'), { recursive: true });
+    await mkdir(join(this.root, '.meta'), { recursive: true });
+    const length = Number(req.headers['content-length'] ?? 0) || 0;
+    const free = await ensureDiskSpace(this.deps.freeBytes, this.root, length, 2.0);
+    const info = await readMultipartFile(req, 'file', (filename, body) => this.store(filename, body, free - DISK_RESERVE_BYTES));
+    return { status: 'uploaded', ...info };
+  }
+
+  private async store(filename: string, body: Readable, budget: number): Promise<PackageInfo> {
+    const kind = archiveKind(filename);
+    const isPlugin = filename.toLowerCase().endsWith('.py');
+    if (!SAFE_FILE.test(filename) || !(kind || isPlugin || filename.toLowerCase().endsWith('.whl'))) {
+      throw new AgentHttpError(400, `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`);
+    }
+    const staging = join(this.root, '.tmp', randomBytes(8).toString('hex'));
+    try {
+      await mkdir(join(staging, 'pkg'), { recursive: true });
+      const spool = join(staging, filename);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const hasher = new Transform({
+        transform(chunk: Buffer, _enc, cb: TransformCallback) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(bytes > budget ? new AgentHttpError(507, 'Not enough disk space for this package.') : null, chunk);
+        },
+      });
+      await pipeline(body, hasher, createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
+      const id = hash.digest('hex').slice(0, 16);
+      const existing = await this.read(id);
+      if (existing) return existing;
+      let entry = filename;
+      if (kind) {
+        entry = stripArchiveSuffix(filename);
+        const out = join(staging, 'extract');
+        await mkdir(out);
+        const target = new ExtractTarget(out, budget - bytes);
+        if (kind === 'zip') await extractZip(spool, target);
+        else await extractTarGz(createReadStream(spool, { highWaterMark: 1024 * 1024 }), target);
+        await rename((await singleWrapper(out)) ?? out, join(staging, 'pkg', entry));
+      } else {
+        await rename(spool, join(staging, 'pkg', entry));
+      }
+      const meta = { filename, type: isPlugin ? 'plugin' : 'package', entry, uploaded_at: new Date(this.deps.now()).toISOString() };
+      await writeFile(this.metaPath(id), JSON.stringify(meta));
+      await rename(join(staging, 'pkg'), join(this.root, id));
+      const stored = await this.read(id);
+      if (!stored) throw new Error(`package ${id} vanished right after it was stored`);
+      return stored;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  private async read(id: string): Promise<PackageInfo | null> {
+    const dir = join(this.root, id);
+    if (!(await exists(dir))) return null;
+    const raw = await readFile(this.metaPath(id), 'utf8').catch(() => null);
+    const meta = raw ? (JSON.parse(raw) as { filename?: string; type?: string; entry?: string; uploaded_at?: string }) : {};
+    const entry = meta.entry ?? (await readdir(dir))[0] ?? '';
+    return {
+      package_id: id,
+      filename: meta.filename ?? entry,
+      install_path: join(dir, entry),
+      type: meta.type === 'plugin' ? 'plugin' : 'package',
+      size_mb: toMb(await treeSize(dir)),
+      uploaded_at: meta.uploaded_at ?? new Date(0).toISOString(),
+    };
+  }
+
+  async list(): Promise<PackageInfo[]> {
+    const ids = (await readdir(this.root).catch(() => [] as string[])).filter((n) => PACKAGE_ID.test(n)).sort();
+    const out: PackageInfo[] = [];
+    for (const id of ids) {
+      const p = await this.read(id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  /** Deletes a package: 400 malformed id, 404 unknown. */
+  async remove(id: string): Promise<{ status: 'deleted'; package_id: string }> {
+    if (!PACKAGE_ID.test(id)) throw new AgentHttpError(400, `Invalid package id ${quoteInput(id)}: expected 16 lowercase hex digits.`);
+    const dir = join(this.root, id);
+    if (!(await exists(dir))) throw new AgentHttpError(404, `Package ${id} does not exist on this node.`);
+    await rm(dir, { recursive: true, force: true });
+    await rm(this.metaPath(id), { force: true });
+    return { status: 'deleted', package_id: id };
+  }
+}
