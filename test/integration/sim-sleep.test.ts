@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type SimProcess, startSim } from '../helpers/sim-process.js';
+
+const running: SimProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function start(args: string[], env: Record<string, string>): Promise<SimProcess> {
+  const s = await startSim(args, { AERIE_SIM_SLEEP_WAKE_MS: '20', ...env });
+  running.push(s);
+  return s;
+}
+
+const post = (s: SimProcess, path: string, body?: unknown) => fetch(`${s.baseUrl}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+const isSleeping = async (s: SimProcess) => ((await (await fetch(`${s.baseUrl}/is_sleeping`)).json()) as { is_sleeping: boolean }).is_sleeping;
+const chat = { messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
+
+describe('vllm-sim sleep mode', () => {
+  it('has no sleep routes without VLLM_SERVER_DEV_MODE=1, even with --enable-sleep-mode', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], {});
+    expect((await post(s, '/sleep?level=1')).status).toBe(404);
+    expect((await fetch(`${s.baseUrl}/is_sleeping`)).status).toBe(404);
+  });
+
+  it('fails /sleep with 500 in dev mode when the server lacks --enable-sleep-mode', async () => {
+    const s = await start(['m'], { VLLM_SERVER_DEV_MODE: '1' });
+    const r = await post(s, '/sleep?level=1');
+    expect(r.status).toBe(500);
+    expect(await isSleeping(s)).toBe(false);
+    expect(s.logs()).toContain('Sleep mode is not enabled in the model config');
+  });
+
+  it('sleeps and wakes with empty 200 bodies, keeps /health and /tokenize up, and mirrors it in the status file', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'aerie-sim-state-')), 'state.json');
+    const s = await start(['org/m-8B', '--enable-sleep-mode', '--gpu-memory-utilization', '0.5'], { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_STATE_FILE: stateFile, AERIE_SIM_ASLEEP_REQUESTS: '503' });
+    const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+    expect(state()).toMatchObject({ pid: s.proc.pid, port: s.port, model: 'org/m-8B', phase: 'ready', sleeping: false, gpu_memory_utilization: 0.5, running_requests: 0 });
+    const slept = await post(s, '/sleep?level=1');
+    expect(slept.status).toBe(200);
+    expect(await slept.text()).toBe('');
+    expect(await isSleeping(s)).toBe(true);
+    expect(state()).toMatchObject({ sleeping: true, sleep_level: 1 });
+    expect((await fetch(`${s.baseUrl}/health`)).status).toBe(200);
+    expect((await post(s, '/tokenize', { prompt: 'still works' })).status).toBe(200);
+    const asleep = await post(s, '/v1/chat/completions', chat);
+    expect(asleep.status).toBe(503);
+    expect((await post(s, '/reset_prefix_cache')).status).toBe(200);
+
+    expect((await post(s, '/wake_up?tags=weights')).status).toBe(200);
+    expect(await isSleeping(s)).toBe(true);
+    expect((await post(s, '/wake_up?tags=kv_cache')).status).toBe(200);
+    expect(await isSleeping(s)).toBe(false);
+    expect(state()).toMatchObject({ sleeping: false, sleep_level: null });
+    expect(s.logs()).toContain("wake up the engine with tags: ['weights']");
+    expect((await post(s, '/v1/chat/completions', chat)).status).toBe(200);
+  });
+
+  it('holds a generation sent while asleep until wake-up in hang mode', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_ASLEEP_REQUESTS: 'hang', AERIE_SIM_TTFT_MS: '1' });
+    await post(s, '/sleep?level=2');
+    let answered = false;
+    const pending = post(s, '/v1/chat/completions', chat).then((r) => {
+      answered = true;
+      return r.status;
+    });
+    const waiting = async () => /vllm:num_requests_waiting\{[^}]*\} 1\.0/.test(await (await fetch(`${s.baseUrl}/metrics`)).text());
+    const deadline = Date.now() + 5000;
+    while (!(await waiting())) {
+      if (Date.now() > deadline) throw new Error('the request never queued');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(answered).toBe(false);
+    await post(s, '/wake_up');
+    expect(await pending).toBe(200);
+  });
+
+  it('dies like real vLLM when a generation reaches a sleeping engine (default)', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1' });
+    await post(s, '/sleep');
+    const r = await post(s, '/v1/chat/completions', chat);
+    expect(r.status).toBe(500);
+    expect(await s.exited).toBe(1);
+    expect(s.logs()).toContain('CUDA error: an illegal memory access was encountered');
+    expect(s.logs()).toContain('EngineCore encountered an issue. See stack trace (above) for the root cause.');
+  });
+});
