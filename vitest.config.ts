@@ -19,6 +19,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 180_000,
           pool: 'forks',
+          // A project with its own worker limit needs its own group (vitest runs groups in order).
+          sequence: { groupOrder: 1 },
           maxWorkers: 2,
           fileParallelism: true,
         },

@@ -1,5 +1,5 @@
-// Runs before `npm test`: makes sure what the suites need beyond npm is here (Debian's podman, runc
-// and chromium), installing it when run as root, and that the CLI and console bundles are fresh.
+// Runs before `npm test`: makes sure what the suites need beyond npm is here (Debian's podman, runc,
+// catatonit and chromium), installing it when run as root, and that the CLI and console bundles are fresh.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -7,6 +7,8 @@ const NEEDED = [
   { bin: '/usr/bin/podman', pkg: 'podman' },
   { bin: '/usr/sbin/runc', alt: '/usr/bin/runc', pkg: 'runc' },
   { bin: '/usr/bin/chromium', pkg: 'chromium' },
+  // Podman's `Init: true` needs catatonit, which apt does not install without recommends.
+  { bin: '/usr/bin/catatonit', alt: '/usr/libexec/podman/catatonit', pkg: 'catatonit' },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.bin) && !(n.alt && existsSync(n.alt))).map((n) => n.pkg);
