@@ -22,13 +22,13 @@ export interface FileDeps {
   /** Extra read-only model directories (`--model-dirs`), absolute. */
   modelDirs: readonly string[];
   /** True when an active deployment serves this HF repo id or host path. */
-  isModelInUse(nameOrPath: string): boolean;
+  isModelInUse: (nameOrPath: string) => boolean;
   /** Free bytes on the filesystem holding `dir` (default: `fs.statfs`). */
-  freeBytes?(dir: string): Promise<number>;
+  freeBytes?: (dir: string) => Promise<number>;
   /** Epoch milliseconds (default: `Date.now`). */
-  now?(): number;
+  now?: () => number;
   /** Called when a transfer changes (throttled to about once a second while downloading). */
-  onTransferProgress?(transfer: TransferRecord): void;
+  onTransferProgress?: (transfer: TransferRecord) => void;
 }
 
 /** FileDeps with every default filled in. */

@@ -3,7 +3,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
@@ -26,7 +25,12 @@ interface Entry {
   done: Promise<void>;
 }
 
-const errorText = (err: unknown) => (err instanceof AgentHttpError ? err.detail : err instanceof Error ? err.message : String(err));
+function errorText(err: unknown): string {
+  if (err instanceof AgentHttpError) return err.detail;
+  if (!(err instanceof Error)) return String(err);
+  // fetch reports network failures as "fetch failed" with the reason in `cause`.
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+}
 
 /** Background pulls of models from http(s) URLs into the managed model directory. */
 export class Transfers {
@@ -109,7 +113,7 @@ export class Transfers {
           cb(null, chunk);
         },
       });
-      const body = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+      const body = Readable.fromWeb(res.body);
       await pipeline(body, counter, createWriteStream(download, { highWaterMark: 1024 * 1024 }));
       const out = join(staging.dir, 'out');
       await mkdir(out);
