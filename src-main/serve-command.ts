@@ -35,9 +35,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     const what = file.endsWith('admin-token') ? 'admin token (for /api from other machines)' : 'cluster token (for agents)';
     process.stdout.write(`created ${what}, saved to ${file}:\n  ${token}\n`);
   }
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  process.stdout.write(`listening on http://${host}:${plane.port}\n`);
-  return new Promise<number>((resolve) => {
+  // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+  const exitCode = new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
@@ -56,4 +55,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  process.stdout.write(`listening on http://${host}:${plane.port}\n`);
+  return exitCode;
 }
