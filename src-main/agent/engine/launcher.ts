@@ -123,7 +123,8 @@ export async function launch(ctx: EngineContext, v: ValidatedLaunch, warmOps: La
 
 async function fitResources(ctx: EngineContext, v: ValidatedLaunch, t: Tracked, warmOps: LaunchWarmOps): Promise<LaunchResult['offloaded']> {
   if (v.req.skip_resource_check) return [];
-  if (ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
+  // The host sends the node's warm policy with each launch; /config carries the same flag.
+  if (v.req.warm_offload ?? ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
   const claims = ctx.registry
     .active()
     .filter((o) => o !== t && o.entry.status !== 'paused_ram' && (o.entry.container_id !== null || o.entry.status === 'starting'))
