@@ -13,7 +13,9 @@ const onwarn: RollupOnWarn = (warning, warn) => {
   if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
   warn(warning);
 };
-type RollupOnWarn = NonNullable<NonNullable<NonNullable<UserConfig['build']>['rollupOptions']>['onwarn']>;
+type RollupOnWarn = NonNullable<
+  NonNullable<NonNullable<UserConfig['build']>['rollupOptions']>['onwarn']
+>;
 
 export default defineConfig({
   main: {

@@ -51,14 +51,27 @@ async function start(): Promise<void> {
     throw err;
   }
   const running = plane;
-  const win = createMainWindow({ outDir, stateFile: join(userData, 'window-state.json'), isQuitting: () => quitting });
+  const win = createMainWindow({
+    outDir,
+    stateFile: join(userData, 'window-state.json'),
+    isQuitting: () => quitting,
+  });
   mainWindow = win;
   disposers.push(
-    installIpcBridge({ window: win.window, pageUrl: win.pageUrl, inject: (raw) => running.inject(raw), events: running.events }),
+    installIpcBridge({
+      window: win.window,
+      pageUrl: win.pageUrl,
+      inject: (raw) => running.inject(raw),
+      events: running.events,
+    }),
     installNotifications(running.events, () => win.show()),
   );
   const tray = createTray({
-    iconPath: join(app.getAppPath(), 'resources', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+    iconPath: join(
+      app.getAppPath(),
+      'resources',
+      process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png',
+    ),
     port: running.port,
     inject: (raw) => running.inject(raw),
     openConsole: () => win.show(),
@@ -92,5 +105,7 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(start)
-    .catch((err: unknown) => fail('Aerie failed to start', err instanceof Error ? err.message : String(err)));
+    .catch((err: unknown) =>
+      fail('Aerie failed to start', err instanceof Error ? err.message : String(err)),
+    );
 }

@@ -12,7 +12,8 @@ import {
 } from '../src-main/shared/ipc.js';
 
 const bridge: AerieBridge = {
-  request: (req: IpcRequest) => ipcRenderer.invoke(IPC_REQUEST_CHANNEL, req) as Promise<IpcResponse>,
+  request: (req: IpcRequest) =>
+    ipcRenderer.invoke(IPC_REQUEST_CHANNEL, req) as Promise<IpcResponse>,
   onEvent: (cb) => {
     const listener = (_event: IpcRendererEvent, payload: unknown) => cb(payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, listener);

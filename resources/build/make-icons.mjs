@@ -29,11 +29,20 @@ function png(size, pixel) {
     const row = Buffer.alloc(1 + size * 4);
     for (let x = 0; x < size; x++) {
       // 4×4 supersampling keeps the edges smooth at tray sizes.
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < 4; sy++)
         for (let sx = 0; sx < 4; sx++) {
-          const [pr, pg, pb, pa] = pixel(((x + (sx + 0.5) / 4) / size) * 64, ((y + (sy + 0.5) / 4) / size) * 64);
-          r += pr * pa; g += pg * pa; b += pb * pa; a += pa;
+          const [pr, pg, pb, pa] = pixel(
+            ((x + (sx + 0.5) / 4) / size) * 64,
+            ((y + (sy + 0.5) / 4) / size) * 64,
+          );
+          r += pr * pa;
+          g += pg * pa;
+          b += pb * pa;
+          a += pa;
         }
       const o = 1 + x * 4;
       row[o] = a ? Math.round(r / a) : 0;
@@ -57,7 +66,9 @@ function png(size, pixel) {
 
 // Geometry in a 64×64 box, as in favicon.svg.
 const inTile = (x, y) => {
-  const r = 14, cx = Math.min(Math.max(x, r), 64 - r), cy = Math.min(Math.max(y, r), 64 - r);
+  const r = 14,
+    cx = Math.min(Math.max(x, r), 64 - r),
+    cy = Math.min(Math.max(y, r), 64 - r);
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 };
 const inPeak = (x, y) => {
@@ -67,7 +78,10 @@ const inPeak = (x, y) => {
 };
 const inDot = (x, y) => (x - 32) ** 2 + (y - 44) ** 2 <= 16;
 
-const TILE = [15, 23, 42, 1], PEAK = [56, 189, 248, 1], DOT = [245, 158, 11, 1], NONE = [0, 0, 0, 0];
+const TILE = [15, 23, 42, 1],
+  PEAK = [56, 189, 248, 1],
+  DOT = [245, 158, 11, 1],
+  NONE = [0, 0, 0, 0];
 const colour = (x, y) => (inDot(x, y) ? DOT : inPeak(x, y) ? PEAK : inTile(x, y) ? TILE : NONE);
 // Tray: the mark alone; macOS template images are black with alpha (the system tints them).
 const tray = (x, y) => (inDot(x, y) ? DOT : inPeak(x, y) ? PEAK : NONE);

@@ -3,7 +3,10 @@
  * `file:` the same document path, for http(s) the same origin (the dev server). Query and hash
  * are ignored; an unparsable or missing URL is never trusted.
  */
-export function isTrustedSender(senderUrl: string | undefined | null, expectedUrl: string): boolean {
+export function isTrustedSender(
+  senderUrl: string | undefined | null,
+  expectedUrl: string,
+): boolean {
   if (!senderUrl) return false;
   let sender: URL;
   let expected: URL;

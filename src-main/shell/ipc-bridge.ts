@@ -4,7 +4,12 @@ import { EventForwarder } from '../events/event-forwarder.js';
 import { isTrustedSender } from '../http/ipc-sender.js';
 import { createLogger } from '../logging/logger.js';
 import type { AppEvent } from '../shared/events.js';
-import { IPC_EVENT_CHANNEL, IPC_READY_CHANNEL, IPC_REQUEST_CHANNEL, type IpcResponse } from '../shared/ipc.js';
+import {
+  IPC_EVENT_CHANNEL,
+  IPC_READY_CHANNEL,
+  IPC_REQUEST_CHANNEL,
+  type IpcResponse,
+} from '../shared/ipc.js';
 
 const log = createLogger('shell');
 
@@ -31,7 +36,9 @@ const json = (status: number, detail: string): IpcResponse => ({
 export function installIpcBridge(deps: IpcBridgeDeps): () => void {
   const contents = deps.window.webContents;
   const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) =>
-    event.sender === contents && event.senderFrame === contents.mainFrame && isTrustedSender(event.senderFrame.url, deps.pageUrl);
+    event.sender === contents &&
+    event.senderFrame === contents.mainFrame &&
+    isTrustedSender(event.senderFrame.url, deps.pageUrl);
 
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
     if (!trusted(event)) {

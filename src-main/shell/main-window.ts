@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, screen } from 'electron';
 import { createLogger } from '../logging/logger.js';
-import { DEFAULT_WINDOW_SIZE, parseWindowState, restorableBounds, type WindowState } from './window-state.js';
+import {
+  DEFAULT_WINDOW_SIZE,
+  parseWindowState,
+  restorableBounds,
+  type WindowState,
+} from './window-state.js';
 
 const log = createLogger('shell');
 
@@ -34,7 +39,10 @@ function readState(file: string): WindowState | null {
 /** Creates the locked-down console window, restoring and persisting its geometry. */
 export function createMainWindow(opts: MainWindowOptions): MainWindow {
   const saved = readState(opts.stateFile);
-  const bounds = restorableBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
+  const bounds = restorableBounds(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     ...(bounds ?? DEFAULT_WINDOW_SIZE),
     minWidth: 720,

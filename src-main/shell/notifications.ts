@@ -13,6 +13,10 @@ export function notify(title: string, body: string, onClick?: () => void): void 
 export function installNotifications(events: EventBus, openConsole: () => void): () => void {
   return events.on('expiry_warning', (e) => {
     const minutes = Math.max(0, Math.round(e.minutes_left));
-    notify('Deployment expiring soon', `${e.model} stops in ${minutes} min unless extended.`, openConsole);
+    notify(
+      'Deployment expiring soon',
+      `${e.model} stops in ${minutes} min unless extended.`,
+      openConsole,
+    );
   });
 }

@@ -33,7 +33,9 @@ export function installSecurityPolicy(): void {
   });
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONSOLE_CSP] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONSOLE_CSP] },
+    });
   });
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
 }

@@ -40,7 +40,10 @@ export function createTray(deps: TrayDeps): { dispose(): void } {
         { label: status, enabled: false },
         { type: 'separator' },
         { label: 'Open console', click: deps.openConsole },
-        { label: 'Open web console in browser', click: () => void shell.openExternal(`http://127.0.0.1:${deps.port}/`) },
+        {
+          label: 'Open web console in browser',
+          click: () => void shell.openExternal(`http://127.0.0.1:${deps.port}/`),
+        },
         { type: 'separator' },
         { label: 'Quit Aerie', click: deps.quit },
       ]),

@@ -38,7 +38,10 @@ export function parseWindowState(text: string | null): WindowState | null {
  * on one of today's displays; a monitor unplugged since the last run would otherwise leave the
  * window off-screen.
  */
-export function restorableBounds(state: WindowState | null, workAreas: readonly Rect[]): Rect | null {
+export function restorableBounds(
+  state: WindowState | null,
+  workAreas: readonly Rect[],
+): Rect | null {
   if (!state) return null;
   const grabX = Math.min(100, state.width);
   const grabY = Math.min(50, state.height);

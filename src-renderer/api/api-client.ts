@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import { AppEventSchema, type AppEvent } from '../../src-main/shared/events.js';
 import { ApiHealthSchema, type ApiHealth } from '../../src-main/shared/health.js';
 import type { IpcRequest } from '../../src-main/shared/ipc.js';
-import { SettingsSchema, type Settings, type SettingsUpdate } from '../../src-main/shared/settings.js';
+import {
+  SettingsSchema,
+  type Settings,
+  type SettingsUpdate,
+} from '../../src-main/shared/settings.js';
 import { HttpTransport } from './http-transport.js';
 import { IpcTransport } from './ipc-transport.js';
 import type { StreamStatus, Transport } from './transport.js';
@@ -24,7 +28,9 @@ function detailOf(body: unknown): string {
     if (typeof d === 'string') return d;
     if (Array.isArray(d))
       return d
-        .map((i: unknown) => (i && typeof i === 'object' && 'msg' in i ? String(i.msg) : JSON.stringify(i)))
+        .map((i: unknown) =>
+          i && typeof i === 'object' && 'msg' in i ? String(i.msg) : JSON.stringify(i),
+        )
         .join('; ');
   }
   return typeof body === 'string' && body ? body : 'request failed';

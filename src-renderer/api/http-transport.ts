@@ -33,10 +33,17 @@ export class HttpTransport implements Transport {
     res.headers.forEach((value, key) => (out[key] = value));
     const text = await res.text();
     const isJson = (out['content-type'] ?? '').includes('application/json') && text.length > 0;
-    return { status: res.status, headers: out, body: isJson ? (JSON.parse(text) as unknown) : text };
+    return {
+      status: res.status,
+      headers: out,
+      body: isJson ? (JSON.parse(text) as unknown) : text,
+    };
   }
 
-  subscribe(onEvent: (event: unknown) => void, onStatus: (status: StreamStatus) => void): () => void {
+  subscribe(
+    onEvent: (event: unknown) => void,
+    onStatus: (status: StreamStatus) => void,
+  ): () => void {
     let stopped = false;
     const connect = () => {
       clearTimeout(this.retryTimer);

@@ -11,7 +11,10 @@ export class IpcTransport implements Transport {
     return this.bridge.request(req);
   }
 
-  subscribe(onEvent: (event: unknown) => void, onStatus: (status: StreamStatus) => void): () => void {
+  subscribe(
+    onEvent: (event: unknown) => void,
+    onStatus: (status: StreamStatus) => void,
+  ): () => void {
     // IPC events cannot drop: the main process queues them until this listener exists.
     const off = this.bridge.onEvent(onEvent);
     onStatus('live');

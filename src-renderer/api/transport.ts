@@ -8,7 +8,10 @@ export interface Transport {
   readonly kind: 'ipc' | 'http';
   request(req: IpcRequest): Promise<IpcResponse>;
   /** Starts the event stream; returns the function that stops it. */
-  subscribe(onEvent: (event: unknown) => void, onStatus: (status: StreamStatus) => void): () => void;
+  subscribe(
+    onEvent: (event: unknown) => void,
+    onStatus: (status: StreamStatus) => void,
+  ): () => void;
   /** Reconnects the event stream at once (after the admin token changed). */
   reconnect(): void;
 }

@@ -21,9 +21,15 @@ export function HealthIndicator() {
   const health = useConsole((s) => s.health);
   const error = useConsole((s) => s.healthError);
   const state = healthState(health, error);
-  const title = error ?? health?.loops.map((l) => `${l.name}: ${l.last_error ?? 'ok'}`).join('\n') ?? '';
+  const title =
+    error ?? health?.loops.map((l) => `${l.name}: ${l.last_error ?? 'ok'}`).join('\n') ?? '';
   return (
-    <span className={`pill pill-${state}`} data-testid="health-indicator" data-state={state} title={title}>
+    <span
+      className={`pill pill-${state}`}
+      data-testid="health-indicator"
+      data-state={state}
+      title={title}
+    >
       <span className="dot" aria-hidden="true" />
       {LABEL[state]}
     </span>

@@ -12,7 +12,11 @@ export function LoopsPanel() {
       ) : (
         <ul className="loops">
           {loops.map((l) => (
-            <li key={l.name} data-testid={`loop-${l.name}`} data-state={l.last_error ? 'failing' : 'ok'}>
+            <li
+              key={l.name}
+              data-testid={`loop-${l.name}`}
+              data-state={l.last_error ? 'failing' : 'ok'}
+            >
               <span className={`dot ${l.last_error ? 'dot-bad' : 'dot-ok'}`} aria-hidden="true" />
               <span className="loop-name">{l.name}</span>
               <span className="muted">

@@ -30,7 +30,11 @@ export function SettingsTable() {
           <tbody>
             {SETTING_KEYS.map((key) => (
               // Re-keyed on every live change so the highlight animation replays.
-              <tr key={`${key}:${changed[key] ?? 0}`} data-testid={`setting-row-${key}`} className={changed[key] ? 'flash' : undefined}>
+              <tr
+                key={`${key}:${changed[key] ?? 0}`}
+                data-testid={`setting-row-${key}`}
+                className={changed[key] ? 'flash' : undefined}
+              >
                 <td className="key">{key}</td>
                 <td className="value" data-testid={`setting-value-${key}`}>
                   {formatSetting(settings[key])}

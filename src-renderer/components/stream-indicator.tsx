@@ -8,7 +8,11 @@ export function StreamIndicator() {
       className={`pill ${live ? 'pill-healthy' : 'pill-degraded'}`}
       data-testid="stream-indicator"
       data-state={stream}
-      title={live ? 'Changes arrive as they happen.' : 'Event stream disconnected: refreshing every few seconds.'}
+      title={
+        live
+          ? 'Changes arrive as they happen.'
+          : 'Event stream disconnected: refreshing every few seconds.'
+      }
     >
       <span className="dot" aria-hidden="true" />
       {live ? 'Live' : 'Polling'}

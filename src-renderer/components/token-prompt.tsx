@@ -11,12 +11,19 @@ export function TokenPrompt() {
     if (token.trim()) void submitToken(token);
   };
   return (
-    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="token-title" data-testid="token-prompt" data-state={rejected ? 'rejected' : 'asking'}>
+    <div
+      className="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="token-title"
+      data-testid="token-prompt"
+      data-state={rejected ? 'rejected' : 'asking'}
+    >
       <form className="card dialog" onSubmit={onSubmit}>
         <h2 id="token-title">Admin token required</h2>
         <p className="muted">
-          This machine is not on a trusted network. Paste the admin token printed by <code>aerie serve</code> or shown in
-          the desktop app.
+          This machine is not on a trusted network. Paste the admin token printed by{' '}
+          <code>aerie serve</code> or shown in the desktop app.
         </p>
         {rejected ? (
           <p className="form-error" role="alert" data-testid="token-error">

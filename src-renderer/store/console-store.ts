@@ -29,13 +29,15 @@ export interface ConsoleState {
   submitToken: (token: string) => Promise<void>;
 }
 
-const message = (err: unknown) => (err instanceof ApiError ? err.detail : err instanceof Error ? err.message : String(err));
+const message = (err: unknown) =>
+  err instanceof ApiError ? err.detail : err instanceof Error ? err.message : String(err);
 
 /** The console's state and the actions that keep it in sync with the control plane. */
 export function createConsoleStore(api: ApiClient) {
   return create<ConsoleState>()((set, get) => {
     const onFailure = (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) set({ authRequired: true, tokenRejected: tokenStore.get() !== null });
+      if (err instanceof ApiError && err.status === 401)
+        set({ authRequired: true, tokenRejected: tokenStore.get() !== null });
       else set({ error: message(err) });
     };
 

@@ -77,7 +77,11 @@ describe('console served by aerie serve (loopback, trusted)', () => {
     await ui.waitForState('stream-indicator', 'live');
     const log = recordRequests(browser.context);
     try {
-      await putSettings(serve.url, { expiry_warning_minutes: 45, gateway_enabled: false, webhook_url: 'http://hooks.lan/aerie' });
+      await putSettings(serve.url, {
+        expiry_warning_minutes: 45,
+        gateway_enabled: false,
+        webhook_url: 'http://hooks.lan/aerie',
+      });
       await ui.waitForSetting('expiry_warning_minutes', '45');
       await ui.waitForSetting('gateway_enabled', 'off');
       await ui.waitForSetting('webhook_url', 'http://hooks.lan/aerie');

@@ -24,7 +24,9 @@ export interface ChromiumSession {
 /** Launches Debian's Chromium headless with a fresh `--user-data-dir`. */
 export async function launchChromium(): Promise<ChromiumSession> {
   if (!existsSync(CHROMIUM_PATH))
-    throw new Error(`${CHROMIUM_PATH} is missing: install it with 'apt-get install -y chromium' (npm test's pretest does this as root)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install it with 'apt-get install -y chromium' (npm test's pretest does this as root)`,
+    );
   const profile = mkdtempSync(join(tmpdir(), 'aerie-chromium-'));
   // launchPersistentContext is Playwright's way to pass --user-data-dir.
   const context = await chromium.launchPersistentContext(profile, {
@@ -74,7 +76,10 @@ export function recordRequests(context: BrowserContext): RequestLog {
     urls,
     failed,
     blocked,
-    external: (origin) => urls.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u) && !blocked.includes(u)),
+    external: (origin) =>
+      urls.filter(
+        (u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u) && !blocked.includes(u),
+      ),
     stop: () => {
       context.off('request', onRequest);
       context.off('requestfailed', onFailed);

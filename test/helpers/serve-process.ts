@@ -31,7 +31,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI to completion (for config and start-up failures). */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<CliRun> {
   return new Promise((resolveRun, reject) => {
     const proc = spawn(process.execPath, [AERIE_BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
@@ -40,7 +44,11 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`aerie ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `aerie ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     proc.on('exit', (code) => {
       clearTimeout(timer);
@@ -54,12 +62,27 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
  * line) and a temp data dir unless `--data-dir` is among `args`. A process that fails to start
  * is killed and the error carries its output.
  */
-export async function startServe(args: string[] = [], env: Record<string, string> = {}): Promise<ServeProcess> {
+export async function startServe(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
   const dataDirIndex = args.indexOf('--data-dir');
   const ownDataDir = dataDirIndex < 0;
-  const dataDir = ownDataDir ? mkdtempSync(join(tmpdir(), 'aerie-serve-')) : (args[dataDirIndex + 1] ?? '');
-  const full = ['serve', '--host', '127.0.0.1', '--port', '0', ...(ownDataDir ? ['--data-dir', dataDir] : []), ...args];
-  const proc = spawn(process.execPath, [AERIE_BIN, ...full], { env: { ...process.env, AERIE_LOG_LEVEL: 'info', ...env } });
+  const dataDir = ownDataDir
+    ? mkdtempSync(join(tmpdir(), 'aerie-serve-'))
+    : (args[dataDirIndex + 1] ?? '');
+  const full = [
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    ...(ownDataDir ? ['--data-dir', dataDir] : []),
+    ...args,
+  ];
+  const proc = spawn(process.execPath, [AERIE_BIN, ...full], {
+    env: { ...process.env, AERIE_LOG_LEVEL: 'info', ...env },
+  });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,7 +95,10 @@ export async function startServe(args: string[] = [], env: Record<string, string
   let url: string;
   try {
     url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error('aerie serve did not print "listening on" within 20 s')), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error('aerie serve did not print "listening on" within 20 s')),
+        20_000,
+      );
       const onData = () => {
         const m = /listening on (http:\/\/\S+)/.exec(stdout);
         if (!m?.[1]) return;
@@ -90,7 +116,9 @@ export async function startServe(args: string[] = [], env: Record<string, string
     proc.kill('SIGKILL');
     await exited;
     cleanup();
-    throw new Error(`${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+    throw new Error(
+      `${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
+    );
   }
 
   let stopping: Promise<number | null> | null = null;
@@ -155,14 +183,20 @@ export async function ensureFreshBuild(timeoutMs = 120_000): Promise<void> {
       // A lock left by a killed run would block every later run.
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > timeoutMs) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for over ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`build lock ${lock} held for over ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   try {
     if (!buildIsStale()) return;
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs });
-    if (r.status !== 0) throw new Error(`node scripts/build.mjs failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    });
+    if (r.status !== 0)
+      throw new Error(`node scripts/build.mjs failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

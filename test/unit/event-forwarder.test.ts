@@ -58,31 +58,39 @@ describe('EventForwarder', () => {
   });
 
   it('delivers an in-order subsequence of what was pushed, and everything when the bound is never hit', () => {
-    const op = fc.oneof(fc.record({ push: fc.integer() }), fc.constant('ready' as const), fc.constant('reset' as const));
+    const op = fc.oneof(
+      fc.record({ push: fc.integer() }),
+      fc.constant('ready' as const),
+      fc.constant('reset' as const),
+    );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 8 }), (ops, maxQueue) => {
-        const sent: number[] = [];
-        const pushed: number[] = [];
-        const f = new EventForwarder<number>((e) => sent.push(e), { maxQueue });
-        for (const o of ops) {
-          if (o === 'ready') f.markReady();
-          else if (o === 'reset') f.reset();
-          else {
-            pushed.push(o.push);
-            f.push(o.push);
+      fc.property(
+        fc.array(op, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        (ops, maxQueue) => {
+          const sent: number[] = [];
+          const pushed: number[] = [];
+          const f = new EventForwarder<number>((e) => sent.push(e), { maxQueue });
+          for (const o of ops) {
+            if (o === 'ready') f.markReady();
+            else if (o === 'reset') f.reset();
+            else {
+              pushed.push(o.push);
+              f.push(o.push);
+            }
           }
-        }
-        f.markReady();
-        const { dropped } = f.stats();
-        expect(sent.length + dropped).toBe(pushed.length);
-        let i = 0;
-        for (const e of sent) {
-          while (i < pushed.length && pushed[i] !== e) i++;
-          expect(i).toBeLessThan(pushed.length);
-          i++;
-        }
-        if (dropped === 0) expect(sent).toEqual(pushed);
-      }),
+          f.markReady();
+          const { dropped } = f.stats();
+          expect(sent.length + dropped).toBe(pushed.length);
+          let i = 0;
+          for (const e of sent) {
+            while (i < pushed.length && pushed[i] !== e) i++;
+            expect(i).toBeLessThan(pushed.length);
+            i++;
+          }
+          if (dropped === 0) expect(sent).toEqual(pushed);
+        },
+      ),
     );
   });
 });

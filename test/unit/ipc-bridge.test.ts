@@ -31,19 +31,34 @@ describe('IPC request bridge (plane.inject, as the ipcMain handler calls it)', (
     const seen: AppEvent[] = [];
     const off = plane.events.onAny((e) => seen.push(e));
     try {
-      const res = await plane.inject({ method: 'PUT', path: '/api/settings', body: { expiry_warning_minutes: 61, webhook_url: 'http://hooks.lan/x' } });
+      const res = await plane.inject({
+        method: 'PUT',
+        path: '/api/settings',
+        body: { expiry_warning_minutes: 61, webhook_url: 'http://hooks.lan/x' },
+      });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ expiry_warning_minutes: 61, webhook_url: 'http://hooks.lan/x' });
+      expect(res.body).toMatchObject({
+        expiry_warning_minutes: 61,
+        webhook_url: 'http://hooks.lan/x',
+      });
       const again = await plane.inject({ method: 'GET', path: '/api/settings' });
       expect(again.body).toMatchObject({ expiry_warning_minutes: 61 });
-      expect(seen.map((e) => (e.type === 'settings_changed' ? e.settings.expiry_warning_minutes : e.type))).toEqual([61]);
+      expect(
+        seen.map((e) =>
+          e.type === 'settings_changed' ? e.settings.expiry_warning_minutes : e.type,
+        ),
+      ).toEqual([61]);
     } finally {
       off();
     }
   });
 
   it('returns the router’s 422 with a detail naming the field for an out-of-range value', async () => {
-    const res = await plane.inject({ method: 'PUT', path: '/api/settings', body: { expiry_warning_minutes: 0 } });
+    const res = await plane.inject({
+      method: 'PUT',
+      path: '/api/settings',
+      body: { expiry_warning_minutes: 0 },
+    });
     expect(res.status).toBe(422);
     expect(JSON.stringify(res.body)).toContain('expiry_warning_minutes');
   });
@@ -65,8 +80,16 @@ describe('IPC request bridge (plane.inject, as the ipcMain handler calls it)', (
     ['an unsupported method', { method: 'TRACE', path: '/api/settings' }, 'method'],
     ['a path without a leading slash', { method: 'GET', path: 'api/settings' }, 'path'],
     ['a protocol-relative path', { method: 'GET', path: '//evil.example/api' }, 'path'],
-    ['an extra field', { method: 'GET', path: '/api/settings', headers: { authorization: 'x' } }, 'headers'],
-    ['a query value that is not a scalar', { method: 'GET', path: '/api/settings', query: { ids: [1, 2] } }, 'query.ids'],
+    [
+      'an extra field',
+      { method: 'GET', path: '/api/settings', headers: { authorization: 'x' } },
+      'headers',
+    ],
+    [
+      'a query value that is not a scalar',
+      { method: 'GET', path: '/api/settings', query: { ids: [1, 2] } },
+      'query.ids',
+    ],
     ['no object at all', 'GET /api/settings', 'request'],
     ['null', null, 'request'],
   ])('answers %s with 400 and a detail, without throwing', async (_what, raw, mentions) => {
@@ -104,7 +127,12 @@ describe('IPC sender check', () => {
 
   it('refuses another local file, another protocol, and missing or unparsable URLs', () => {
     expect(isTrustedSender('file:///tmp/evil.html', page)).toBe(false);
-    expect(isTrustedSender('file://otherhost/opt/Aerie/resources/app.asar/out/renderer/index.html', page)).toBe(false);
+    expect(
+      isTrustedSender(
+        'file://otherhost/opt/Aerie/resources/app.asar/out/renderer/index.html',
+        page,
+      ),
+    ).toBe(false);
     expect(isTrustedSender('https://evil.example/index.html', page)).toBe(false);
     expect(isTrustedSender('data:text/html,<script>1</script>', page)).toBe(false);
     expect(isTrustedSender('about:blank', page)).toBe(false);
@@ -131,14 +159,24 @@ describe('bus events forwarded to the window', () => {
     const off = plane.events.onAny((e) => forwarder.push(e));
     try {
       for (const minutes of [11, 12, 13]) {
-        const res = await plane.inject({ method: 'PUT', path: '/api/settings', body: { expiry_warning_minutes: minutes } });
+        const res = await plane.inject({
+          method: 'PUT',
+          path: '/api/settings',
+          body: { expiry_warning_minutes: minutes },
+        });
         expect(res.status).toBe(200);
       }
       expect(delivered).toEqual([]);
       forwarder.markReady();
-      const minutes = delivered.map((e) => (e.type === 'settings_changed' ? e.settings.expiry_warning_minutes : -1));
+      const minutes = delivered.map((e) =>
+        e.type === 'settings_changed' ? e.settings.expiry_warning_minutes : -1,
+      );
       expect(minutes).toEqual([11, 12, 13]);
-      await plane.inject({ method: 'PUT', path: '/api/settings', body: { expiry_warning_minutes: 14 } });
+      await plane.inject({
+        method: 'PUT',
+        path: '/api/settings',
+        body: { expiry_warning_minutes: 14 },
+      });
       expect(delivered).toHaveLength(4);
     } finally {
       off();

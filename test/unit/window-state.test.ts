@@ -20,7 +20,12 @@ describe('window state', () => {
   it('restores bounds that are on a connected display', () => {
     expect(restorableBounds(saved, [laptop])).toEqual({ x: 100, y: 80, width: 1200, height: 800 });
     const onRight = { ...saved, x: 2000 };
-    expect(restorableBounds(onRight, [laptop, rightMonitor])).toEqual({ x: 2000, y: 80, width: 1200, height: 800 });
+    expect(restorableBounds(onRight, [laptop, rightMonitor])).toEqual({
+      x: 2000,
+      y: 80,
+      width: 1200,
+      height: 800,
+    });
   });
 
   it('drops bounds left on a monitor that is no longer connected, or with the title bar off-screen', () => {

@@ -43,7 +43,10 @@ export class ConsolePage {
 
   /** Waits until setting `key` displays exactly `text`. */
   async waitForSetting(key: string, text: string, timeout = 15_000): Promise<void> {
-    await this.page.locator(byId(`setting-value-${key}`)).filter({ hasText: exactly(text) }).waitFor({ timeout });
+    await this.page
+      .locator(byId(`setting-value-${key}`))
+      .filter({ hasText: exactly(text) })
+      .waitFor({ timeout });
   }
 
   async submitToken(token: string): Promise<void> {
