@@ -35,10 +35,19 @@ const json = (status: number, detail: string): IpcResponse => ({
  */
 export function installIpcBridge(deps: IpcBridgeDeps): () => void {
   const contents = deps.window.webContents;
-  const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) =>
-    event.sender === contents &&
-    event.senderFrame === contents.mainFrame &&
-    isTrustedSender(event.senderFrame.url, deps.pageUrl);
+  // Compared by id: Electron does not promise one wrapper object per frame or web contents.
+  const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) => {
+    const frame = event.senderFrame;
+    return (
+      !contents.isDestroyed() &&
+      event.sender.id === contents.id &&
+      frame !== null &&
+      frame.parent === null &&
+      frame.processId === contents.mainFrame.processId &&
+      frame.routingId === contents.mainFrame.routingId &&
+      isTrustedSender(frame.url, deps.pageUrl)
+    );
+  };
 
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
     if (!trusted(event)) {
