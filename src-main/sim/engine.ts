@@ -80,7 +80,7 @@ export class SimEngine {
   /** Queues a job; it starts at once when a sequence slot is free and the engine is not paused. */
   submit(job: Job): JobHandle {
     const t = this.now();
-    const total = job.plans.reduce((m, p) => Math.max(m, p.texts.length), 0);
+    const total = job.plans.reduce((m, p) => Math.max(m, p.count), 0);
     const entry: Entry = { job, arrived: t, admitted: t, firstAt: t, emitted: 0, total, promptCounted: false, timer: null, state: 'waiting' };
     if (this.deadMessage !== null) {
       entry.state = 'done';
@@ -168,8 +168,7 @@ export class SimEngine {
         const events: TokenEvent[] = [];
         for (let k = e.emitted; k < due; k++) {
           e.job.plans.forEach((p, choice) => {
-            const text = p.texts[k];
-            if (text !== undefined) events.push({ choice, text, last: k === p.texts.length - 1 });
+            if (k < p.count) events.push({ choice, text: p.token(k), last: k === p.count - 1 });
           });
         }
         e.emitted = due;
@@ -198,7 +197,7 @@ export class SimEngine {
       prefill: (e.firstAt - e.admitted) / 1000,
       decode: Math.max(0, t - e.firstAt) / 1000,
       promptTokens: e.job.promptTokens,
-      generationTokens: e.job.plans.reduce((s, p) => s + p.texts.length, 0),
+      generationTokens: e.job.plans.reduce((s, p) => s + p.count, 0),
       maxTokens: e.job.maxTokens,
       n: e.job.plans.length,
     });

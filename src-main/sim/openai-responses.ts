@@ -16,7 +16,7 @@ export interface ResponseMeta {
 
 /** Usage of a finished request: completion tokens summed over every choice. */
 export function usageOf(promptTokens: number, plans: readonly GenPlan[]): Usage {
-  const completion = plans.reduce((s, p) => s + p.texts.length, 0);
+  const completion = plans.reduce((s, p) => s + p.count, 0);
   return { prompt_tokens: promptTokens, total_tokens: promptTokens + completion, completion_tokens: completion };
 }
 
@@ -29,7 +29,7 @@ export function chatBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: U
     model: meta.model,
     choices: plans.map((p, index) => ({
       index,
-      message: { role: 'assistant', content: p.texts.join(''), refusal: null, annotations: null, audio: null, function_call: null, tool_calls: [], reasoning_content: null },
+      message: { role: 'assistant', content: p.text(), refusal: null, annotations: null, audio: null, function_call: null, tool_calls: [], reasoning_content: null },
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
@@ -51,7 +51,7 @@ export function completionBody(meta: ResponseMeta, plans: readonly GenPlan[], us
     model: meta.model,
     choices: plans.map((p, index) => ({
       index,
-      text: (echo?.[index] ?? '') + p.texts.join(''),
+      text: (echo?.[index] ?? '') + p.text(),
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,

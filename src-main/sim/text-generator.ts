@@ -1,12 +1,23 @@
 import { WORDS } from './tokenizer.js';
 
-/** One choice's output, decided up front: the text of each generated token and how it ends. */
+/**
+ * One choice's output: how many tokens, how it ends, and each token's text. Token texts are made
+ * on demand (in order) rather than stored, so a thousand long streams cost no memory per token.
+ */
 export interface GenPlan {
-  /** Text per generated token; with a stop string the last entries may be cut short or empty. */
-  texts: string[];
-  finishReason: 'stop' | 'length';
+  readonly count: number;
+  readonly finishReason: 'stop' | 'length';
   /** The stop string that ended generation, or null. */
-  stopReason: string | null;
+  readonly stopReason: string | null;
+  /** Text of token `k` (0-based); cheapest when called in order. */
+  token(k: number): string;
+  /** The whole answer. */
+  text(): string;
+}
+
+/** A plan over fixed token texts (for tests and for answers computed up front). */
+export function fixedPlan(texts: readonly string[], finishReason: 'stop' | 'length', stopReason: string | null): GenPlan {
+  return { count: texts.length, finishReason, stopReason, token: (k) => texts[k] ?? '', text: () => texts.join('') };
 }
 
 export interface GenRequest {
@@ -42,46 +53,115 @@ function seedOf(req: GenRequest): number {
   return (h ^ Math.imul(req.index + 1, 0x9e3779b1) ^ (req.seed ?? 0)) >>> 0;
 }
 
+/** Produces the token texts of one answer in order: sentences of words from WORDS. */
+class Words {
+  private readonly next: () => number;
+  private sentence = 0;
+  private sentenceLen: number;
+  private i = 0;
+
+  constructor(
+    seed: number,
+    private readonly natural: number,
+    private readonly count: number,
+  ) {
+    this.next = rng(seed);
+    // The first draw decides the natural length; it is made by planGeneration with its own rng.
+    this.sentenceLen = 6 + Math.floor(this.next() * 7);
+  }
+
+  take(): string {
+    const i = this.i++;
+    const last = i === this.count - 1 && this.count === this.natural;
+    if (last || this.sentence >= this.sentenceLen) {
+      this.sentence = 0;
+      this.sentenceLen = 6 + Math.floor(this.next() * 7);
+      return '.';
+    }
+    if (this.sentence > 2 && this.next() < 0.08) return ',';
+    const w = WORDS[Math.floor(this.next() * WORDS.length)] ?? 'the';
+    const piece = this.sentence === 0 ? ` ${w.charAt(0).toUpperCase()}${w.slice(1)}` : ` ${w}`;
+    this.sentence++;
+    return i === 0 ? piece.slice(1) : piece;
+  }
+}
+
+class LazyPlan implements GenPlan {
+  readonly finishReason: 'stop' | 'length';
+  readonly stopReason = null;
+  private words: Words;
+  private produced = 0;
+
+  constructor(
+    private readonly seed: number,
+    private readonly natural: number,
+    readonly count: number,
+  ) {
+    this.finishReason = count === natural ? 'stop' : 'length';
+    this.words = new Words(seed, natural, count);
+  }
+
+  token(k: number): string {
+    if (k < this.produced) {
+      this.words = new Words(this.seed, this.natural, this.count);
+      this.produced = 0;
+    }
+    let t = '';
+    while (this.produced <= k) {
+      t = this.words.take();
+      this.produced++;
+    }
+    return t;
+  }
+
+  text(): string {
+    const w = new Words(this.seed, this.natural, this.count);
+    let out = '';
+    for (let i = 0; i < this.count; i++) out += w.take();
+    return out;
+  }
+}
+
 /**
  * Plans a deterministic answer: sentences of words from a fixed list, seeded by the prompt, the
  * request seed and the choice index. It stops naturally after 12–63 tokens ("stop"), or at
  * `maxTokens` ("length"), or at the first stop string (text cut before it, `stopReason` set).
  */
 export function planGeneration(req: GenRequest): GenPlan {
-  const next = rng(seedOf(req));
-  const natural = req.ignoreEos ? Number.POSITIVE_INFINITY : 12 + Math.floor(next() * 52);
+  const seed = seedOf(req);
+  const natural = req.ignoreEos ? Number.POSITIVE_INFINITY : 12 + Math.floor(rng(seed ^ 0x5bd1e995)() * 52);
   const count = Math.min(natural, req.maxTokens);
+  if (req.stop.length === 0) return new LazyPlan(seed, natural, count);
+  // With stop strings the end is only known by generating, so this answer is made up front.
+  const words = new Words(seed, natural, count);
   const texts: string[] = [];
-  let sentence = 0;
-  let sentenceLen = 6 + Math.floor(next() * 7);
   let text = '';
   for (let i = 0; i < count; i++) {
-    let piece: string;
-    const last = i === count - 1 && count === natural;
-    if (last || sentence >= sentenceLen) {
-      piece = '.';
-      sentence = 0;
-      sentenceLen = 6 + Math.floor(next() * 7);
-    } else if (sentence > 2 && next() < 0.08) {
-      piece = ',';
-    } else {
-      const w = WORDS[Math.floor(next() * WORDS.length)] ?? 'the';
-      piece = sentence === 0 ? ` ${w.charAt(0).toUpperCase()}${w.slice(1)}` : ` ${w}`;
-      if (i === 0) piece = piece.slice(1);
-      sentence++;
-    }
-    if (req.stop.length > 0) {
-      const before = text.length;
-      text += piece;
-      const hit = firstStop(text, req.stop, Math.max(0, before - maxLen(req.stop)));
-      if (hit !== null) {
-        texts.push(text.slice(before, Math.max(before, hit.at)));
-        return { texts, finishReason: 'stop', stopReason: hit.stop };
-      }
+    const piece = words.take();
+    const before = text.length;
+    text += piece;
+    const hit = firstStop(text, req.stop, Math.max(0, before - maxLen(req.stop)));
+    if (hit !== null) {
+      texts.push(piece);
+      return fixedPlan(cutAt(texts, hit.at), 'stop', hit.stop);
     }
     texts.push(piece);
   }
-  return { texts, finishReason: count === natural ? 'stop' : 'length', stopReason: null };
+  return fixedPlan(texts, count === natural ? 'stop' : 'length', null);
+}
+
+/**
+ * Cuts token texts so that together they end at `at`, keeping one entry per generated token (the
+ * stop string may span tokens; vLLM holds such text back, so it is never sent).
+ */
+function cutAt(texts: readonly string[], at: number): string[] {
+  let acc = 0;
+  return texts.map((t) => {
+    const start = acc;
+    acc += t.length;
+    if (start >= at) return '';
+    return start + t.length > at ? t.slice(0, at - start) : t;
+  });
 }
 
 const maxLen = (stops: readonly string[]) => stops.reduce((m, s) => Math.max(m, s.length), 0);

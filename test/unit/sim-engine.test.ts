@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Job, SimEngine, type TokenEvent } from '../../src-main/sim/engine.js';
-import type { GenPlan } from '../../src-main/sim/text-generator.js';
+import { fixedPlan, type GenPlan } from '../../src-main/sim/text-generator.js';
 import { VllmMetrics } from '../../src-main/sim/vllm-metrics.js';
 
 const metricsFor = () => new VllmMetrics({ modelName: 'm', maxModelLen: 4096, gpuMemoryUtilization: 0.9, cacheDtype: 'auto', enablePrefixCaching: true, numGpuBlocks: 10, maxLoras: null });
-const plan = (n: number): GenPlan => ({ texts: Array.from({ length: n }, (_, i) => ` w${i}`), finishReason: 'length', stopReason: null });
+const words = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`);
+const plan = (n: number): GenPlan => fixedPlan(words(n), 'length', null);
 
 interface Tracked {
   job: Job;
@@ -54,7 +55,7 @@ describe('simulated engine', () => {
     e.submit(t.job);
     expect(e.runningCount).toBe(1);
     await until(() => t.done);
-    expect(t.events.map((ev) => ev.text)).toEqual(plan(20).texts);
+    expect(t.events.map((ev) => ev.text)).toEqual(words(20));
     expect(t.events.map((ev) => ev.last)).toEqual([...new Array<boolean>(19).fill(false), true]);
     expect(e.runningCount).toBe(0);
   });

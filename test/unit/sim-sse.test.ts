@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { chatBody, SseWriter, usageOf } from '../../src-main/sim/openai-responses.js';
-import type { GenPlan } from '../../src-main/sim/text-generator.js';
+import { fixedPlan, type GenPlan } from '../../src-main/sim/text-generator.js';
 
 const meta = { id: 'chatcmpl-abc', created: 1761904300, model: 'qwen3-8b' };
-const plans: GenPlan[] = [{ texts: ['Hi', ' there', '.'], finishReason: 'stop', stopReason: null }];
+const texts = ['Hi', ' there', '.'];
+const plans: GenPlan[] = [fixedPlan(texts, 'stop', null)];
 const events = (raw: string) => raw.split('\n\n').filter((s) => s !== '').map((s) => s.replace(/^data: /, ''));
 
 describe('SSE chunks like vLLM', () => {
   it('sends a role chunk, content chunks without unset keys, finish_reason last, usage with empty choices, then [DONE]', () => {
     const w = new SseWriter('chat', meta, 1, 12, plans, false, null);
-    const raw = w.tokens(plans[0]!.texts.map((text, i) => ({ choice: 0, text, last: i === 2 }))) + w.end(usageOf(12, plans));
+    const raw = w.tokens(texts.map((text, i) => ({ choice: 0, text, last: i === 2 }))) + w.end(usageOf(12, plans));
     const ev = events(raw);
     expect(ev.at(-1)).toBe('[DONE]');
     const chunks = ev.slice(0, -1).map((e) => JSON.parse(e) as Record<string, unknown>);

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planGeneration } from '../../src-main/sim/text-generator.js';
+import { type GenPlan, planGeneration } from '../../src-main/sim/text-generator.js';
 import { countChatTokens, countTokens, encode, encodeChat, tokenText, VOCAB_SIZE } from '../../src-main/sim/tokenizer.js';
 
+/** Every token text, asked for in order as the engine does. */
+const tokens = (p: GenPlan) => Array.from({ length: p.count }, (_, k) => p.token(k));
 const plan = (over: Partial<Parameters<typeof planGeneration>[0]> = {}) =>
   planGeneration({ seedText: 'Tell me about caches', maxTokens: 200, stop: [], ignoreEos: false, seed: null, index: 0, ...over });
 
@@ -34,16 +36,18 @@ describe('simulated tokenizer', () => {
 
 describe('deterministic generation', () => {
   it('gives the same answer for the same prompt and a different one for another prompt or choice', () => {
-    expect(plan().texts).toEqual(plan().texts);
-    expect(plan({ seedText: 'Other prompt' }).texts).not.toEqual(plan().texts);
-    expect(plan({ index: 1 }).texts).not.toEqual(plan().texts);
+    expect(tokens(plan())).toEqual(tokens(plan()));
+    expect(plan().text()).toBe(tokens(plan()).join(''));
+    expect(plan({ seedText: 'Other prompt' }).text()).not.toEqual(plan().text());
+    expect(plan({ index: 1 }).text()).not.toEqual(plan().text());
   });
 
   it('produces text whose token count equals the number of generated tokens', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 1, max: 300 }), (seedText, maxTokens) => {
         const p = plan({ seedText, maxTokens });
-        expect(countTokens(p.texts.join(''))).toBe(p.texts.length);
+        expect(countTokens(p.text())).toBe(p.count);
+        expect(tokens(p).join('')).toBe(p.text());
       }),
     );
   });
@@ -51,19 +55,29 @@ describe('deterministic generation', () => {
   it('stops naturally with "stop", or at max_tokens with "length"', () => {
     const natural = plan();
     expect(natural.finishReason).toBe('stop');
-    expect(natural.texts.length).toBeGreaterThanOrEqual(12);
+    expect(natural.count).toBeGreaterThanOrEqual(12);
     const cut = plan({ maxTokens: 5 });
     expect(cut).toMatchObject({ finishReason: 'length', stopReason: null });
-    expect(cut.texts).toHaveLength(5);
-    expect(plan({ maxTokens: 500, ignoreEos: true }).texts).toHaveLength(500);
+    expect(cut.count).toBe(5);
+    expect(plan({ maxTokens: 500, ignoreEos: true }).count).toBe(500);
+  });
+
+  it('cuts the text before a stop string that spans tokens', () => {
+    const full = plan({ ignoreEos: true, maxTokens: 100 }).text();
+    const spanning = full.slice(full.indexOf(' ', 10), full.indexOf(' ', 10) + 9);
+    const p = plan({ ignoreEos: true, maxTokens: 100, stop: [spanning] });
+    expect(p.text()).toBe(full.slice(0, full.indexOf(spanning)));
+    expect(tokens(p).join('')).toBe(p.text());
+    expect(p.count).toBeGreaterThan(countTokens(p.text()));
   });
 
   it('cuts the text before a stop string and reports it as stop_reason', () => {
-    const full = plan({ ignoreEos: true, maxTokens: 100 }).texts.join('');
+    const full = plan({ ignoreEos: true, maxTokens: 100 }).text();
     const word = full.split(' ')[3] ?? '';
     const p = plan({ ignoreEos: true, maxTokens: 100, stop: [` ${word}`] });
     expect(p.finishReason).toBe('stop');
     expect(p.stopReason).toBe(` ${word}`);
-    expect(p.texts.join('')).toBe(full.slice(0, full.indexOf(` ${word}`)));
+    expect(p.text()).toBe(full.slice(0, full.indexOf(` ${word}`)));
+    expect(tokens(p).join('')).toBe(p.text());
   });
 });
