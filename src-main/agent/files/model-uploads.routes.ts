@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentRoute, type AgentRequest, type AgentRoute } from '../http/agent-route.js';
+import { AgentHttpError, agentRoute, type AgentRequest, type AgentRoute } from '../http/agent-route.js';
 import type { ResolvedFileDeps } from './file-deps.js';
 import { uploadModelArchive } from './model-archive.js';
 import type { UploadSessions } from './upload-sessions.js';
@@ -23,7 +23,12 @@ export function streamed<P, Q>(fn: (input: AgentRequest<P, Q, undefined>) => Pro
     try {
       return await fn(input);
     } catch (err) {
-      if (!input.req.complete && !input.res.headersSent) input.res.setHeader('connection', 'close');
+      if (input.req.complete || input.res.headersSent) throw err;
+      input.res.setHeader('connection', 'close');
+      // A client that went away mid-body is not a server fault: answer (if anyone listens) without logging a 500.
+      if (!(err instanceof AgentHttpError) && input.req.destroyed) {
+        throw new AgentHttpError(400, 'The request body was cut off before it ended; nothing from it was kept. Send it again.');
+      }
       throw err;
     }
   };
