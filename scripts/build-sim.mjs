@@ -4,7 +4,8 @@
 import { build } from 'esbuild';
 
 const i = process.argv.indexOf('--outfile');
-const outfile = i !== -1 && process.argv[i + 1] ? process.argv[i + 1] : 'out/sim/aerie-vllm-sim.mjs';
+const outfile =
+  i !== -1 && process.argv[i + 1] ? process.argv[i + 1] : 'out/sim/aerie-vllm-sim.mjs';
 
 await build({
   entryPoints: ['src-main/sim/bin.ts'],

@@ -81,7 +81,17 @@ export class SimEngine {
   submit(job: Job): JobHandle {
     const t = this.now();
     const total = job.plans.reduce((m, p) => Math.max(m, p.count), 0);
-    const entry: Entry = { job, arrived: t, admitted: t, firstAt: t, emitted: 0, total, promptCounted: false, timer: null, state: 'waiting' };
+    const entry: Entry = {
+      job,
+      arrived: t,
+      admitted: t,
+      firstAt: t,
+      emitted: 0,
+      total,
+      promptCounted: false,
+      timer: null,
+      state: 'waiting',
+    };
     if (this.deadMessage !== null) {
       entry.state = 'done';
       job.onFail(this.deadMessage);
@@ -122,7 +132,8 @@ export class SimEngine {
   kvUsage(): number {
     const t = this.now();
     let tokens = 0;
-    for (const e of this.running) tokens += e.job.promptTokens + this.dueCount(e, t) * e.job.plans.length;
+    for (const e of this.running)
+      tokens += e.job.promptTokens + this.dueCount(e, t) * e.job.plans.length;
     return Math.min(1, tokens / this.speed.kvCapacityTokens);
   }
 

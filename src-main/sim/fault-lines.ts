@@ -1,9 +1,18 @@
 import type { LogProc } from './vllm-log.js';
 
 /** Failures chosen by a reserved model name (DESIGN.md §1). */
-export type SimFault = 'gpu-oom' | 'kv-cache' | 'gated' | 'not-found' | 'no-gpu' | 'crash-after-ready' | 'hang-loading';
+export type SimFault =
+  'gpu-oom' | 'kv-cache' | 'gated' | 'not-found' | 'no-gpu' | 'crash-after-ready' | 'hang-loading';
 
-const FAULTS: readonly SimFault[] = ['gpu-oom', 'kv-cache', 'gated', 'not-found', 'no-gpu', 'crash-after-ready', 'hang-loading'];
+const FAULTS: readonly SimFault[] = [
+  'gpu-oom',
+  'kv-cache',
+  'gated',
+  'not-found',
+  'no-gpu',
+  'crash-after-ready',
+  'hang-loading',
+];
 
 /** The fault a `--model` value asks for (`fault/<name>`), or null for a normal model. */
 export function faultOf(model: string): SimFault | null {
@@ -18,7 +27,13 @@ export type LogEntry =
   | { kind: 'raw'; stream: 'stdout' | 'stderr'; text: string };
 
 const raw = (text: string): LogEntry => ({ kind: 'raw', stream: 'stderr', text });
-const engineError = (msg: string): LogEntry => ({ kind: 'log', proc: 'EngineCore_DP0', level: 'ERROR', source: 'core.py:708', msg });
+const engineError = (msg: string): LogEntry => ({
+  kind: 'log',
+  proc: 'EngineCore_DP0',
+  level: 'ERROR',
+  source: 'core.py:708',
+  msg,
+});
 
 function traceback(frames: readonly string[], last: string): LogEntry[] {
   return [raw('Traceback (most recent call last):'), ...frames.map((f) => raw(f)), raw(last)];
@@ -28,13 +43,22 @@ const ENGINE_FAILED = [
   raw('Traceback (most recent call last):'),
   raw('  File "/usr/local/bin/vllm", line 10, in <module>'),
   raw('    sys.exit(main())'),
-  raw('  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/engine/utils.py", line 720, in wait_for_engine_startup'),
+  raw(
+    '  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/engine/utils.py", line 720, in wait_for_engine_startup',
+  ),
   raw('    raise RuntimeError("Engine core initialization failed. "'),
-  raw("RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}"),
+  raw(
+    'RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}',
+  ),
 ];
 
 /** The lines real vLLM prints when `fault` strikes during start-up, ending with the fatal error. */
-export function startupFaultLines(fault: SimFault, model: string, gpuMemGib: number, gpuMemoryUtilization: number): LogEntry[] {
+export function startupFaultLines(
+  fault: SimFault,
+  model: string,
+  gpuMemGib: number,
+  gpuMemoryUtilization: number,
+): LogEntry[] {
   const gib = (n: number) => n.toFixed(2);
   switch (fault) {
     case 'gated':
@@ -72,7 +96,10 @@ export function startupFaultLines(fault: SimFault, model: string, gpuMemGib: num
       );
     case 'no-gpu':
       return traceback(
-        ['  File "/usr/local/lib/python3.12/dist-packages/vllm/engine/arg_utils.py", line 1091, in create_engine_config', '    device_config = DeviceConfig(device=cast(Device, current_platform.device_type))'],
+        [
+          '  File "/usr/local/lib/python3.12/dist-packages/vllm/engine/arg_utils.py", line 1091, in create_engine_config',
+          '    device_config = DeviceConfig(device=cast(Device, current_platform.device_type))',
+        ],
         'RuntimeError: Failed to infer device type',
       );
     case 'gpu-oom': {
@@ -85,22 +112,39 @@ export function startupFaultLines(fault: SimFault, model: string, gpuMemGib: num
       return [
         engineError('EngineCore failed to start.'),
         engineError('Traceback (most recent call last):'),
-        engineError('  File "/usr/local/lib/python3.12/dist-packages/vllm/model_executor/model_loader/default_loader.py", line 269, in load_weights'),
+        engineError(
+          '  File "/usr/local/lib/python3.12/dist-packages/vllm/model_executor/model_loader/default_loader.py", line 269, in load_weights',
+        ),
         engineError(msg),
         raw('Process EngineCore_DP0:'),
-        ...traceback(['  File "/usr/local/lib/python3.12/dist-packages/torch/nn/modules/module.py", line 1355, in convert', '    return t.to('], msg),
+        ...traceback(
+          [
+            '  File "/usr/local/lib/python3.12/dist-packages/torch/nn/modules/module.py", line 1355, in convert',
+            '    return t.to(',
+          ],
+          msg,
+        ),
         ...ENGINE_FAILED,
       ];
     }
     case 'kv-cache': {
-      const msg = 'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.';
+      const msg =
+        'ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when initializing the engine.';
       return [
         engineError('EngineCore failed to start.'),
         engineError('Traceback (most recent call last):'),
-        engineError('  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/core/kv_cache_utils.py", line 686, in check_enough_kv_cache_memory'),
+        engineError(
+          '  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/core/kv_cache_utils.py", line 686, in check_enough_kv_cache_memory',
+        ),
         engineError(msg),
         raw('Process EngineCore_DP0:'),
-        ...traceback(['  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/core/kv_cache_utils.py", line 686, in check_enough_kv_cache_memory', '    raise ValueError("No available memory for the cache blocks. "'], msg),
+        ...traceback(
+          [
+            '  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/core/kv_cache_utils.py", line 686, in check_enough_kv_cache_memory',
+            '    raise ValueError("No available memory for the cache blocks. "',
+          ],
+          msg,
+        ),
         ...ENGINE_FAILED,
       ];
     }
@@ -115,10 +159,26 @@ export function engineDeadLines(cause: string): LogEntry[] {
   return [
     engineError(`EngineCore encountered a fatal error.`),
     engineError('Traceback (most recent call last):'),
-    engineError('  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/engine/core.py", line 701, in run_engine_core'),
+    engineError(
+      '  File "/usr/local/lib/python3.12/dist-packages/vllm/v1/engine/core.py", line 701, in run_engine_core',
+    ),
     engineError(cause),
-    { kind: 'log', proc: 'APIServer', level: 'ERROR', source: 'async_llm.py:485', msg: 'AsyncLLM output_handler failed.' },
-    { kind: 'log', proc: 'APIServer', level: 'ERROR', source: 'core_client.py:564', msg: 'Engine core proc EngineCore_DP0 died unexpectedly, shutting down client.' },
-    raw('vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack trace (above) for the root cause.'),
+    {
+      kind: 'log',
+      proc: 'APIServer',
+      level: 'ERROR',
+      source: 'async_llm.py:485',
+      msg: 'AsyncLLM output_handler failed.',
+    },
+    {
+      kind: 'log',
+      proc: 'APIServer',
+      level: 'ERROR',
+      source: 'core_client.py:564',
+      msg: 'Engine core proc EngineCore_DP0 died unexpectedly, shutting down client.',
+    },
+    raw(
+      'vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack trace (above) for the root cause.',
+    ),
   ];
 }

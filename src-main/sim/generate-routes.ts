@@ -2,14 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from './engine.js';
 import { type Exchange, VllmError } from './http-io.js';
 import { type GenerationRequest, parseGeneration } from './openai-requests.js';
-import { chatBody, completionBody, type ResponseMeta, SseWriter, usageOf } from './openai-responses.js';
+import {
+  chatBody,
+  completionBody,
+  type ResponseMeta,
+  SseWriter,
+  usageOf,
+} from './openai-responses.js';
 import { resolveModel, type SimContext } from './sim-context.js';
 import { type GenPlan, planGeneration } from './text-generator.js';
 
 const ENGINE_DEAD = 'EngineCore encountered an issue. See stack trace (above) for the root cause.';
 
 /** Cause logged when a generation reaches a sleeping engine and the sim imitates the crash. */
-export const ASLEEP_CRASH_CAUSE = 'RuntimeError: CUDA error: an illegal memory access was encountered';
+export const ASLEEP_CRASH_CAUSE =
+  'RuntimeError: CUDA error: an illegal memory access was encountered';
 
 function maxTokensFor(ctx: SimContext, req: GenerationRequest, promptTokens: number): number {
   const limit = ctx.maxModelLen;
@@ -33,11 +40,20 @@ function maxTokensFor(ctx: SimContext, req: GenerationRequest, promptTokens: num
 }
 
 /** POST /v1/chat/completions and /v1/completions: validate, queue on the engine, answer or stream. */
-export function handleGeneration(ctx: SimContext, ex: Exchange, kind: 'chat' | 'completion', body: unknown): void {
+export function handleGeneration(
+  ctx: SimContext,
+  ex: Exchange,
+  kind: 'chat' | 'completion',
+  body: unknown,
+): void {
   const req = parseGeneration(kind, body);
   const model = resolveModel(ctx, req.model);
   if (ctx.pooling) {
-    throw new VllmError(400, 'BadRequestError', `The model does not support ${kind === 'chat' ? 'Chat Completions' : 'Completions'} API`);
+    throw new VllmError(
+      400,
+      'BadRequestError',
+      `The model does not support ${kind === 'chat' ? 'Chat Completions' : 'Completions'} API`,
+    );
   }
   const plans: GenPlan[] = [];
   const echo: string[] = [];
@@ -45,13 +61,26 @@ export function handleGeneration(ctx: SimContext, ex: Exchange, kind: 'chat' | '
   for (const prompt of req.prompts) {
     maxTokens = maxTokensFor(ctx, req, prompt.tokens);
     for (let index = 0; index < req.n; index++) {
-      plans.push(planGeneration({ seedText: prompt.text, maxTokens, stop: req.stop, ignoreEos: req.ignoreEos, seed: req.seed, index }));
+      plans.push(
+        planGeneration({
+          seedText: prompt.text,
+          maxTokens,
+          stop: req.stop,
+          ignoreEos: req.ignoreEos,
+          seed: req.seed,
+          index,
+        }),
+      );
       echo.push(prompt.text);
     }
   }
   if (ctx.sleep.sleeping) {
     if (ctx.options.asleep === '503') {
-      throw new VllmError(503, 'ServiceUnavailableError', 'The model is sleeping. Wake it up with POST /wake_up before sending requests.');
+      throw new VllmError(
+        503,
+        'ServiceUnavailableError',
+        'The model is sleeping. Wake it up with POST /wake_up before sending requests.',
+      );
     }
     // Real vLLM 0.10–0.12 has no guard: the request reaches freed GPU memory and kills the engine.
     if (ctx.options.asleep === 'crash') ctx.crash(ASLEEP_CRASH_CAUSE);
@@ -68,8 +97,19 @@ export function handleGeneration(ctx: SimContext, ex: Exchange, kind: 'chat' | '
   let finished = false;
   let job: Job;
   if (req.stream) {
-    ex.head(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    const sse = new SseWriter(kind, meta, plans.length, promptTokens, plans, req.continuousUsage, echoTexts);
+    ex.head(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
+    const sse = new SseWriter(
+      kind,
+      meta,
+      plans.length,
+      promptTokens,
+      plans,
+      req.continuousUsage,
+      echoTexts,
+    );
     job = {
       promptTokens,
       plans,
@@ -96,11 +136,21 @@ export function handleGeneration(ctx: SimContext, ex: Exchange, kind: 'chat' | '
       onTokens: () => undefined,
       onDone: () => {
         finished = true;
-        ex.send(200, kind === 'chat' ? chatBody(meta, plans, usage) : completionBody(meta, plans, usage, echoTexts));
+        ex.send(
+          200,
+          kind === 'chat'
+            ? chatBody(meta, plans, usage)
+            : completionBody(meta, plans, usage, echoTexts),
+        );
       },
       onFail: () => {
         finished = true;
-        ex.send(500, JSON.stringify({ error: { message: ENGINE_DEAD, type: 'InternalServerError', param: null, code: 500 } }));
+        ex.send(
+          500,
+          JSON.stringify({
+            error: { message: ENGINE_DEAD, type: 'InternalServerError', param: null, code: 500 },
+          }),
+        );
       },
     };
   }

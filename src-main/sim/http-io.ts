@@ -24,7 +24,13 @@ export class Exchange {
     if (this.logged) return;
     this.logged = true;
     const r = this.req;
-    this.log.access(`${r.socket.remoteAddress ?? '127.0.0.1'}:${r.socket.remotePort ?? 0}`, r.method ?? 'GET', r.url ?? '/', r.httpVersion, status);
+    this.log.access(
+      `${r.socket.remoteAddress ?? '127.0.0.1'}:${r.socket.remotePort ?? 0}`,
+      r.method ?? 'GET',
+      r.url ?? '/',
+      r.httpVersion,
+      status,
+    );
   }
 
   send(status: number, body: string | Buffer, contentType = 'application/json'): void {
@@ -47,7 +53,13 @@ export class Exchange {
 }
 
 /** The `type` values vLLM puts in its error bodies. */
-export type VllmErrorType = 'BadRequestError' | 'NotFoundError' | 'InternalServerError' | 'InvalidUserInput' | 'Bad Request' | 'ServiceUnavailableError';
+export type VllmErrorType =
+  | 'BadRequestError'
+  | 'NotFoundError'
+  | 'InternalServerError'
+  | 'InvalidUserInput'
+  | 'Bad Request'
+  | 'ServiceUnavailableError';
 
 /** An error a handler throws; the server turns it into vLLM's error body. */
 export class VllmError extends Error {
@@ -84,16 +96,31 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
     });
     req.on('error', reject);
     req.on('end', () => {
-      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const text =
+        chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
-        reject(new VllmError(400, 'Bad Request', "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]"));
+        reject(
+          new VllmError(
+            400,
+            'Bad Request',
+            "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]",
+          ),
+        );
         return;
       }
       try {
         resolve(JSON.parse(text));
       } catch (e) {
         const msg = e instanceof Error ? e.message : 'invalid JSON';
-        reject(new VllmError(400, 'Bad Request', `[{'type': 'json_invalid', 'loc': ('body', 0), 'msg': 'JSON decode error', 'input': {}, 'ctx': {'error': '${msg.replace(/'/g, '"')}'}}]`));
+        reject(
+          new VllmError(
+            400,
+            'Bad Request',
+            `[{'type': 'json_invalid', 'loc': ('body', 0), 'msg': 'JSON decode error', 'input': {}, 'ctx': {'error': '${msg.replace(/'/g, '"')}'}}]`,
+          ),
+        );
       }
     });
   });

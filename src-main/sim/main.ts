@@ -42,7 +42,11 @@ function portTaken(host: string, port: number): Promise<boolean> {
  * the process exit code: 2 for bad arguments, 1 for a start-up fault or an engine crash, 0 after
  * SIGTERM/SIGINT.
  */
-export async function runVllmSim(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, streams: LogStreams = processStreams): Promise<number> {
+export async function runVllmSim(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  streams: LogStreams = processStreams,
+): Promise<number> {
   const parsed = parseServeArgs(argv);
   if (parsed.kind === 'help') {
     streams.write('stdout', HELP);
@@ -54,19 +58,27 @@ export async function runVllmSim(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const { options, problems } = readSimOptions(env);
   if (problems.length > 0) {
-    streams.write('stderr', `aerie vllm-sim: invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    streams.write(
+      'stderr',
+      `aerie vllm-sim: invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 2;
   }
   return serve(parsed.args, options, streams);
 }
 
-async function serve(args: ServeArgs, options: ReturnType<typeof readSimOptions>['options'], streams: LogStreams): Promise<number> {
+async function serve(
+  args: ServeArgs,
+  options: ReturnType<typeof readSimOptions>['options'],
+  streams: LogStreams,
+): Promise<number> {
   const log = new VllmLog(streams, process.pid, !args.disableAccessLog);
   const host = args.host ?? '0.0.0.0';
   const fault = faultOf(args.model);
   const sizing = sizeModel(args, options.gpuMemGib);
   const maxModelLen = args.maxModelLen ?? DEFAULT_MAX_MODEL_LEN;
-  const pooling = args.runner === 'pooling' || (args.runner === null && EMBEDDING_NAME.test(args.model));
+  const pooling =
+    args.runner === 'pooling' || (args.runner === null && EMBEDDING_NAME.test(args.model));
   let phase: LoadPhase | 'dead' = 'downloading';
   let port = args.port;
   let ctx: SimContext | null = null;
@@ -127,7 +139,17 @@ async function serve(args: ServeArgs, options: ReturnType<typeof readSimOptions>
     phase = p;
     state.writeNow();
   };
-  const started = runStartup({ args, options, log, fault, sizing, maxModelLen, pooling, setPhase, wait });
+  const started = runStartup({
+    args,
+    options,
+    log,
+    fault,
+    sizing,
+    maxModelLen,
+    pooling,
+    setPhase,
+    wait,
+  });
   const ok = await Promise.race([started, exited.then(() => null)]);
   if (ok !== true) {
     for (const t of timers) clearTimeout(t);
@@ -145,7 +167,12 @@ async function serve(args: ServeArgs, options: ReturnType<typeof readSimOptions>
     maxLoras: args.enableLora ? args.maxLoras : null,
   });
   const engine = new SimEngine(
-    { tokensPerS: options.tokensPerS, ttftMs: options.ttftMs, maxNumSeqs: args.maxNumSeqs, kvCapacityTokens: Math.max(1, sizing.kvTokens) },
+    {
+      tokensPerS: options.tokensPerS,
+      ttftMs: options.ttftMs,
+      maxNumSeqs: args.maxNumSeqs,
+      kvCapacityTokens: Math.max(1, sizing.kvTokens),
+    },
     metrics,
     () => state.changed(),
   );
@@ -179,7 +206,12 @@ async function serve(args: ServeArgs, options: ReturnType<typeof readSimOptions>
     server.listen(port, host, () => resolve(null));
   });
   if (listening !== null) {
-    log.raw('stderr', (listening as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'OSError: [Errno 98] Address already in use' : `OSError: ${listening.message}`);
+    log.raw(
+      'stderr',
+      (listening as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? 'OSError: [Errno 98] Address already in use'
+        : `OSError: ${listening.message}`,
+    );
     end(1);
     return exited;
   }
@@ -198,10 +230,30 @@ async function serve(args: ServeArgs, options: ReturnType<typeof readSimOptions>
     log.uvicorn('Waiting for application shutdown.');
     log.uvicorn('Application shutdown complete.');
   };
-  log.info('APIServer', 'api_server.py:1912', `Starting vLLM API server 0 on http://${host}:${port}`);
+  log.info(
+    'APIServer',
+    'api_server.py:1912',
+    `Starting vLLM API server 0 on http://${host}:${port}`,
+  );
   log.info('APIServer', 'launcher.py:34', 'Available routes are:');
-  for (const route of ['/health', '/ping', '/load', '/version', '/v1/models', '/tokenize', '/detokenize', '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/metrics']) {
-    log.info('APIServer', 'launcher.py:42', `Route: ${route}, Methods: ${route.startsWith('/v1/c') || route.endsWith('tokenize') || route === '/v1/embeddings' ? 'POST' : 'GET'}`);
+  for (const route of [
+    '/health',
+    '/ping',
+    '/load',
+    '/version',
+    '/v1/models',
+    '/tokenize',
+    '/detokenize',
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/embeddings',
+    '/metrics',
+  ]) {
+    log.info(
+      'APIServer',
+      'launcher.py:42',
+      `Route: ${route}, Methods: ${route.startsWith('/v1/c') || route.endsWith('tokenize') || route === '/v1/embeddings' ? 'POST' : 'GET'}`,
+    );
   }
   log.uvicorn(`Started server process [${process.pid}]`);
   log.uvicorn('Waiting for application startup.');

@@ -28,13 +28,21 @@ type Obj = Record<string, unknown>;
 
 /** A pydantic-style validation failure, reported by vLLM as 400 with the reason phrase as type. */
 export function invalid(field: string, msg: string, type = 'value_error'): VllmError {
-  return new VllmError(400, 'Bad Request', `[{'type': '${type}', 'loc': ('body', '${field}'), 'msg': '${msg}'}]`);
+  return new VllmError(
+    400,
+    'Bad Request',
+    `[{'type': '${type}', 'loc': ('body', '${field}'), 'msg': '${msg}'}]`,
+  );
 }
 
 /** The body as an object, or a 400. */
 export function asObject(body: unknown): Obj {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new VllmError(400, 'Bad Request', "[{'type': 'model_attributes_type', 'loc': ('body',), 'msg': 'Input should be a valid dictionary or object to extract fields from'}]");
+    throw new VllmError(
+      400,
+      'Bad Request',
+      "[{'type': 'model_attributes_type', 'loc': ('body',), 'msg': 'Input should be a valid dictionary or object to extract fields from'}]",
+    );
   }
   return body as Obj;
 }
@@ -42,7 +50,8 @@ export function asObject(body: unknown): Obj {
 function optInt(o: Obj, key: string): number | null {
   const v = o[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(key, 'Input should be a valid integer', 'int_type');
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw invalid(key, 'Input should be a valid integer', 'int_type');
   return v;
 }
 
@@ -57,7 +66,8 @@ function optBool(o: Obj, key: string, fallback: boolean): boolean {
 export function modelField(o: Obj): string | null {
   const v = o.model;
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') throw invalid('model', 'Input should be a valid string', 'string_type');
+  if (typeof v !== 'string')
+    throw invalid('model', 'Input should be a valid string', 'string_type');
   return v;
 }
 
@@ -82,7 +92,11 @@ function contentText(content: unknown, i: number): string {
       })
       .join('');
   }
-  throw invalid(`messages.${i}.content`, 'Input should be a valid string or list of content parts', 'string_type');
+  throw invalid(
+    `messages.${i}.content`,
+    'Input should be a valid string or list of content parts',
+    'string_type',
+  );
 }
 
 /** Validated chat messages from a body (`messages`), shared by chat completions and /tokenize. */
@@ -92,7 +106,8 @@ export function chatMessages(o: Obj): ChatMessage[] {
   if (!Array.isArray(v)) throw invalid('messages', 'Input should be a valid list', 'list_type');
   return v.map((m: unknown, i) => {
     const msg = (m ?? {}) as Obj;
-    if (typeof msg.role !== 'string') throw invalid(`messages.${i}.role`, 'Field required', 'missing');
+    if (typeof msg.role !== 'string')
+      throw invalid(`messages.${i}.role`, 'Field required', 'missing');
     return { role: msg.role, content: contentText(msg.content, i) };
   });
 }
@@ -124,23 +139,43 @@ export function parseGeneration(kind: 'chat' | 'completion', body: unknown): Gen
   if (kind === 'chat') {
     const messages = chatMessages(o);
     const addPrompt = optBool(o, 'add_generation_prompt', true);
-    prompts = [{ text: messages.map((m) => m.content).join('\n'), tokens: countChatTokens(messages, addPrompt) }];
+    prompts = [
+      {
+        text: messages.map((m) => m.content).join('\n'),
+        tokens: countChatTokens(messages, addPrompt),
+      },
+    ];
   } else prompts = completionPrompts(o.prompt);
-  const maxTokens = (kind === 'chat' ? optInt(o, 'max_completion_tokens') : null) ?? optInt(o, 'max_tokens') ?? (kind === 'completion' ? 16 : null);
-  if (maxTokens !== null && maxTokens < 1) throw new VllmError(400, 'BadRequestError', `max_tokens must be at least 1, got ${maxTokens}.`);
+  const maxTokens =
+    (kind === 'chat' ? optInt(o, 'max_completion_tokens') : null) ??
+    optInt(o, 'max_tokens') ??
+    (kind === 'completion' ? 16 : null);
+  if (maxTokens !== null && maxTokens < 1)
+    throw new VllmError(400, 'BadRequestError', `max_tokens must be at least 1, got ${maxTokens}.`);
   const n = optInt(o, 'n') ?? 1;
   if (n < 1) throw new VllmError(400, 'BadRequestError', `n must be at least 1, got ${n}.`);
   const temperature = o.temperature;
   if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature !== 'number') throw invalid('temperature', 'Input should be a valid number', 'float_type');
-    if (temperature < 0) throw new VllmError(400, 'BadRequestError', `temperature must be non-negative, got ${temperature}.`);
+    if (typeof temperature !== 'number')
+      throw invalid('temperature', 'Input should be a valid number', 'float_type');
+    if (temperature < 0)
+      throw new VllmError(
+        400,
+        'BadRequestError',
+        `temperature must be non-negative, got ${temperature}.`,
+      );
   }
   const stream = optBool(o, 'stream', false);
   const so = o.stream_options;
   if (so !== undefined && so !== null && (typeof so !== 'object' || Array.isArray(so))) {
     throw invalid('stream_options', 'Input should be a valid dictionary', 'dict_type');
   }
-  if (so && !stream) throw new VllmError(400, 'BadRequestError', 'Stream options can only be defined when `stream=True`.');
+  if (so && !stream)
+    throw new VllmError(
+      400,
+      'BadRequestError',
+      'Stream options can only be defined when `stream=True`.',
+    );
   const soObj = (so ?? null) as Obj | null;
   // StreamOptions.include_usage defaults to true inside the object, so {} turns usage on.
   const includeUsage = soObj !== null && soObj.include_usage !== false;

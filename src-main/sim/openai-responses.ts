@@ -17,7 +17,11 @@ export interface ResponseMeta {
 /** Usage of a finished request: completion tokens summed over every choice. */
 export function usageOf(promptTokens: number, plans: readonly GenPlan[]): Usage {
   const completion = plans.reduce((s, p) => s + p.count, 0);
-  return { prompt_tokens: promptTokens, total_tokens: promptTokens + completion, completion_tokens: completion };
+  return {
+    prompt_tokens: promptTokens,
+    total_tokens: promptTokens + completion,
+    completion_tokens: completion,
+  };
 }
 
 /** Non-streaming chat completion body, keys as vLLM's model_dump() writes them. */
@@ -29,7 +33,16 @@ export function chatBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: U
     model: meta.model,
     choices: plans.map((p, index) => ({
       index,
-      message: { role: 'assistant', content: p.text(), refusal: null, annotations: null, audio: null, function_call: null, tool_calls: [], reasoning_content: null },
+      message: {
+        role: 'assistant',
+        content: p.text(),
+        refusal: null,
+        annotations: null,
+        audio: null,
+        function_call: null,
+        tool_calls: [],
+        reasoning_content: null,
+      },
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
@@ -43,7 +56,12 @@ export function chatBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: U
 }
 
 /** Non-streaming text completion body; `echo` holds each choice's prompt text when echo was asked for. */
-export function completionBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: Usage, echo: readonly string[] | null): string {
+export function completionBody(
+  meta: ResponseMeta,
+  plans: readonly GenPlan[],
+  usage: Usage,
+  echo: readonly string[] | null,
+): string {
   return JSON.stringify({
     id: meta.id,
     object: 'text_completion',
@@ -101,11 +119,15 @@ export class SseWriter {
       const i = ev.choice;
       this.produced[i] = (this.produced[i] ?? 0) + 1;
       const plan = this.plans[i];
-      const finish = ev.last && plan ? `"finish_reason":"${plan.finishReason}","stop_reason":${JSON.stringify(plan.stopReason)}` : '"finish_reason":null';
+      const finish =
+        ev.last && plan
+          ? `"finish_reason":"${plan.finishReason}","stop_reason":${JSON.stringify(plan.stopReason)}`
+          : '"finish_reason":null';
       let text = ev.text;
       if (!this.started[i]) {
         this.started[i] = true;
-        if (this.kind === 'chat') out += `${this.head}{"index":${i},"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${this.tail(i, true)}}\n\n`;
+        if (this.kind === 'chat')
+          out += `${this.head}{"index":${i},"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${this.tail(i, true)}}\n\n`;
         else text = (this.echo?.[i] ?? '') + text;
       }
       if (this.kind === 'chat') {

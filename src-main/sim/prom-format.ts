@@ -81,24 +81,34 @@ export function exposition(families: readonly Family[]): string {
   const out: string[] = [];
   for (const f of families) {
     const base = f.type === 'counter' ? f.name.replace(/_total$/, '') : f.name;
-    out.push(`# HELP ${f.type === 'counter' ? `${base}_total` : base} ${f.help}`, `# TYPE ${f.type === 'counter' ? `${base}_total` : base} ${f.type}`);
+    out.push(
+      `# HELP ${f.type === 'counter' ? `${base}_total` : base} ${f.help}`,
+      `# TYPE ${f.type === 'counter' ? `${base}_total` : base} ${f.type}`,
+    );
     for (const s of f.series) {
       if (s instanceof Histogram) {
         let cumulative = 0;
         s.bounds.forEach((b, i) => {
           cumulative += s.counts[i] ?? 0;
-          out.push(`${base}_bucket${formatLabels({ ...s.labels, le: floatToGoString(b) })} ${floatToGoString(cumulative)}`);
+          out.push(
+            `${base}_bucket${formatLabels({ ...s.labels, le: floatToGoString(b) })} ${floatToGoString(cumulative)}`,
+          );
         });
-        out.push(`${base}_bucket${formatLabels({ ...s.labels, le: '+Inf' })} ${floatToGoString(s.count)}`);
+        out.push(
+          `${base}_bucket${formatLabels({ ...s.labels, le: '+Inf' })} ${floatToGoString(s.count)}`,
+        );
         out.push(`${base}_count${formatLabels(s.labels)} ${floatToGoString(s.count)}`);
         out.push(`${base}_sum${formatLabels(s.labels)} ${floatToGoString(s.sum)}`);
       } else {
-        out.push(`${f.type === 'counter' ? `${base}_total` : base}${formatLabels(s.labels)} ${floatToGoString(s.value)}`);
+        out.push(
+          `${f.type === 'counter' ? `${base}_total` : base}${formatLabels(s.labels)} ${floatToGoString(s.value)}`,
+        );
       }
     }
     if (f.type !== 'gauge') {
       out.push(`# HELP ${base}_created ${f.help}`, `# TYPE ${base}_created gauge`);
-      for (const s of f.series) out.push(`${base}_created${formatLabels(s.labels)} ${floatToGoString(s.created)}`);
+      for (const s of f.series)
+        out.push(`${base}_created${formatLabels(s.labels)} ${floatToGoString(s.created)}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -42,7 +42,8 @@ export interface ServeArgs {
   nonDefault: Record<string, unknown>;
 }
 
-export type ParseOutcome = { kind: 'ok'; args: ServeArgs } | { kind: 'help' } | { kind: 'error'; message: string };
+export type ParseOutcome =
+  { kind: 'ok'; args: ServeArgs } | { kind: 'help' } | { kind: 'error'; message: string };
 
 type Raw = Record<string, string | number | boolean | string[]>;
 
@@ -64,7 +65,8 @@ function byToken(): Map<string, { def: FlagDef; negated: boolean }> {
 const FLAGS = byToken();
 
 function convert(def: FlagDef, shown: string, value: string): string | number {
-  const bad = (type: string) => new ArgError(`argument ${shown}: invalid ${type} value: '${value}'`);
+  const bad = (type: string) =>
+    new ArgError(`argument ${shown}: invalid ${type} value: '${value}'`);
   switch (def.kind) {
     case 'int': {
       if (!/^[-+]?\d+$/.test(value.trim())) throw bad('int');
@@ -79,7 +81,15 @@ function convert(def: FlagDef, shown: string, value: string): string | number {
       // Newer vLLM accepts human-readable lengths such as 32k or 1M (k = 1000, K = 1024).
       const m = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(value.trim());
       if (!m) throw bad('human_readable_int');
-      const mult: Record<string, number> = { '': 1, k: 1e3, K: 1024, m: 1e6, M: 1024 ** 2, g: 1e9, G: 1024 ** 3 };
+      const mult: Record<string, number> = {
+        '': 1,
+        k: 1e3,
+        K: 1024,
+        m: 1e6,
+        M: 1024 ** 2,
+        g: 1e9,
+        G: 1024 ** 3,
+      };
       return Math.round(Number(m[1]) * (mult[m[2] ?? ''] ?? 1));
     }
     case 'str':
@@ -99,20 +109,34 @@ function parseLora(item: string): LoraModule {
     try {
       parsed = JSON.parse(item);
     } catch {
-      throw new ArgError(`argument --lora-modules: Invalid JSON format for --lora-modules: ${item}`);
+      throw new ArgError(
+        `argument --lora-modules: Invalid JSON format for --lora-modules: ${item}`,
+      );
     }
     const o = parsed as { name?: unknown; path?: unknown; base_model_name?: unknown };
     if (typeof o.name !== 'string' || typeof o.path !== 'string') {
       throw new ArgError(`argument --lora-modules: Invalid fields for --lora-modules: ${item}`);
     }
-    return { name: o.name, path: o.path, baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null };
+    return {
+      name: o.name,
+      path: o.path,
+      baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null,
+    };
   }
   const eq = item.indexOf('=');
-  if (eq <= 0) throw new ArgError(`argument --lora-modules: Invalid format for --lora-modules: ${item}. Expected name=path or JSON`);
+  if (eq <= 0)
+    throw new ArgError(
+      `argument --lora-modules: Invalid format for --lora-modules: ${item}. Expected name=path or JSON`,
+    );
   return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
 }
 
-function scan(argv: readonly string[]): { raw: Raw; positional: string | null; unknown: string[]; help: boolean } {
+function scan(argv: readonly string[]): {
+  raw: Raw;
+  positional: string | null;
+  unknown: string[];
+  help: boolean;
+} {
   const raw: Raw = {};
   let positional: string | null = null;
   const unknown: string[] = [];
@@ -126,7 +150,11 @@ function scan(argv: readonly string[]): { raw: Raw; positional: string | null; u
     }
     const eq = token.indexOf('=');
     // vLLM's FlexibleArgumentParser accepts --max_model_len as well as --max-model-len.
-    const key = token.startsWith('--') ? (eq === -1 ? token : token.slice(0, eq)).replace(/_/g, '-') : eq === -1 ? token : token.slice(0, eq);
+    const key = token.startsWith('--')
+      ? (eq === -1 ? token : token.slice(0, eq)).replace(/_/g, '-')
+      : eq === -1
+        ? token
+        : token.slice(0, eq);
     const found = FLAGS.get(key);
     if (!found) {
       unknown.push(token);
@@ -135,14 +163,17 @@ function scan(argv: readonly string[]): { raw: Raw; positional: string | null; u
     const { def, negated } = found;
     const id = dest(def.name);
     if (def.kind === 'bool') {
-      if (eq !== -1) throw new ArgError(`argument ${key}: ignored explicit argument '${token.slice(eq + 1)}'`);
+      if (eq !== -1)
+        throw new ArgError(`argument ${key}: ignored explicit argument '${token.slice(eq + 1)}'`);
       raw[id] = !negated;
       continue;
     }
     if (def.kind === 'multi') {
       const values: string[] = eq === -1 ? [] : [token.slice(eq + 1)];
-      if (eq === -1) while (i + 1 < argv.length && !isFlagToken(argv[i + 1] ?? '')) values.push(argv[++i] ?? '');
-      if (values.length === 0) throw new ArgError(`argument ${key}: expected at least one argument`);
+      if (eq === -1)
+        while (i + 1 < argv.length && !isFlagToken(argv[i + 1] ?? '')) values.push(argv[++i] ?? '');
+      if (values.length === 0)
+        throw new ArgError(`argument ${key}: expected at least one argument`);
       raw[id] = values;
       continue;
     }
@@ -150,7 +181,8 @@ function scan(argv: readonly string[]): { raw: Raw; positional: string | null; u
     if (eq !== -1) value = token.slice(eq + 1);
     else {
       const next = argv[i + 1];
-      if (next === undefined || isFlagToken(next)) throw new ArgError(`argument ${key}: expected one argument`);
+      if (next === undefined || isFlagToken(next))
+        throw new ArgError(`argument ${key}: expected one argument`);
       value = next;
       i++;
     }
@@ -163,7 +195,8 @@ function runnerOf(raw: Raw): ServeArgs['runner'] {
   const task = raw.task;
   const runner = raw.runner;
   const conv = raw.convert;
-  if (runner === 'pooling' || task === 'embed' || task === 'embedding' || conv === 'embed') return 'pooling';
+  if (runner === 'pooling' || task === 'embed' || task === 'embedding' || conv === 'embed')
+    return 'pooling';
   if (runner === 'generate' || task === 'generate') return 'generate';
   return null;
 }
@@ -175,7 +208,9 @@ const bool = (v: unknown, d: boolean): boolean => (typeof v === 'boolean' ? v : 
 function validate(raw: Raw): void {
   const gmu = raw.gpu_memory_utilization;
   if (typeof gmu === 'number' && (gmu <= 0 || gmu > 1)) {
-    throw new ArgError(`argument --gpu-memory-utilization: Value error, GPU memory utilization must be within (0, 1]. Got ${gmu}.`);
+    throw new ArgError(
+      `argument --gpu-memory-utilization: Value error, GPU memory utilization must be within (0, 1]. Got ${gmu}.`,
+    );
   }
   for (const k of ['port', 'tensor_parallel_size', 'max_num_seqs', 'max_loras'] as const) {
     const v = raw[k];
@@ -194,14 +229,16 @@ export function parseServeArgs(argv: readonly string[]): ParseOutcome {
   try {
     const { raw, positional, unknown, help } = scan(argv);
     if (help) return { kind: 'help' };
-    if (unknown.length > 0) return { kind: 'error', message: `unrecognized arguments: ${unknown.join(' ')}` };
+    if (unknown.length > 0)
+      return { kind: 'error', message: `unrecognized arguments: ${unknown.join(' ')}` };
     validate(raw);
     const model = positional ?? str(raw.model) ?? 'facebook/opt-125m';
     const served = Array.isArray(raw.served_model_name) ? raw.served_model_name : [model];
     const loraModules = Array.isArray(raw.lora_modules) ? raw.lora_modules.map(parseLora) : [];
     const nonDefault: Record<string, unknown> = {};
     if (positional !== null) nonDefault.model_tag = positional;
-    for (const [k, v] of Object.entries(raw)) nonDefault[k] = k === 'api_key' || k === 'hf_token' ? '[redacted]' : v;
+    for (const [k, v] of Object.entries(raw))
+      nonDefault[k] = k === 'api_key' || k === 'hf_token' ? '[redacted]' : v;
     if (positional !== null) nonDefault.model = positional;
     const args: ServeArgs = {
       model,
@@ -251,7 +288,9 @@ export function pyRepr(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(value);
 }

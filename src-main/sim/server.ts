@@ -1,9 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleGeneration } from './generate-routes.js';
 import { errorBody, Exchange, readJson, VllmError } from './http-io.js';
-import { handleDetokenize, handleEmbeddings, handleLoadLora, handleModels, handleTokenize, handleUnloadLora } from './model-routes.js';
+import {
+  handleDetokenize,
+  handleEmbeddings,
+  handleLoadLora,
+  handleModels,
+  handleTokenize,
+  handleUnloadLora,
+} from './model-routes.js';
 import type { SimContext } from './sim-context.js';
-import { handleCollectiveRpc, handleIsSleeping, handleResetPrefixCache, handleSleep, handleWakeUp } from './sleep-routes.js';
+import {
+  handleCollectiveRpc,
+  handleIsSleeping,
+  handleResetPrefixCache,
+  handleSleep,
+  handleWakeUp,
+} from './sleep-routes.js';
 
 type Handler = (ctx: SimContext, ex: Exchange, body: unknown) => void | Promise<void>;
 interface Route {
@@ -32,7 +45,9 @@ export function buildRoutes(ctx: SimContext): RouteTable {
   add('GET', '/health', health);
   add('GET', '/ping', health);
   add('POST', '/ping', health);
-  add('GET', '/load', (c, ex) => ex.json(200, { server_load: c.engine.runningCount + c.engine.waitingCount }));
+  add('GET', '/load', (c, ex) =>
+    ex.json(200, { server_load: c.engine.runningCount + c.engine.waitingCount }),
+  );
   add('GET', '/version', (c, ex) => ex.json(200, { version: c.options.vllmVersion }));
   add('GET', '/v1/models', (c, ex) => handleModels(c, ex));
   add('POST', '/tokenize', handleTokenize, true);
@@ -52,7 +67,9 @@ export function buildRoutes(ctx: SimContext): RouteTable {
     add('GET', '/is_sleeping', handleIsSleeping);
     add('POST', '/reset_prefix_cache', handleResetPrefixCache);
     add('POST', '/collective_rpc', handleCollectiveRpc, true);
-    add('GET', '/server_info', (c, ex) => ex.json(200, { vllm_config: `model='${c.args.model}', max_model_len=${c.maxModelLen}` }));
+    add('GET', '/server_info', (c, ex) =>
+      ex.json(200, { vllm_config: `model='${c.args.model}', max_model_len=${c.maxModelLen}` }),
+    );
   }
   if (ctx.options.allowRuntimeLora) {
     add('POST', '/v1/load_lora_adapter', handleLoadLora, true);
@@ -68,7 +85,10 @@ function fail(ctx: SimContext, ex: Exchange, err: unknown): void {
   }
   const message = err instanceof Error ? err.message : String(err);
   ctx.log.error('APIServer', 'api_server.py:1200', `Unhandled error: ${message}`);
-  ex.send(500, errorBody(new VllmError(500, 'InternalServerError', message), ctx.options.flatErrors));
+  ex.send(
+    500,
+    errorBody(new VllmError(500, 'InternalServerError', message), ctx.options.flatErrors),
+  );
 }
 
 /** The simulator's HTTP server: plain node:http, one table lookup per request. */
@@ -79,7 +99,11 @@ export function createSimServer(ctx: SimContext): Server {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const ex = new Exchange(req, res, ctx.log);
     const byMethod = table.get(ex.path);
-    if (expectedAuth !== null && ex.path.startsWith('/v1') && req.headers.authorization !== expectedAuth) {
+    if (
+      expectedAuth !== null &&
+      ex.path.startsWith('/v1') &&
+      req.headers.authorization !== expectedAuth
+    ) {
       ex.send(401, UNAUTHORIZED);
       return;
     }
@@ -101,10 +125,12 @@ export function createSimServer(ctx: SimContext): Server {
       }
       return;
     }
-    readJson(req).then(
-      (body) => route.handler(ctx, ex, body),
-      (err: unknown) => fail(ctx, ex, err),
-    ).catch((err: unknown) => fail(ctx, ex, err));
+    readJson(req)
+      .then(
+        (body) => route.handler(ctx, ex, body),
+        (err: unknown) => fail(ctx, ex, err),
+      )
+      .catch((err: unknown) => fail(ctx, ex, err));
   });
   server.keepAliveTimeout = 5000;
   return server;

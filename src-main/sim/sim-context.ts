@@ -45,7 +45,8 @@ export interface ResolvedModel {
 /** Resolves a request's `model` like vLLM: a served name, a LoRA adapter, or 404. */
 export function resolveModel(ctx: SimContext, requested: string | null): ResolvedModel {
   const base = ctx.args.servedModelNames[0] ?? ctx.args.model;
-  if (requested === null || requested === '' || ctx.args.servedModelNames.includes(requested)) return { name: base, lora: null };
+  if (requested === null || requested === '' || ctx.args.servedModelNames.includes(requested))
+    return { name: base, lora: null };
   const lora = ctx.loras.get(requested);
   if (lora) return { name: lora.name, lora };
   throw new VllmError(404, 'NotFoundError', `The model \`${requested}\` does not exist.`);

@@ -25,7 +25,13 @@ export function sizeModel(args: ServeArgs, gpuMemGib: number): ModelSizing {
   // Never below 2 GiB: simulated deployments often get small fractions and must still start.
   const kvGib = Math.max(2, gpuMemGib * args.gpuMemoryUtilization - weightsGib - 1.5);
   const kvTokens = Math.floor(kvGib * 7280 * args.tensorParallelSize);
-  return { weightsGib, kvGib, kvTokens, numGpuBlocks: Math.floor(kvTokens / 16), shards: Math.max(1, Math.ceil(weightsGib / 4.6)) };
+  return {
+    weightsGib,
+    kvGib,
+    kvTokens,
+    numGpuBlocks: Math.floor(kvTokens / 16),
+    shards: Math.max(1, Math.ceil(weightsGib / 4.6)),
+  };
 }
 
 export interface StartupDeps {
@@ -49,7 +55,8 @@ export function printEntries(log: VllmLog, entries: readonly LogEntry[]): void {
   }
 }
 
-const bar = (done: number, total: number) => `${'█'.repeat(Math.round((done / total) * 10)).padEnd(10)}`;
+const bar = (done: number, total: number) =>
+  `${'█'.repeat(Math.round((done / total) * 10)).padEnd(10)}`;
 
 /**
  * Prints vLLM's start-up log (interfaces.md §3.3) while spending AERIE_SIM_LOAD_S across the
@@ -62,10 +69,16 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   const total = d.options.loadS * 1000;
   const E = 'EngineCore_DP0' as const;
   const fail = (f: SimFault) => {
-    printEntries(log, startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization));
+    printEntries(
+      log,
+      startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization),
+    );
     return false;
   };
-  log.raw('stdout', `INFO ${vllmTimestamp(new Date())} [__init__.py:216] Automatically detected platform cuda.`);
+  log.raw(
+    'stdout',
+    `INFO ${vllmTimestamp(new Date())} [__init__.py:216] Automatically detected platform cuda.`,
+  );
   log.info('APIServer', 'api_server.py:1839', `vLLM API server version ${v}`);
   log.info('APIServer', 'utils.py:233', `non-default args: ${pyRepr(args.nonDefault)}`);
   d.setPhase('downloading');
@@ -91,10 +104,16 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   for (let i = 1; i <= n; i++) {
     await d.wait(stepMs(0.3));
     const gb = (sizing.weightsGib / n).toFixed(2);
-    log.raw('stderr', `model-${String(i).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.safetensors: 100%|██████████| ${gb}G/${gb}G [00:01<00:00, 412MB/s]`);
+    log.raw(
+      'stderr',
+      `model-${String(i).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.safetensors: 100%|██████████| ${gb}G/${gb}G [00:01<00:00, 412MB/s]`,
+    );
   }
   d.setPhase('loading_weights');
-  log.raw('stderr', `Loading safetensors checkpoint shards:   0% Completed | 0/${n} [00:00<?, ?it/s]`);
+  log.raw(
+    'stderr',
+    `Loading safetensors checkpoint shards:   0% Completed | 0/${n} [00:00<?, ?it/s]`,
+  );
   if (d.fault === 'hang-loading') {
     const keepAlive = setInterval(() => undefined, 1 << 30);
     return new Promise<boolean>(() => void keepAlive);
@@ -102,34 +121,91 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   for (let i = 1; i <= n; i++) {
     await d.wait(stepMs(0.4));
     if (d.fault === 'gpu-oom' && i === Math.ceil(n / 2)) return fail('gpu-oom');
-    log.raw('stderr', `Loading safetensors checkpoint shards: ${String(Math.round((i / n) * 100)).padStart(3)}% Completed | ${i}/${n} [00:0${i}<00:00,  1.49it/s]`);
+    log.raw(
+      'stderr',
+      `Loading safetensors checkpoint shards: ${String(Math.round((i / n) * 100)).padStart(3)}% Completed | ${i}/${n} [00:0${i}<00:00,  1.49it/s]`,
+    );
   }
   if (d.fault === 'gpu-oom') return fail('gpu-oom');
-  log.info(E, 'default_loader.py:267', `Loading weights took ${((total * 0.4) / 1000).toFixed(2)} seconds`);
-  log.info(E, 'gpu_model_runner.py:2653', `Model loading took ${sizing.weightsGib.toFixed(4)} GiB and ${((total * 0.7) / 1000).toFixed(6)} seconds`);
+  log.info(
+    E,
+    'default_loader.py:267',
+    `Loading weights took ${((total * 0.4) / 1000).toFixed(2)} seconds`,
+  );
+  log.info(
+    E,
+    'gpu_model_runner.py:2653',
+    `Model loading took ${sizing.weightsGib.toFixed(4)} GiB and ${((total * 0.7) / 1000).toFixed(6)} seconds`,
+  );
   d.setPhase('compiling');
   if (!args.enforceEager) {
-    log.info(E, 'backends.py:548', "Using cache directory: /root/.cache/vllm/torch_compile_cache/3f1a9c2b7d/rank_0_0/backbone for vLLM's torch.compile");
-    log.info(E, 'backends.py:559', `Dynamo bytecode transform time: ${((total * 0.05) / 1000).toFixed(2)} s`);
+    log.info(
+      E,
+      'backends.py:548',
+      "Using cache directory: /root/.cache/vllm/torch_compile_cache/3f1a9c2b7d/rank_0_0/backbone for vLLM's torch.compile",
+    );
+    log.info(
+      E,
+      'backends.py:559',
+      `Dynamo bytecode transform time: ${((total * 0.05) / 1000).toFixed(2)} s`,
+    );
     await d.wait(total * 0.15);
-    log.info(E, 'backends.py:215', `Compiling a graph for dynamic shape takes ${((total * 0.15) / 1000).toFixed(2)} s`);
-    log.info(E, 'monitor.py:34', `torch.compile takes ${((total * 0.2) / 1000).toFixed(2)} s in total`);
+    log.info(
+      E,
+      'backends.py:215',
+      `Compiling a graph for dynamic shape takes ${((total * 0.15) / 1000).toFixed(2)} s`,
+    );
+    log.info(
+      E,
+      'monitor.py:34',
+      `torch.compile takes ${((total * 0.2) / 1000).toFixed(2)} s in total`,
+    );
   }
   if (d.fault === 'kv-cache') {
     log.info(E, 'gpu_worker.py:298', 'Available KV cache memory: -1.31 GiB');
     return fail('kv-cache');
   }
   log.info(E, 'gpu_worker.py:298', `Available KV cache memory: ${sizing.kvGib.toFixed(2)} GiB`);
-  log.info(E, 'kv_cache_utils.py:1087', `GPU KV cache size: ${sizing.kvTokens.toLocaleString('en-US')} tokens`);
-  log.info(E, 'kv_cache_utils.py:1091', `Maximum concurrency for ${d.maxModelLen.toLocaleString('en-US')} tokens per request: ${(sizing.kvTokens / d.maxModelLen).toFixed(2)}x`);
+  log.info(
+    E,
+    'kv_cache_utils.py:1087',
+    `GPU KV cache size: ${sizing.kvTokens.toLocaleString('en-US')} tokens`,
+  );
+  log.info(
+    E,
+    'kv_cache_utils.py:1091',
+    `Maximum concurrency for ${d.maxModelLen.toLocaleString('en-US')} tokens per request: ${(sizing.kvTokens / d.maxModelLen).toFixed(2)}x`,
+  );
   if (!args.enforceEager) {
     await d.wait(total * 0.15);
-    log.raw('stderr', `Capturing CUDA graphs (mixed prefill-decode, PIECEWISE): 100%|${bar(67, 67)}| 67/67 [00:01<00:00, 45.18it/s]`);
-    log.raw('stderr', `Capturing CUDA graphs (decode, FULL): 100%|${bar(35, 35)}| 35/35 [00:01<00:00, 37.82it/s]`);
-    log.info(E, 'gpu_model_runner.py:3480', `Graph capturing finished in ${Math.round((total * 0.15) / 1000)} secs, took 0.95 GiB`);
+    log.raw(
+      'stderr',
+      `Capturing CUDA graphs (mixed prefill-decode, PIECEWISE): 100%|${bar(67, 67)}| 67/67 [00:01<00:00, 45.18it/s]`,
+    );
+    log.raw(
+      'stderr',
+      `Capturing CUDA graphs (decode, FULL): 100%|${bar(35, 35)}| 35/35 [00:01<00:00, 37.82it/s]`,
+    );
+    log.info(
+      E,
+      'gpu_model_runner.py:3480',
+      `Graph capturing finished in ${Math.round((total * 0.15) / 1000)} secs, took 0.95 GiB`,
+    );
   }
-  log.info(E, 'core.py:210', `init engine (profile, create kv cache, warmup model) took ${((total * 0.3) / 1000).toFixed(2)} seconds`);
-  log.info('APIServer', 'loggers.py:147', `Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: ${sizing.numGpuBlocks}`);
-  log.info('APIServer', 'api_server.py:1634', `Supported_tasks: ['${d.pooling ? 'embed' : 'generate'}']`);
+  log.info(
+    E,
+    'core.py:210',
+    `init engine (profile, create kv cache, warmup model) took ${((total * 0.3) / 1000).toFixed(2)} seconds`,
+  );
+  log.info(
+    'APIServer',
+    'loggers.py:147',
+    `Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: ${sizing.numGpuBlocks}`,
+  );
+  log.info(
+    'APIServer',
+    'api_server.py:1634',
+    `Supported_tasks: ['${d.pooling ? 'embed' : 'generate'}']`,
+  );
   return true;
 }

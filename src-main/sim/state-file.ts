@@ -44,7 +44,9 @@ export class StateFile {
       writeFileSync(tmp, `${JSON.stringify(this.snapshot())}\n`);
       renameSync(tmp, this.path);
     } catch (err) {
-      process.stderr.write(`aerie vllm-sim: cannot write AERIE_SIM_STATE_FILE ${this.path}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `aerie vllm-sim: cannot write AERIE_SIM_STATE_FILE ${this.path}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     }
   }
 

@@ -16,8 +16,18 @@ export interface GenPlan {
 }
 
 /** A plan over fixed token texts (for tests and for answers computed up front). */
-export function fixedPlan(texts: readonly string[], finishReason: 'stop' | 'length', stopReason: string | null): GenPlan {
-  return { count: texts.length, finishReason, stopReason, token: (k) => texts[k] ?? '', text: () => texts.join('') };
+export function fixedPlan(
+  texts: readonly string[],
+  finishReason: 'stop' | 'length',
+  stopReason: string | null,
+): GenPlan {
+  return {
+    count: texts.length,
+    finishReason,
+    stopReason,
+    token: (k) => texts[k] ?? '',
+    text: () => texts.join(''),
+  };
 }
 
 export interface GenRequest {
@@ -129,7 +139,9 @@ class LazyPlan implements GenPlan {
  */
 export function planGeneration(req: GenRequest): GenPlan {
   const seed = seedOf(req);
-  const natural = req.ignoreEos ? Number.POSITIVE_INFINITY : 12 + Math.floor(rng(seed ^ 0x5bd1e995)() * 52);
+  const natural = req.ignoreEos
+    ? Number.POSITIVE_INFINITY
+    : 12 + Math.floor(rng(seed ^ 0x5bd1e995)() * 52);
   const count = Math.min(natural, req.maxTokens);
   if (req.stop.length === 0) return new LazyPlan(seed, natural, count);
   // With stop strings the end is only known by generating, so this answer is made up front.
@@ -166,7 +178,11 @@ function cutAt(texts: readonly string[], at: number): string[] {
 
 const maxLen = (stops: readonly string[]) => stops.reduce((m, s) => Math.max(m, s.length), 0);
 
-function firstStop(text: string, stops: readonly string[], from: number): { at: number; stop: string } | null {
+function firstStop(
+  text: string,
+  stops: readonly string[],
+  from: number,
+): { at: number; stop: string } | null {
   let best: { at: number; stop: string } | null = null;
   for (const stop of stops) {
     if (stop === '') continue;

@@ -109,7 +109,10 @@ export interface ChatMessage {
 }
 
 /** Token ids of a chat rendered with a ChatML template (`<|im_start|>role\ncontent<|im_end|>\n`). */
-export function encodeChat(messages: readonly ChatMessage[], addGenerationPrompt: boolean): number[] {
+export function encodeChat(
+  messages: readonly ChatMessage[],
+  addGenerationPrompt: boolean,
+): number[] {
   const ids: number[] = [];
   for (const m of messages) {
     ids.push(IM_START, ...encode(`${m.role}\n${m.content}`), IM_END, ...encode('\n'));
@@ -119,7 +122,10 @@ export function encodeChat(messages: readonly ChatMessage[], addGenerationPrompt
 }
 
 /** Token count of a rendered chat, without building the ids. */
-export function countChatTokens(messages: readonly ChatMessage[], addGenerationPrompt: boolean): number {
+export function countChatTokens(
+  messages: readonly ChatMessage[],
+  addGenerationPrompt: boolean,
+): number {
   let n = addGenerationPrompt ? 1 + countTokens('assistant\n') : 0;
   for (const m of messages) n += 3 + countTokens(`${m.role}\n${m.content}`);
   return n;

@@ -42,7 +42,10 @@ export class VllmLog {
 
   line(proc: LogProc, level: Level, source: string, msg: string): void {
     this.flush();
-    this.streams.write('stdout', `(${proc} pid=${this.pid}) ${level} ${vllmTimestamp(new Date())} [${source}] ${msg}\n`);
+    this.streams.write(
+      'stdout',
+      `(${proc} pid=${this.pid}) ${level} ${vllmTimestamp(new Date())} [${source}] ${msg}\n`,
+    );
   }
 
   info(proc: LogProc, source: string, msg: string): void {

@@ -14,7 +14,9 @@ import autocannon from 'autocannon';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const bundle = join(mkdtempSync(join(tmpdir(), 'aerie-sim-bench-')), 'aerie-vllm-sim.mjs');
-const built = spawnSync(process.execPath, ['scripts/build-sim.mjs', '--outfile', bundle], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, ['scripts/build-sim.mjs', '--outfile', bundle], {
+  stdio: 'inherit',
+});
 if (built.status !== 0) process.exit(1);
 
 async function startSim(args, env) {
@@ -47,10 +49,19 @@ const rssMb = (pid) => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
-const chatBody = (extra) => JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], max_tokens: 16, ...extra });
+const chatBody = (extra) =>
+  JSON.stringify({
+    model: 'bench',
+    messages: [{ role: 'user', content: 'Say something short.' }],
+    max_tokens: 16,
+    ...extra,
+  });
 
 async function nonStreaming() {
-  const sim = await startSim(['Qwen/Qwen3-8B', '--served-model-name', 'bench'], { AERIE_SIM_TTFT_MS: '0', AERIE_SIM_TOKENS_PER_S: '0' });
+  const sim = await startSim(['Qwen/Qwen3-8B', '--served-model-name', 'bench'], {
+    AERIE_SIM_TTFT_MS: '0',
+    AERIE_SIM_TOKENS_PER_S: '0',
+  });
   const run = (duration) =>
     autocannon({
       url: `http://127.0.0.1:${sim.port}/v1/chat/completions`,
@@ -64,7 +75,13 @@ async function nonStreaming() {
   const r = await run(seconds);
   const rss = rssMb(sim.proc.pid);
   await stop(sim);
-  return { reqPerS: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, rss };
+  return {
+    reqPerS: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    rss,
+  };
 }
 
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
@@ -72,12 +89,22 @@ const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 /** Opens one SSE stream; counts `data:` events as they arrive. */
 function openStream(port, body, onEvents) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (s) => onEvents(s.split('data: ').length - 1));
-      res.on('end', resolve);
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (s) => onEvents(s.split('data: ').length - 1));
+        res.on('end', resolve);
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
     openStream.requests.push(req);
@@ -88,10 +115,23 @@ openStream.requests = [];
 async function streaming() {
   const streams = 200;
   const perStream = 1000;
-  const sim = await startSim(['Qwen/Qwen3-8B', '--served-model-name', 'bench', '--max-num-seqs', '1024', '--max-model-len', '200000'], { AERIE_SIM_TTFT_MS: '0', AERIE_SIM_TOKENS_PER_S: String(perStream) });
+  const sim = await startSim(
+    [
+      'Qwen/Qwen3-8B',
+      '--served-model-name',
+      'bench',
+      '--max-num-seqs',
+      '1024',
+      '--max-model-len',
+      '200000',
+    ],
+    { AERIE_SIM_TTFT_MS: '0', AERIE_SIM_TOKENS_PER_S: String(perStream) },
+  );
   let events = 0;
   const body = chatBody({ max_tokens: 100_000, ignore_eos: true, stream: true });
-  const all = Array.from({ length: streams }, () => openStream(sim.port, body, (n) => (events += n)).catch(() => undefined));
+  const all = Array.from({ length: streams }, () =>
+    openStream(sim.port, body, (n) => (events += n)).catch(() => undefined),
+  );
   await new Promise((r) => setTimeout(r, 2000));
   const start = events;
   const t0 = performance.now();
@@ -105,9 +145,26 @@ async function streaming() {
 
 async function openStreamsRss() {
   const count = 1000;
-  const sim = await startSim(['Qwen/Qwen3-8B', '--served-model-name', 'bench', '--max-num-seqs', '1024', '--max-model-len', '200000'], { AERIE_SIM_TTFT_MS: '20', AERIE_SIM_TOKENS_PER_S: '20' });
+  const sim = await startSim(
+    [
+      'Qwen/Qwen3-8B',
+      '--served-model-name',
+      'bench',
+      '--max-num-seqs',
+      '1024',
+      '--max-model-len',
+      '200000',
+    ],
+    { AERIE_SIM_TTFT_MS: '20', AERIE_SIM_TOKENS_PER_S: '20' },
+  );
   const idle = rssMb(sim.proc.pid);
-  const all = Array.from({ length: count }, () => openStream(sim.port, chatBody({ max_tokens: 100_000, ignore_eos: true, stream: true }), () => undefined).catch(() => undefined));
+  const all = Array.from({ length: count }, () =>
+    openStream(
+      sim.port,
+      chatBody({ max_tokens: 100_000, ignore_eos: true, stream: true }),
+      () => undefined,
+    ).catch(() => undefined),
+  );
   const deadline = Date.now() + 30_000;
   for (;;) {
     const text = await (await fetch(`http://127.0.0.1:${sim.port}/metrics`)).text();
@@ -124,8 +181,14 @@ async function openStreamsRss() {
 }
 
 const ns = await nonStreaming();
-console.log(`non-streaming chat (64 conns, ${seconds}s, 16 tokens, zero latency): ${ns.reqPerS.toFixed(0)} req/s, p50 ${ns.p50} ms, p99 ${ns.p99} ms, errors ${ns.errors}, RSS ${ns.rss.toFixed(0)} MB`);
+console.log(
+  `non-streaming chat (64 conns, ${seconds}s, 16 tokens, zero latency): ${ns.reqPerS.toFixed(0)} req/s, p50 ${ns.p50} ms, p99 ${ns.p99} ms, errors ${ns.errors}, RSS ${ns.rss.toFixed(0)} MB`,
+);
 const st = await streaming();
-console.log(`streaming: ${st.streams} streams x ${st.perStreamTarget} tok/s target: ${st.tokensPerS.toFixed(0)} tokens/s delivered (ideal ${st.ideal})`);
+console.log(
+  `streaming: ${st.streams} streams x ${st.perStreamTarget} tok/s target: ${st.tokensPerS.toFixed(0)} tokens/s delivered (ideal ${st.ideal})`,
+);
 const mem = await openStreamsRss();
-console.log(`RSS with ${mem.count} open streams: ${mem.loaded.toFixed(0)} MB (idle ${mem.idle.toFixed(0)} MB)`);
+console.log(
+  `RSS with ${mem.count} open streams: ${mem.loaded.toFixed(0)} MB (idle ${mem.idle.toFixed(0)} MB)`,
+);

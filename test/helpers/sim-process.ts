@@ -14,7 +14,10 @@ let bundle: string | null = null;
 export function simBundle(): string {
   if (bundle !== null) return bundle;
   const out = join(mkdtempSync(join(tmpdir(), 'aerie-sim-build-')), 'aerie-vllm-sim.mjs');
-  const r = spawnSync(process.execPath, ['scripts/build-sim.mjs', '--outfile', out], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/build-sim.mjs', '--outfile', out], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`building the simulator failed: ${r.stderr}`);
   bundle = out;
   return out;
@@ -56,12 +59,17 @@ export interface StartOptions {
   cliBundle?: string;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => T | null | Promise<T | null>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | null | Promise<T | null>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -70,7 +78,11 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | null |
  * Spawns `aerie vllm-sim <args>` with `env` added to the environment (AERIE_SIM_LOAD_S defaults to
  * 0.2 here). Without `--port` in args it passes `--port 0` and reads the port from the log.
  */
-export async function startSim(args: readonly string[], env: Record<string, string> = {}, opts: StartOptions = {}): Promise<SimProcess> {
+export async function startSim(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  opts: StartOptions = {},
+): Promise<SimProcess> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const hasPort = args.some((a) => a === '--port' || a.startsWith('--port='));
   const argv = hasPort ? [...args] : [...args, '--port', '0'];
@@ -86,7 +98,11 @@ export async function startSim(args: readonly string[], env: Record<string, stri
   let done = false;
   void exited.then(() => (done = true));
   const portArg = argv[argv.indexOf('--port') + 1];
-  const knownPort = hasPort ? Number(args.includes('--port') ? portArg : args.find((a) => a.startsWith('--port='))?.slice(7)) : 0;
+  const knownPort = hasPort
+    ? Number(
+        args.includes('--port') ? portArg : args.find((a) => a.startsWith('--port='))?.slice(7),
+      )
+    : 0;
   const sim: SimProcess = {
     proc,
     port: knownPort,
@@ -94,7 +110,13 @@ export async function startSim(args: readonly string[], env: Record<string, stri
     logs: () => output,
     exited,
     waitForLog: async (text, ms = timeoutMs) => {
-      await until(`log line containing '${text}'\n--- output so far ---\n${output}`, ms, () => (output.includes(text) ? true : done ? Promise.reject(new Error(`simulator exited before printing '${text}':\n${output}`)) : null));
+      await until(`log line containing '${text}'\n--- output so far ---\n${output}`, ms, () =>
+        output.includes(text)
+          ? true
+          : done
+            ? Promise.reject(new Error(`simulator exited before printing '${text}':\n${output}`))
+            : null,
+      );
     },
     stop: async (ms = 5000) => {
       if (!done) proc.kill('SIGTERM');

@@ -25,7 +25,11 @@ afterAll(() => rmSync(cliDir, { recursive: true, force: true }));
 describe('vllm-sim start-up and shutdown', () => {
   it('keeps the port closed while loading, logs the phases in order, then serves', async () => {
     const port = await freePort();
-    const sim = await startSim(['Qwen/Qwen3-8B', '--port', String(port)], { AERIE_SIM_LOAD_S: '1.5' }, { waitReady: false });
+    const sim = await startSim(
+      ['Qwen/Qwen3-8B', '--port', String(port)],
+      { AERIE_SIM_LOAD_S: '1.5' },
+      { waitReady: false },
+    );
     await sim.waitForLog('Starting to load model Qwen/Qwen3-8B...');
     expect(await accepts(port)).toBe(false);
     await sim.waitForLog('Loading safetensors checkpoint shards');
@@ -33,7 +37,20 @@ describe('vllm-sim start-up and shutdown', () => {
     await sim.waitForLog('Application startup complete.');
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     const logs = sim.logs();
-    const order = ['vLLM API server version', 'non-default args:', 'Starting to load model', '.safetensors: 100%', 'Loading safetensors checkpoint shards', 'Loading weights took', 'Model loading took', 'torch.compile', 'GPU KV cache size', 'Capturing CUDA graphs', 'Starting vLLM API server 0 on', 'Application startup complete.'];
+    const order = [
+      'vLLM API server version',
+      'non-default args:',
+      'Starting to load model',
+      '.safetensors: 100%',
+      'Loading safetensors checkpoint shards',
+      'Loading weights took',
+      'Model loading took',
+      'torch.compile',
+      'GPU KV cache size',
+      'Capturing CUDA graphs',
+      'Starting vLLM API server 0 on',
+      'Application startup complete.',
+    ];
     const positions = order.map((m) => logs.indexOf(m));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -43,19 +60,46 @@ describe('vllm-sim start-up and shutdown', () => {
   it('shuts down on SIGTERM with uvicorn’s lines and exit code 0', async () => {
     const sim = await startSim(['m']);
     expect(await sim.stop()).toBe(0);
-    for (const line of ['INFO:     Shutting down', 'INFO:     Waiting for application shutdown.', 'INFO:     Application shutdown complete.']) expect(sim.logs()).toContain(line);
+    for (const line of [
+      'INFO:     Shutting down',
+      'INFO:     Waiting for application shutdown.',
+      'INFO:     Application shutdown complete.',
+    ])
+      expect(sim.logs()).toContain(line);
   });
 
   it('fails an unknown flag like argparse through the CLI `vllm-sim` command: usage, error line, exit 2', () => {
     // The CLI is bundled into a private dir so this test never races other suites over out/cli.
-    const build = spawnSync(process.execPath, ['-e', `
+    const build = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { build } = await import('esbuild');
       await build({ entryPoints: { cli: 'src-main/cli.ts' }, outdir: ${JSON.stringify(cliDir)}, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outExtension: { '.js': '.mjs' }, logLevel: 'error' });
-    `, '--input-type=module'], { cwd: REPO, encoding: 'utf8' });
+    `,
+        '--input-type=module',
+      ],
+      { cwd: REPO, encoding: 'utf8' },
+    );
     expect(build.status, build.stderr).toBe(0);
-    const direct = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(cliDir, 'cli.mjs'))}); process.exit(await main(process.argv.slice(1)));`, 'vllm-sim', 'Qwen/Qwen3-8B', '--bogus-flag', 'x'], { encoding: 'utf8' });
+    const direct = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { main } = await import(${JSON.stringify(join(cliDir, 'cli.mjs'))}); process.exit(await main(process.argv.slice(1)));`,
+        'vllm-sim',
+        'Qwen/Qwen3-8B',
+        '--bogus-flag',
+        'x',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(direct.status).toBe(2);
-    expect(direct.stderr).toBe('usage: vllm serve [model_tag] [options]\nvllm serve: error: unrecognized arguments: --bogus-flag x\n');
+    expect(direct.stderr).toBe(
+      'usage: vllm serve [model_tag] [options]\nvllm serve: error: unrecognized arguments: --bogus-flag x\n',
+    );
   });
 
   it('fails with Errno 98 when the port is already taken', async () => {

@@ -15,8 +15,14 @@ async function start(args: string[], env: Record<string, string>): Promise<SimPr
   return s;
 }
 
-const post = (s: SimProcess, path: string, body?: unknown) => fetch(`${s.baseUrl}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
-const isSleeping = async (s: SimProcess) => ((await (await fetch(`${s.baseUrl}/is_sleeping`)).json()) as { is_sleeping: boolean }).is_sleeping;
+const post = (s: SimProcess, path: string, body?: unknown) =>
+  fetch(`${s.baseUrl}${path}`, {
+    method: 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+const isSleeping = async (s: SimProcess) =>
+  ((await (await fetch(`${s.baseUrl}/is_sleeping`)).json()) as { is_sleeping: boolean })
+    .is_sleeping;
 const chat = { messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
 
 describe('vllm-sim sleep mode', () => {
@@ -36,9 +42,21 @@ describe('vllm-sim sleep mode', () => {
 
   it('sleeps and wakes with empty 200 bodies, keeps /health and /tokenize up, and mirrors it in the status file', async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'aerie-sim-state-')), 'state.json');
-    const s = await start(['org/m-8B', '--enable-sleep-mode', '--gpu-memory-utilization', '0.5'], { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_STATE_FILE: stateFile, AERIE_SIM_ASLEEP_REQUESTS: '503' });
+    const s = await start(['org/m-8B', '--enable-sleep-mode', '--gpu-memory-utilization', '0.5'], {
+      VLLM_SERVER_DEV_MODE: '1',
+      AERIE_SIM_STATE_FILE: stateFile,
+      AERIE_SIM_ASLEEP_REQUESTS: '503',
+    });
     const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
-    expect(state()).toMatchObject({ pid: s.proc.pid, port: s.port, model: 'org/m-8B', phase: 'ready', sleeping: false, gpu_memory_utilization: 0.5, running_requests: 0 });
+    expect(state()).toMatchObject({
+      pid: s.proc.pid,
+      port: s.port,
+      model: 'org/m-8B',
+      phase: 'ready',
+      sleeping: false,
+      gpu_memory_utilization: 0.5,
+      running_requests: 0,
+    });
     const slept = await post(s, '/sleep?level=1');
     expect(slept.status).toBe(200);
     expect(await slept.text()).toBe('');
@@ -60,14 +78,21 @@ describe('vllm-sim sleep mode', () => {
   });
 
   it('holds a generation sent while asleep until wake-up in hang mode', async () => {
-    const s = await start(['m', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_ASLEEP_REQUESTS: 'hang', AERIE_SIM_TTFT_MS: '1' });
+    const s = await start(['m', '--enable-sleep-mode'], {
+      VLLM_SERVER_DEV_MODE: '1',
+      AERIE_SIM_ASLEEP_REQUESTS: 'hang',
+      AERIE_SIM_TTFT_MS: '1',
+    });
     await post(s, '/sleep?level=2');
     let answered = false;
     const pending = post(s, '/v1/chat/completions', chat).then((r) => {
       answered = true;
       return r.status;
     });
-    const waiting = async () => /vllm:num_requests_waiting\{[^}]*\} 1\.0/.test(await (await fetch(`${s.baseUrl}/metrics`)).text());
+    const waiting = async () =>
+      /vllm:num_requests_waiting\{[^}]*\} 1\.0/.test(
+        await (await fetch(`${s.baseUrl}/metrics`)).text(),
+      );
     const deadline = Date.now() + 5000;
     while (!(await waiting())) {
       if (Date.now() > deadline) throw new Error('the request never queued');
@@ -85,6 +110,8 @@ describe('vllm-sim sleep mode', () => {
     expect(r.status).toBe(500);
     expect(await s.exited).toBe(1);
     expect(s.logs()).toContain('CUDA error: an illegal memory access was encountered');
-    expect(s.logs()).toContain('EngineCore encountered an issue. See stack trace (above) for the root cause.');
+    expect(s.logs()).toContain(
+      'EngineCore encountered an issue. See stack trace (above) for the root cause.',
+    );
   });
 });

@@ -3,7 +3,16 @@ import { type Job, SimEngine, type TokenEvent } from '../../src-main/sim/engine.
 import { fixedPlan, type GenPlan } from '../../src-main/sim/text-generator.js';
 import { VllmMetrics } from '../../src-main/sim/vllm-metrics.js';
 
-const metricsFor = () => new VllmMetrics({ modelName: 'm', maxModelLen: 4096, gpuMemoryUtilization: 0.9, cacheDtype: 'auto', enablePrefixCaching: true, numGpuBlocks: 10, maxLoras: null });
+const metricsFor = () =>
+  new VllmMetrics({
+    modelName: 'm',
+    maxModelLen: 4096,
+    gpuMemoryUtilization: 0.9,
+    cacheDtype: 'auto',
+    enablePrefixCaching: true,
+    numGpuBlocks: 10,
+    maxLoras: null,
+  });
 const words = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`);
 const plan = (n: number): GenPlan => fixedPlan(words(n), 'length', null);
 
@@ -50,7 +59,10 @@ describe('simulated engine', () => {
   });
 
   it('streams every token in order and marks the last one', async () => {
-    const e = new SimEngine({ tokensPerS: 2000, ttftMs: 2, maxNumSeqs: 4, kvCapacityTokens: 1000 }, metricsFor());
+    const e = new SimEngine(
+      { tokensPerS: 2000, ttftMs: 2, maxNumSeqs: 4, kvCapacityTokens: 1000 },
+      metricsFor(),
+    );
     const t = track(20, true);
     e.submit(t.job);
     expect(e.runningCount).toBe(1);
@@ -62,7 +74,10 @@ describe('simulated engine', () => {
 
   it('queues requests beyond max_num_seqs and admits them as others finish', async () => {
     const m = metricsFor();
-    const e = new SimEngine({ tokensPerS: 1000, ttftMs: 5, maxNumSeqs: 2, kvCapacityTokens: 1000 }, m);
+    const e = new SimEngine(
+      { tokensPerS: 1000, ttftMs: 5, maxNumSeqs: 2, kvCapacityTokens: 1000 },
+      m,
+    );
     const jobs = [track(10, false), track(10, false), track(10, false)];
     for (const j of jobs) e.submit(j.job);
     expect(e.runningCount).toBe(2);
@@ -75,7 +90,10 @@ describe('simulated engine', () => {
 
   it('counts an aborted request as finished_reason abort and frees its slot', () => {
     const m = metricsFor();
-    const e = new SimEngine({ tokensPerS: 10, ttftMs: 1000, maxNumSeqs: 1, kvCapacityTokens: 1000 }, m);
+    const e = new SimEngine(
+      { tokensPerS: 10, ttftMs: 1000, maxNumSeqs: 1, kvCapacityTokens: 1000 },
+      m,
+    );
     const a = track(10, true);
     const b = track(10, true);
     const ha = e.submit(a.job);
@@ -91,7 +109,10 @@ describe('simulated engine', () => {
   });
 
   it('reports KV-cache use of the running requests', () => {
-    const e = new SimEngine({ tokensPerS: 10, ttftMs: 10_000, maxNumSeqs: 4, kvCapacityTokens: 100 }, metricsFor());
+    const e = new SimEngine(
+      { tokensPerS: 10, ttftMs: 10_000, maxNumSeqs: 4, kvCapacityTokens: 100 },
+      metricsFor(),
+    );
     e.submit(track(10, true, 25).job);
     expect(e.kvUsage()).toBeCloseTo(0.25);
     e.kill('dead');
@@ -99,7 +120,10 @@ describe('simulated engine', () => {
   });
 
   it('holds new work while paused and runs it on resume', async () => {
-    const e = new SimEngine({ tokensPerS: 0, ttftMs: 1, maxNumSeqs: 4, kvCapacityTokens: 100 }, metricsFor());
+    const e = new SimEngine(
+      { tokensPerS: 0, ttftMs: 1, maxNumSeqs: 4, kvCapacityTokens: 100 },
+      metricsFor(),
+    );
     e.pause();
     const t = track(2, false);
     e.submit(t.job);
@@ -109,7 +133,10 @@ describe('simulated engine', () => {
   });
 
   it('fails queued, running and later jobs once killed', () => {
-    const e = new SimEngine({ tokensPerS: 1, ttftMs: 10_000, maxNumSeqs: 1, kvCapacityTokens: 100 }, metricsFor());
+    const e = new SimEngine(
+      { tokensPerS: 1, ttftMs: 10_000, maxNumSeqs: 1, kvCapacityTokens: 100 },
+      metricsFor(),
+    );
     const a = track(2, true);
     const b = track(2, false);
     e.submit(a.job);
@@ -117,7 +144,11 @@ describe('simulated engine', () => {
     e.kill('EngineCore died');
     const c = track(2, false);
     e.submit(c.job);
-    expect([a.failed, b.failed, c.failed]).toEqual(['EngineCore died', 'EngineCore died', 'EngineCore died']);
+    expect([a.failed, b.failed, c.failed]).toEqual([
+      'EngineCore died',
+      'EngineCore died',
+      'EngineCore died',
+    ]);
     expect(e.runningCount + e.waitingCount).toBe(0);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { exposition, floatToGoString, formatLabels, Histogram, Scalar } from '../../src-main/sim/prom-format.js';
+import {
+  exposition,
+  floatToGoString,
+  formatLabels,
+  Histogram,
+  Scalar,
+} from '../../src-main/sim/prom-format.js';
 import { buckets125, VllmMetrics } from '../../src-main/sim/vllm-metrics.js';
 
 describe('Prometheus text like prometheus_client', () => {
@@ -16,7 +22,9 @@ describe('Prometheus text like prometheus_client', () => {
   });
 
   it('sorts label names', () => {
-    expect(formatLabels({ model_name: 'm', le: '0.1', engine: '0' })).toBe('{engine="0",le="0.1",model_name="m"}');
+    expect(formatLabels({ model_name: 'm', le: '0.1', engine: '0' })).toBe(
+      '{engine="0",le="0.1",model_name="m"}',
+    );
   });
 
   it('writes counters with _total plus a _created gauge family, and cumulative histogram buckets', () => {
@@ -27,8 +35,18 @@ describe('Prometheus text like prometheus_client', () => {
     h.observe(0.5, 2);
     h.observe(3);
     const text = exposition([
-      { name: 'vllm:prompt_tokens_total', help: 'Number of prefill tokens processed.', type: 'counter', series: [c] },
-      { name: 'vllm:e2e_request_latency_seconds', help: 'Histogram of e2e request latency in seconds.', type: 'histogram', series: [h] },
+      {
+        name: 'vllm:prompt_tokens_total',
+        help: 'Number of prefill tokens processed.',
+        type: 'counter',
+        series: [c],
+      },
+      {
+        name: 'vllm:e2e_request_latency_seconds',
+        help: 'Histogram of e2e request latency in seconds.',
+        type: 'histogram',
+        series: [h],
+      },
     ]);
     expect(text).toBe(
       [
@@ -58,22 +76,59 @@ describe('Prometheus text like prometheus_client', () => {
   });
 
   it('exposes every finished_reason from the start and the real TTFT bounds', () => {
-    const m = new VllmMetrics({ modelName: 'q', maxModelLen: 4096, gpuMemoryUtilization: 0.9, cacheDtype: 'auto', enablePrefixCaching: true, numGpuBlocks: 100, maxLoras: null });
+    const m = new VllmMetrics({
+      modelName: 'q',
+      maxModelLen: 4096,
+      gpuMemoryUtilization: 0.9,
+      cacheDtype: 'auto',
+      enablePrefixCaching: true,
+      numGpuBlocks: 100,
+      maxLoras: null,
+    });
     const text = m.render();
-    for (const r of ['stop', 'length', 'abort']) expect(text).toContain(`vllm:request_success_total{engine="0",finished_reason="${r}",model_name="q"} 0.0`);
-    expect(text).toContain('vllm:time_to_first_token_seconds_bucket{engine="0",le="2560.0",model_name="q"} 0.0');
-    expect(text).toContain('vllm:cache_config_info{block_size="16",cache_dtype="auto",enable_prefix_caching="True",engine="0",gpu_memory_utilization="0.9",num_gpu_blocks="100"} 1.0');
+    for (const r of ['stop', 'length', 'abort'])
+      expect(text).toContain(
+        `vllm:request_success_total{engine="0",finished_reason="${r}",model_name="q"} 0.0`,
+      );
+    expect(text).toContain(
+      'vllm:time_to_first_token_seconds_bucket{engine="0",le="2560.0",model_name="q"} 0.0',
+    );
+    expect(text).toContain(
+      'vllm:cache_config_info{block_size="16",cache_dtype="auto",enable_prefix_caching="True",engine="0",gpu_memory_utilization="0.9",num_gpu_blocks="100"} 1.0',
+    );
     expect(text).not.toContain('lora_requests_info');
   });
 
   it('records a finished request in the counters and per-phase histograms', () => {
-    const m = new VllmMetrics({ modelName: 'q', maxModelLen: 4096, gpuMemoryUtilization: 0.9, cacheDtype: 'auto', enablePrefixCaching: true, numGpuBlocks: 100, maxLoras: 1 });
-    m.recordFinished('length', { queue: 0, prefill: 0.02, decode: 0.5, promptTokens: 10, generationTokens: 11, maxTokens: 11, n: 1 });
+    const m = new VllmMetrics({
+      modelName: 'q',
+      maxModelLen: 4096,
+      gpuMemoryUtilization: 0.9,
+      cacheDtype: 'auto',
+      enablePrefixCaching: true,
+      numGpuBlocks: 100,
+      maxLoras: 1,
+    });
+    m.recordFinished('length', {
+      queue: 0,
+      prefill: 0.02,
+      decode: 0.5,
+      promptTokens: 10,
+      generationTokens: 11,
+      maxTokens: 11,
+      n: 1,
+    });
     const text = m.render();
     expect(text).toContain('vllm:generation_tokens_total{engine="0",model_name="q"} 11.0');
-    expect(text).toContain('vllm:request_success_total{engine="0",finished_reason="length",model_name="q"} 1.0');
+    expect(text).toContain(
+      'vllm:request_success_total{engine="0",finished_reason="length",model_name="q"} 1.0',
+    );
     expect(text).toContain('vllm:request_decode_time_seconds_sum{engine="0",model_name="q"} 0.5');
-    expect(text).toContain('vllm:time_per_output_token_seconds_count{engine="0",model_name="q"} 10.0');
-    expect(text).toMatch(/vllm:lora_requests_info\{max_lora="1",running_lora_adapters="",waiting_lora_adapters=""\} 1\.\d+e\+09/);
+    expect(text).toContain(
+      'vllm:time_per_output_token_seconds_count{engine="0",model_name="q"} 10.0',
+    );
+    expect(text).toMatch(
+      /vllm:lora_requests_info\{max_lora="1",running_lora_adapters="",waiting_lora_adapters=""\} 1\.\d+e\+09/,
+    );
   });
 });

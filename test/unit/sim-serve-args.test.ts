@@ -16,7 +16,19 @@ function error(argv: string[]): string {
 describe('vllm serve argument parser', () => {
   it('uses vLLM defaults when only a model is given', () => {
     const a = ok(['Qwen/Qwen3-8B']);
-    expect(a).toMatchObject({ model: 'Qwen/Qwen3-8B', servedModelNames: ['Qwen/Qwen3-8B'], port: 8000, host: null, gpuMemoryUtilization: 0.9, tensorParallelSize: 1, maxModelLen: null, maxNumSeqs: 256, enableSleepMode: false, enableLora: false, loraModules: [] });
+    expect(a).toMatchObject({
+      model: 'Qwen/Qwen3-8B',
+      servedModelNames: ['Qwen/Qwen3-8B'],
+      port: 8000,
+      host: null,
+      gpuMemoryUtilization: 0.9,
+      tensorParallelSize: 1,
+      maxModelLen: null,
+      maxNumSeqs: 256,
+      enableSleepMode: false,
+      enableLora: false,
+      loraModules: [],
+    });
   });
 
   it('defaults the model to facebook/opt-125m when none is given', () => {
@@ -29,8 +41,30 @@ describe('vllm serve argument parser', () => {
   });
 
   it('accepts --flag value and --flag=value, underscores and short aliases', () => {
-    const a = ok(['m', '--port=8123', '--gpu-memory-utilization', '0.5', '--max_model_len', '4096', '-tp', '2', '--dtype=half', '-q', 'awq', '--seed', '-1']);
-    expect(a).toMatchObject({ port: 8123, gpuMemoryUtilization: 0.5, maxModelLen: 4096, tensorParallelSize: 2, dtype: 'half', quantization: 'awq', seed: -1 });
+    const a = ok([
+      'm',
+      '--port=8123',
+      '--gpu-memory-utilization',
+      '0.5',
+      '--max_model_len',
+      '4096',
+      '-tp',
+      '2',
+      '--dtype=half',
+      '-q',
+      'awq',
+      '--seed',
+      '-1',
+    ]);
+    expect(a).toMatchObject({
+      port: 8123,
+      gpuMemoryUtilization: 0.5,
+      maxModelLen: 4096,
+      tensorParallelSize: 2,
+      dtype: 'half',
+      quantization: 'awq',
+      seed: -1,
+    });
   });
 
   it('reads human-readable lengths like 32k', () => {
@@ -45,7 +79,15 @@ describe('vllm serve argument parser', () => {
   });
 
   it('parses --lora-modules in the name=path and JSON forms', () => {
-    const a = ok(['m', '--enable-lora', '--lora-modules', 'sql=/a/sql', '{"name":"x","path":"/a/x","base_model_name":"base"}', '--max-loras', '2']);
+    const a = ok([
+      'm',
+      '--enable-lora',
+      '--lora-modules',
+      'sql=/a/sql',
+      '{"name":"x","path":"/a/x","base_model_name":"base"}',
+      '--max-loras',
+      '2',
+    ]);
     expect(a.loraModules).toEqual([
       { name: 'sql', path: '/a/sql', baseModelName: null },
       { name: 'x', path: '/a/x', baseModelName: 'base' },
@@ -55,8 +97,19 @@ describe('vllm serve argument parser', () => {
   });
 
   it('handles boolean flags and their --no- forms', () => {
-    const a = ok(['m', '--enforce-eager', '--trust-remote-code', '--enable-sleep-mode', '--no-enable-prefix-caching']);
-    expect(a).toMatchObject({ enforceEager: true, trustRemoteCode: true, enableSleepMode: true, enablePrefixCaching: false });
+    const a = ok([
+      'm',
+      '--enforce-eager',
+      '--trust-remote-code',
+      '--enable-sleep-mode',
+      '--no-enable-prefix-caching',
+    ]);
+    expect(a).toMatchObject({
+      enforceEager: true,
+      trustRemoteCode: true,
+      enableSleepMode: true,
+      enablePrefixCaching: false,
+    });
   });
 
   it('marks pooling models from --task embed or --runner pooling', () => {
@@ -74,11 +127,21 @@ describe('vllm serve argument parser', () => {
   it('reports missing values, bad numbers and bad choices with the argument name', () => {
     expect(error(['m', '--port'])).toBe('argument --port: expected one argument');
     expect(error(['m', '--port', 'abc'])).toBe("argument --port: invalid int value: 'abc'");
-    expect(error(['m', '--gpu-memory-utilization', 'x'])).toBe("argument --gpu-memory-utilization: invalid float value: 'x'");
-    expect(error(['m', '--dtype', 'int3'])).toMatch(/^argument --dtype: invalid choice: 'int3' \(choose from 'auto', 'half'/);
-    expect(error(['m', '--served-model-name'])).toBe('argument --served-model-name: expected at least one argument');
-    expect(error(['m', '--enforce-eager=yes'])).toBe("argument --enforce-eager: ignored explicit argument 'yes'");
-    expect(error(['m', '--lora-modules', 'nopath'])).toMatch(/Invalid format for --lora-modules: nopath/);
+    expect(error(['m', '--gpu-memory-utilization', 'x'])).toBe(
+      "argument --gpu-memory-utilization: invalid float value: 'x'",
+    );
+    expect(error(['m', '--dtype', 'int3'])).toMatch(
+      /^argument --dtype: invalid choice: 'int3' \(choose from 'auto', 'half'/,
+    );
+    expect(error(['m', '--served-model-name'])).toBe(
+      'argument --served-model-name: expected at least one argument',
+    );
+    expect(error(['m', '--enforce-eager=yes'])).toBe(
+      "argument --enforce-eager: ignored explicit argument 'yes'",
+    );
+    expect(error(['m', '--lora-modules', 'nopath'])).toMatch(
+      /Invalid format for --lora-modules: nopath/,
+    );
   });
 
   it('rejects a GPU memory utilization outside (0, 1]', () => {
@@ -94,10 +157,14 @@ describe('vllm serve argument parser', () => {
     const a = ok(['m', '--api-key', 'sk-secret-123', '--port', '9']);
     expect(a.apiKey).toBe('sk-secret-123');
     expect(pyRepr(a.nonDefault)).not.toContain('sk-secret-123');
-    expect(pyRepr(a.nonDefault)).toBe("{'model_tag': 'm', 'api_key': '[redacted]', 'port': 9, 'model': 'm'}");
+    expect(pyRepr(a.nonDefault)).toBe(
+      "{'model_tag': 'm', 'api_key': '[redacted]', 'port': 9, 'model': 'm'}",
+    );
   });
 
   it("formats values like Python's repr", () => {
-    expect(pyRepr({ a: true, b: null, c: ['x', 1], d: "it's" })).toBe(`{'a': True, 'b': None, 'c': ['x', 1], 'd': "it's"}`);
+    expect(pyRepr({ a: true, b: null, c: ['x', 1], d: "it's" })).toBe(
+      `{'a': True, 'b': None, 'c': ['x', 1], 'd': "it's"}`,
+    );
   });
 });

@@ -1,12 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type GenPlan, planGeneration } from '../../src-main/sim/text-generator.js';
-import { countChatTokens, countTokens, encode, encodeChat, tokenText, VOCAB_SIZE } from '../../src-main/sim/tokenizer.js';
+import {
+  countChatTokens,
+  countTokens,
+  encode,
+  encodeChat,
+  tokenText,
+  VOCAB_SIZE,
+} from '../../src-main/sim/tokenizer.js';
 
 /** Every token text, asked for in order as the engine does. */
 const tokens = (p: GenPlan) => Array.from({ length: p.count }, (_, k) => p.token(k));
 const plan = (over: Partial<Parameters<typeof planGeneration>[0]> = {}) =>
-  planGeneration({ seedText: 'Tell me about caches', maxTokens: 200, stop: [], ignoreEos: false, seed: null, index: 0, ...over });
+  planGeneration({
+    seedText: 'Tell me about caches',
+    maxTokens: 200,
+    stop: [],
+    ignoreEos: false,
+    seed: null,
+    index: 0,
+    ...over,
+  });
 
 describe('simulated tokenizer', () => {
   it('counts exactly the tokens it encodes, and decodes back to the text', () => {
