@@ -19,12 +19,12 @@ describe('deployment engine failure handling', () => {
     expect(first.error_code).toBe('gpu_oom');
     const final = await h.until(() => {
       const e = h.entry(key);
-      return e?.error?.includes('Stopped after') ? e : null;
-    }, 60_000, 'breaker');
+      // The status is set first; the entry drops its container id once the removal is done.
+      return e?.error?.includes('Stopped after') && e.container_id === null ? e : null;
+    }, 60_000, 'breaker and removal');
     expect(final.status).toBe('error');
     expect(final.error_code).toBe('gpu_oom');
     expect(final.error).toMatch(/\(Stopped after 3 failed starts without becoming ready\.\)$/);
-    expect(final.container_id).toBeNull();
     const containers = (await h.call('GET', '/containers')).body as { key: string | null }[];
     expect(containers.filter((c) => c.key === key)).toEqual([]);
     const log = h.logs.get(key)?.tail(2000).join('\n') ?? '';
