@@ -98,7 +98,7 @@ export function rawRequest(base: string, method: string, path: string, body?: Bu
         } catch {
           // Not JSON: keep the text.
         }
-        const detail = typeof parsed === 'object' && parsed !== null && 'detail' in parsed ? JSON.stringify((parsed as { detail: unknown }).detail) : '';
+        const detail = typeof parsed === 'object' && parsed !== null && 'detail' in parsed ? JSON.stringify((parsed).detail) : '';
         resolve({ status: res.statusCode ?? 0, body: parsed, detail });
       });
     });
