@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
+import { deploymentPlugin } from './engine/engine-plugin.js';
 import type { GpuProvider } from './gpu/gpu-provider.js';
 import { createNvidiaSmiProvider, withUnifiedFallback } from './gpu/nvidia-smi.js';
 import { readSimStateFiles } from './gpu/sim-state-files.js';
@@ -28,8 +29,15 @@ export interface AgentWiring {
  * Feature plug-ins of the real agent, in start order, built from the wiring. The deployment
  * engine (routes and lifecycle) is added here; the route-walk test builds its agent from this too.
  */
-export function agentPlugins(_wiring: AgentWiring): AgentPluginFactory[] {
-  return [];
+export function agentPlugins(w: AgentWiring): AgentPluginFactory[] {
+  return [
+    deploymentPlugin({
+      runtimes: w.runtimes,
+      gpus: w.gpus,
+      simulatedGpus: w.simStateDir !== undefined,
+      onEngine: (e) => w.setGpuOwner(e),
+    }),
+  ];
 }
 
 /** The real collaborators for `config`: runtime probing, the GPU inventory, and the plug-ins. */

@@ -124,8 +124,10 @@ export interface AgentConfig {
   /** Absolute, resolved. */
   readonly modelDirs: readonly string[];
   readonly insecure: boolean;
-  /** HuggingFace cache on the host, mounted into every container: `<data-dir>/models`. */
+  /** HuggingFace cache on the host, mounted into every container (`AERIE_HF_CACHE_DIR`, default `<data-dir>/hf-cache`). */
   readonly hfCacheDir: string;
+  /** Models uploaded or pulled through Aerie: `<data-dir>/models/<name>`; always an allowed model dir. */
+  readonly managedModelsDir: string;
   /** Persistent deployment logs: `<data-dir>/logs`. */
   readonly logDir: string;
   /** Size cap of one active log file, bytes (`AERIE_AGENT_LOG_MAX_MB`, default 50). */
@@ -203,7 +205,8 @@ export function loadAgentConfig(
       consulUrl: c.consulUrl,
       modelDirs: Object.freeze(modelDirs),
       insecure: c.insecure,
-      hfCacheDir: join(dataDir, 'models'),
+      hfCacheDir: resolve(env.AERIE_HF_CACHE_DIR || join(dataDir, 'hf-cache')),
+      managedModelsDir: join(dataDir, 'models'),
       logDir: join(dataDir, 'logs'),
       logMaxBytes: logMaxMb * 1024 * 1024,
       logRetentionDays: retentionDays,

@@ -32,7 +32,7 @@ export function deploymentPlugin(opts: DeploymentPluginOptions): AgentPluginFact
       logger: createAgentLogger('engine'),
       clock: systemClock,
       imageRepo: ctx.config.imageRepo,
-      modelDirs: [join(dataDir, 'local-models'), ...ctx.config.modelDirs],
+      modelDirs: [ctx.config.managedModelsDir, ...ctx.config.modelDirs],
       hfCacheDir: ctx.config.hfCacheDir,
       passGpus: !opts.simulatedGpus,
       simStateDir: opts.simulatedGpus ? join(dataDir, 'sim-gpus') : undefined,
