@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrap } from './bootstrap.js';
 import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
+import { startDemoAgent, type DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
 import { formatHelp } from './shared/cli-flags.js';
 
@@ -30,6 +31,22 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  let demo: DemoAgent | undefined;
+  if (config.demo) {
+    const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    try {
+      demo = await startDemoAgent(config.dataDir, `http://${local.includes(':') ? `[${local}]` : local}:${plane.port}`, plane.tokens.cluster);
+    } catch (err) {
+      await plane.stop();
+      process.stderr.write(`aerie serve: the demo agent could not start: ${(err as Error).message}\n`);
+      return 1;
+    }
+    process.stdout.write(`demo agent (2 simulated H100 80GB, process runtime) listening on ${demo.url}\n`);
+  }
+  const stopAll = async () => {
+    await demo?.stop();
+    await plane.stop();
+  };
   for (const file of plane.tokens.createdFiles) {
     const token = file.endsWith('admin-token') ? plane.tokens.admin : plane.tokens.cluster;
     const what = file.endsWith('admin-token') ? 'admin token (for /api from other machines)' : 'cluster token (for agents)';
@@ -45,7 +62,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         resolve(1);
       }, 1900);
       hard.unref();
-      void plane.stop().then(() => {
+      void stopAll().then(() => {
         clearTimeout(hard);
         resolve(0);
       });

@@ -109,10 +109,30 @@ describe('aerie serve start-up and shutdown', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('aerie.db'))).toEqual(['aerie.db']);
   });
 
+  it('starts an in-process demo agent with two simulated GPUs and the process runtime, stopping it with the server', async () => {
+    const dir = tmp();
+    const s = await serve(['--data-dir', dir, '--demo']);
+    const agentUrl = /demo agent .* listening on (http:\/\/\S+)/.exec(s.stdout)?.[1];
+    expect(agentUrl).toBeDefined();
+    const token = readFileSync(join(dir, 'cluster-token'), 'utf8').trim();
+    expect((await fetch(`${agentUrl}/info`)).status).toBe(401);
+    const info = (await (await fetch(`${agentUrl}/info`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      gpus: { name: string; memory_total_mb: number }[];
+      runtimes: string[];
+    };
+    expect(info.gpus.map((g) => [g.name, g.memory_total_mb])).toEqual([
+      ['NVIDIA H100 80GB', 81920],
+      ['NVIDIA H100 80GB', 81920],
+    ]);
+    expect(info.runtimes).toEqual(['process']);
+    expect(await s.stop()).toBe(0);
+    await expect(fetch(`${agentUrl}/health`)).rejects.toThrow();
+  });
+
   it('answers --help with every flag and its environment variable', async () => {
     const r = await runCli(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const f of ['--host', '--port', '--data-dir', '--cluster-token', '--admin-token', '--trusted-networks', '--api-auth', '--consul-url'])
+    for (const f of ['--host', '--port', '--data-dir', '--cluster-token', '--admin-token', '--trusted-networks', '--api-auth', '--consul-url', '--demo'])
       expect(r.stdout).toContain(f);
     expect(r.stdout).toContain('AERIE_TRUSTED_NETWORKS');
   });
