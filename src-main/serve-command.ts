@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrap } from './bootstrap.js';
 import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
-import { startDemoAgent, type DemoAgent } from './demo-agent.js';
+import type { DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
 import { formatHelp } from './shared/cli-flags.js';
 
@@ -35,6 +35,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   if (config.demo) {
     const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     try {
+      // Loaded only for --demo, so a plain start does not pay for the agent's code.
+      const { startDemoAgent } = await import('./demo-agent.js');
       demo = await startDemoAgent(config.dataDir, `http://${local.includes(':') ? `[${local}]` : local}:${plane.port}`, plane.tokens.cluster);
     } catch (err) {
       await plane.stop();
