@@ -89,6 +89,7 @@ export class Transfers {
 
   private async run(e: Entry, url: URL, filename: string): Promise<void> {
     const staging = await createStagingDir(this.deps.dataDir).catch(() => null);
+    let outcome: Partial<TransferRecord> = { status: 'error', error: 'The pull stopped unexpectedly.' };
     try {
       if (!staging) throw new Error('could not create a staging directory');
       const kind = archiveKind(filename);
@@ -128,13 +129,13 @@ export class Transfers {
         await rename(download, join(out, filename));
       }
       const result = await finalizeModel(this.deps.dataDir, out, e.rec.name, kind !== null);
-      e.rec.status = 'done';
-      e.rec.path = result.path;
+      outcome = { status: 'done', path: result.path };
     } catch (err) {
-      e.rec.status = 'error';
-      e.rec.error = e.abort.signal.aborted ? 'Cancelled: the agent is shutting down.' : errorText(err);
+      outcome = { status: 'error', error: e.abort.signal.aborted ? 'Cancelled: the agent is shutting down.' : errorText(err) };
     } finally {
+      // Clean up before publishing the outcome, so a finished transfer never has staging left.
       if (staging) await rm(staging.dir, { recursive: true, force: true });
+      Object.assign(e.rec, outcome);
       e.finishedAt = this.deps.now();
       this.report(e);
     }
