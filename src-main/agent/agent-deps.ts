@@ -35,6 +35,7 @@ export function agentPlugins(w: AgentWiring): AgentPluginFactory[] {
       runtimes: w.runtimes,
       gpus: w.gpus,
       simulatedGpus: w.simStateDir !== undefined,
+      timings: { monitorMs: w.config.monitorIntervalMs },
       onEngine: (e) => w.setGpuOwner(e),
     }),
   ];

@@ -134,6 +134,11 @@ export interface AgentConfig {
   readonly logMaxBytes: number;
   /** Log files untouched this long are deleted at start (`AERIE_AGENT_LOG_RETENTION_DAYS`, default 14). */
   readonly logRetentionDays: number;
+  /**
+   * Milliseconds between monitor ticks of each deployment (`AERIE_AGENT_MONITOR_INTERVAL_MS`,
+   * default 2000 as in the reference); test suites shorten it to see state changes sooner.
+   */
+  readonly monitorIntervalMs: number;
 }
 
 export type AgentConfigResult =
@@ -179,6 +184,7 @@ export function loadAgentConfig(
   }
   const logMaxMb = envNumber(env, 'AERIE_AGENT_LOG_MAX_MB', 50, 100_000, problems);
   const retentionDays = envNumber(env, 'AERIE_AGENT_LOG_RETENTION_DAYS', 14, 3650, problems);
+  const monitorIntervalMs = envNumber(env, 'AERIE_AGENT_MONITOR_INTERVAL_MS', 2000, 60_000, problems);
   if (values.clusterToken === undefined && values.insecure !== true)
     problems.push(MISSING_TOKEN_PROBLEM);
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
@@ -210,6 +216,7 @@ export function loadAgentConfig(
       logDir: join(dataDir, 'logs'),
       logMaxBytes: logMaxMb * 1024 * 1024,
       logRetentionDays: retentionDays,
+      monitorIntervalMs,
     }),
   };
 }
