@@ -100,7 +100,7 @@ describe('process runtime', () => {
   it('runs the simulator command with the launch args and env, and reports it running', async () => {
     const info = await rt.run(spec('basic', { env: { GREETING: 'hi there', MODE: 'serve', AERIE_SIM_LOAD_S: '1' } }));
     expect(info.id).toMatch(/^proc-[0-9a-f]{16}$/);
-    expect(info).toMatchObject({ name: 'basic', image: 'process', state: 'running', runtime: 'process', restartCount: 0 });
+    expect(info).toMatchObject({ name: 'basic', image: 'ignored', state: 'running', runtime: 'process', restartCount: 0 });
     expect(info.pid && alive(info.pid)).toBe(true);
     const lines = await collect(rt.logs(info.id, { follow: true }), (l) => l.text === 'tick 2');
     expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe('args ["--model","m","--port","8001"]');

@@ -71,6 +71,7 @@ export class ProcessRuntime implements ContainerRuntime {
       id,
       name: spec.name,
       labels: { ...spec.labels },
+      image: spec.image,
       argv: [...this.opts.simCommand, ...spec.args],
       env: { ...spec.env },
       restartUnlessStopped: spec.restartUnlessStopped,
@@ -116,8 +117,9 @@ export class ProcessRuntime implements ContainerRuntime {
     return {
       id: cfg.id,
       name: cfg.name,
-      image: 'process',
-      imageId: null,
+      // Configs written before the image was recorded fall back to the runtime's name.
+      image: cfg.image ?? 'process',
+      imageId: 'process',
       labels: cfg.labels,
       state,
       exitCode: state === 'exited' || state === 'dead' ? (st?.exitCode ?? null) : null,

@@ -6,6 +6,8 @@ export interface ProcessConfig {
   id: string;
   name: string;
   labels: Record<string, string>;
+  /** The image reference the launch named (nothing is pulled), so launch and adoption report the same. */
+  image?: string;
   /** Full argv of the server: the simulator command followed by the launch args. */
   argv: string[];
   env: Record<string, string>;
