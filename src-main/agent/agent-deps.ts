@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
+import type { DeploymentEngine } from './engine/deployment-engine.js';
 import { deploymentPlugin } from './engine/engine-plugin.js';
+import { filesFeature } from './files/file-routes.js';
 import type { GpuProvider } from './gpu/gpu-provider.js';
 import { createNvidiaSmiProvider, withUnifiedFallback } from './gpu/nvidia-smi.js';
 import { readSimStateFiles } from './gpu/sim-state-files.js';
@@ -30,14 +32,25 @@ export interface AgentWiring {
  * engine (routes and lifecycle) is added here; the route-walk test builds its agent from this too.
  */
 export function agentPlugins(w: AgentWiring): AgentPluginFactory[] {
+  let engine: DeploymentEngine | undefined;
   return [
     deploymentPlugin({
       runtimes: w.runtimes,
       gpus: w.gpus,
       simulatedGpus: w.simStateDir !== undefined,
       timings: { monitorMs: w.config.monitorIntervalMs },
-      onEngine: (e) => w.setGpuOwner(e),
+      onEngine: (e) => {
+        engine = e;
+        w.setGpuOwner(e);
+      },
     }),
+    (ctx) =>
+      filesFeature({
+        dataDir: ctx.config.dataDir,
+        hfCacheDir: ctx.config.hfCacheDir,
+        modelDirs: [...ctx.config.modelDirs],
+        isModelInUse: (n) => engine?.isModelInUse(n) ?? false,
+      }),
   ];
 }
 

@@ -154,6 +154,17 @@ export class DeploymentEngine {
     return t?.entry.gpu_ids ?? null;
   }
 
+  /**
+   * True when a live deployment serves this HF repo id, or this host path or a path inside it
+   * (deleting its files would pull them from under a running server).
+   */
+  isModelInUse(nameOrPath: string): boolean {
+    const dir = nameOrPath.replace(/\/+$/, '');
+    return this.ctx.registry
+      .active()
+      .some((t) => t.entry.model_name === nameOrPath || t.entry.model_name.startsWith(`${dir}/`));
+  }
+
   /** Keys of deployments that are live (`GET /deployments`). */
   runningKeys(): string[] {
     return this.ctx.registry.active().map((t) => t.entry.key);

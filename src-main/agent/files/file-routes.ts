@@ -1,4 +1,4 @@
-import { AgentHttpError, type AgentRoute } from '../http/agent-route.js';
+import type { AgentRoute } from '../http/agent-route.js';
 import { resolveFileDeps, type FileDeps } from './file-deps.js';
 import { HfCache } from './hf-cache.js';
 import { LocalModels } from './local-models.js';
@@ -21,31 +21,6 @@ export interface FilesFeature {
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-function hasDotSegment(rawUrl: string): boolean {
-  return (rawUrl.split('?')[0] ?? '').split('/').some((seg) => {
-    try {
-      const s = decodeURIComponent(seg);
-      return s === '.' || s === '..';
-    } catch {
-      return false;
-    }
-  });
-}
-
-// URL parsing collapses `..` and `%2e%2e` segments before routing, so `/local-models/../models/cache/x`
-// would reach the cache-delete route. The raw request target still shows them: refuse it outright.
-function refuseDotSegments(route: AgentRoute): AgentRoute {
-  return {
-    ...route,
-    handler: (input) => {
-      if (hasDotSegment(input.req.url ?? '')) {
-        throw new AgentHttpError(400, "The request path contains '.' or '..' segments; send the name without them.");
-      }
-      return route.handler(input);
-    },
-  };
-}
-
 /** Builds the HF-cache, local-model, upload, pull and package routes over `deps`. */
 export function filesFeature(deps: FileDeps): FilesFeature {
   const d = resolveFileDeps(deps);
@@ -57,7 +32,7 @@ export function filesFeature(deps: FileDeps): FilesFeature {
       ...modelFileRoutes(new HfCache(d), new LocalModels(d), transfers),
       ...modelUploadRoutes(d, sessions),
       ...packageRoutes(new PackageStore(d)),
-    ].map(refuseDotSegments),
+    ],
     start: async () => {
       await wipeStaging(d.dataDir);
       sweeper = setInterval(() => void sessions.sweep().catch(() => undefined), SWEEP_EVERY_MS);

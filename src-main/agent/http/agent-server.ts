@@ -152,6 +152,10 @@ export function createAgentHandler(
     });
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    // URL parsing collapses `..` and `%2e%2e` before routing, so `/local-models/../models/cache/x`
+    // would reach another route: refuse such a target outright, for every route.
+    if (hasDotSegment(req.url ?? '/'))
+      return sendJson(res, 400, { detail: "The request path contains '.' or '..' segments; send names without them." });
     const url = new URL(req.url ?? '/', 'http://agent');
     const match = table.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') return sendJson(res, 404, { detail: 'Not Found' });
@@ -211,5 +215,17 @@ export function closeAgentServer(server: Server, graceMs: number): Promise<void>
       resolve();
     });
     server.closeIdleConnections();
+  });
+}
+
+/** True when the raw request target has a `.` or `..` path segment, plain or percent-encoded. */
+export function hasDotSegment(rawUrl: string): boolean {
+  return (rawUrl.split('?')[0] ?? '').split('/').some((seg) => {
+    try {
+      const s = decodeURIComponent(seg);
+      return s === '.' || s === '..';
+    } catch {
+      return false;
+    }
   });
 }
