@@ -171,20 +171,16 @@ export function validateLoraModules(
   return out;
 }
 
-/** Rewrites a host packages-dir prefix to `/packages`, also inside `--flag=value` args. */
-export function rewritePackagesPath(
-  arg: string,
-  hostPackagesDir: string | null | undefined,
-): string {
+/**
+ * Rewrites the host packages dir to `/packages` wherever a path starts inside an arg: the whole
+ * arg, after `--flag=`, or inside a `,`/`;`/`:`/space separated list. Look-alike prefixes stay.
+ */
+export function rewritePackagesPath(arg: string, hostPackagesDir: string | null | undefined): string {
   const dir = hostPackagesDir?.replace(/\/+$/, '') ?? '';
   if (dir === '') return arg;
-  const at = (value: string) =>
-    value === dir || value.startsWith(`${dir}/`)
-      ? CONTAINER_PACKAGES_DIR + value.slice(dir.length)
-      : value;
-  const eq = arg.indexOf('=');
-  if (arg.startsWith('-') && eq > 0) return `${arg.slice(0, eq + 1)}${at(arg.slice(eq + 1))}`;
-  return at(arg);
+  const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`(^|[=,;:\\s"'])${escaped}(?=/|$|[,;:\\s"'])`, 'g');
+  return arg.replace(re, `$1${CONTAINER_PACKAGES_DIR}`);
 }
 
 export interface VllmCommandInput {

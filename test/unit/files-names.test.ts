@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { archiveKind, stripArchiveSuffix } from '../../src-main/agent/files/archive-extract.js';
 import { archiveMemberSegments, checkModelName, checkRelativePath, hfRepoFolder } from '../../src-main/agent/files/file-names.js';
-import { packagesMount, rewritePackagePaths } from '../../src-main/agent/files/packages.js';
+import { packagesMount } from '../../src-main/agent/files/packages.js';
+import { rewritePackagesPath } from '../../src-main/shared/vllm-args.js';
+
+const rewritePackagePaths = (args: string[], host: string) => args.map((a) => rewritePackagesPath(a, host));
 import { AgentHttpError } from '../../src-main/agent/http/agent-route.js';
 
 const status = (fn: () => unknown) => {

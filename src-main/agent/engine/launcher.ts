@@ -5,6 +5,8 @@ import { AgentHttpError } from '../http/agent-route.js';
 import { describeEnv } from '../logs/secret-mask.js';
 import type { ContainerRuntime, LaunchSpec, Mount, PullProgress } from '../runtime/container-runtime.js';
 import { allocateInternalPort } from '../warm/internal-port.js';
+import { packagesDir } from '../files/file-deps.js';
+import { packagesMount } from '../files/packages.js';
 import { buildVllmArgs, CONTAINER_VLLM_CACHE, containerName, resolveVllmImage } from '../../shared/vllm-args.js';
 import type { EngineContext } from './engine-context.js';
 import type { LaunchManifest, StatusEntry } from './engine.schema.js';
@@ -151,9 +153,12 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
     throw new AgentHttpError(500, `Failed to pull image ${img.image}: ${msg} Verify the vLLM version/tag exists on Docker Hub.`);
   }
   e.pull_progress = null;
+  const hostPackagesDir = packagesDir(d.dataDir);
+  mkdirSync(hostPackagesDir, { recursive: true });
   const mounts: Mount[] = [
     { source: d.hfCacheDir, target: '/root/.cache/huggingface', readOnly: false },
     ...d.modelDirs.map((dir) => ({ source: dir, target: dir, readOnly: true })),
+    packagesMount(hostPackagesDir),
   ];
   if (v.warm) {
     e.internal_port = await allocateInternalPort(ctx.registry.internalPorts());
@@ -171,11 +176,15 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
     engine_args: v.req.engine_args,
     lora_modules: v.lora,
     extra_args: v.req.extra_args,
+    host_packages_dir: hostPackagesDir,
   });
   const env = { ...v.env };
-  if (d.simStateDir) {
+  const simState = ctx.simStateFile(e.key);
+  if (d.simStateDir && simState) {
     mkdirSync(d.simStateDir, { recursive: true });
-    env.AERIE_SIM_STATE_FILE = join(d.simStateDir, `${createHash('sha256').update(e.key).digest('hex').slice(0, 16)}.json`);
+    env.AERIE_SIM_STATE_FILE = simState;
+    // A containerised simulator writes the file from inside: same path on both sides.
+    mounts.push({ source: d.simStateDir, target: d.simStateDir, readOnly: false });
   }
   const spec: LaunchSpec = {
     name: containerName(e.key),
@@ -197,6 +206,7 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
   const info = await runtime.run(spec);
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;
+  t.hostPid = info.pid;
   e.status = 'loading';
   e.phase = null;
 }
@@ -209,5 +219,6 @@ async function rollback(ctx: EngineContext, t: Tracked): Promise<void> {
   if (t.entry.container_id && t.runtime) await t.runtime.remove(t.entry.container_id).catch(() => undefined);
   if (ctx.registry.get(t.entry.key) === t) ctx.registry.delete(t.entry.key);
   ctx.state.forget(t.entry.key);
+  ctx.forgetSimState(t.entry.key);
   t.log?.flush();
 }

@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
+import { CONTAINER_PACKAGES_DIR } from '../../shared/vllm-args.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
@@ -18,7 +19,6 @@ import { exists, treeSize } from './tree-size.js';
 import { extractZip } from './zip-reader.js';
 
 /** Where the packages dir appears inside every container. */
-export const PACKAGES_CONTAINER_PATH = '/packages';
 
 export type PackageType = 'plugin' | 'package';
 
@@ -37,14 +37,7 @@ const PACKAGE_ID = /^[0-9a-f]{16}$/;
 
 /** The read-only bind mount of the packages dir at `/packages` (behaviour.md §2.3). */
 export function packagesMount(hostPackagesDir: string): Mount {
-  return { source: hostPackagesDir, target: PACKAGES_CONTAINER_PATH, readOnly: true };
-}
-
-/** Rewrites host packages-dir paths inside vLLM args to their `/packages` path in the container. */
-export function rewritePackagePaths(args: readonly string[], hostPackagesDir: string): string[] {
-  const dir = resolve(hostPackagesDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`(^|[=,;:\\s"'])${dir}(?=/|$|[,;:\\s"'])`, 'g');
-  return args.map((a) => a.replace(re, `$1${PACKAGES_CONTAINER_PATH}`));
+  return { source: hostPackagesDir, target: CONTAINER_PACKAGES_DIR, readOnly: true };
 }
 
 /** Content-hashed package store under `<dataDir>/packages/<sha256[:16]>/`. */
