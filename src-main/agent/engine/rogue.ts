@@ -29,8 +29,18 @@ export interface GpuProcessEntry {
 const VLLM_IMAGE = /^(docker\.io\/)?(vllm\/vllm-openai|aerie\/local)(:|@|$)/;
 const VLLM_PROCESS = /vllm|enginecore/i;
 
-function isVllmContainer(c: ContainerInfo): boolean {
-  return c.labels[MANAGED_LABEL] === 'true' || VLLM_IMAGE.test(c.image);
+const withoutHub = (ref: string) => ref.replace(/^docker\.io\//, '');
+
+/** True when `image` is a tag or digest of repository `repo` (Podman's `docker.io/` prefix ignored). */
+function underRepo(image: string, repo: string): boolean {
+  const img = withoutHub(image);
+  const r = withoutHub(repo);
+  return img === r || img.startsWith(`${r}:`) || img.startsWith(`${r}@`);
+}
+
+/** Managed, or running a vLLM image: the well-known ones or the node's own `--image-repo`. */
+function isVllmContainer(ctx: EngineContext, c: ContainerInfo): boolean {
+  return c.labels[MANAGED_LABEL] === 'true' || VLLM_IMAGE.test(c.image) || underRepo(c.image, ctx.deps.imageRepo);
 }
 
 function trackedKeyOf(ctx: EngineContext, containerId: string): string | null {
@@ -42,7 +52,7 @@ async function allContainers(ctx: EngineContext): Promise<{ runtime: ContainerRu
   const out: { runtime: ContainerRuntime; c: ContainerInfo }[] = [];
   for (const runtime of await ctx.deps.runtimes.all().catch(() => [])) {
     const list = await runtime.list([]).catch(() => []);
-    for (const c of list) if (isVllmContainer(c)) out.push({ runtime, c });
+    for (const c of list) if (isVllmContainer(ctx, c)) out.push({ runtime, c });
   }
   return out;
 }
