@@ -14,6 +14,8 @@ import { RuntimeRegistry } from './runtime/runtimes.js';
 /** Maps a simulator's port to the GPUs its deployment was given (the deployment engine answers). */
 export interface SimulatedGpuOwner {
   gpuIdsForPort(port: number): readonly number[] | null;
+  /** Host PID of a containerised simulator on `port` whose own PID is `nsPid`; null when not containerised. */
+  simulatorHostPid(port: number, nsPid: number): number | null;
 }
 
 /** Everything the default plug-ins are built from. */
@@ -75,6 +77,7 @@ export function defaultAgentDeps(config: AgentConfig): Promise<AgentDeps> {
       ? createSimulatedGpuProvider(config.simulateGpus, () =>
           readSimStateFiles(simStateDir, {
             gpuIdsFor: (s) => owner?.gpuIdsForPort(s.port) ?? null,
+            hostPidFor: (s) => owner?.simulatorHostPid(s.port, s.pid) ?? null,
           }),
         )
       : withUnifiedFallback(createNvidiaSmiProvider());

@@ -54,6 +54,7 @@ async function adoptOne(ctx: EngineContext, runtime: ContainerRuntime, c: Contai
   const entry = entryFrom(ctx, parsed, c);
   const t = newTracked(entry, ctx.state.envFor(parsed.key), runtime);
   t.seenRestarts = c.restartCount;
+  t.hostPid = c.pid;
   if (entry.key in ctx.state.get().expires) t.everReady = true;
   if (entry.warm && entry.internal_port !== null && (await isSleeping(entry.internal_port)) === true) {
     const gpus = await ctx.deps.gpus.list();

@@ -10,6 +10,7 @@ import { launch, type LaunchResult } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
 import { scheduleMonitor } from './monitor.js';
+import { findByNamespacePid } from './process-tree.js';
 import type { Tracked } from './registry.js';
 import { detach, finish, removeContainer } from './stopper.js';
 
@@ -79,6 +80,7 @@ export class DeploymentEngine {
     this.ctx.agentLine(t, 'Stop requested.');
     await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
+    this.ctx.forgetSimState(key);
     finish(t, 'stopped');
     t.entry.container_id = null;
     this.ctx.agentLine(t, 'Deployment stopped.');
@@ -163,6 +165,16 @@ export class DeploymentEngine {
     return this.ctx.registry
       .active()
       .some((t) => t.entry.model_name === nameOrPath || t.entry.model_name.startsWith(`${dir}/`));
+  }
+
+  /**
+   * Host PID of the simulator serving on `port` when it runs in a container's PID namespace, where
+   * its own PID (`nsPid`) means nothing on the host; null for the process runtime or an unknown port.
+   */
+  simulatorHostPid(port: number, nsPid: number): number | null {
+    const t = this.ctx.registry.active().find((x) => x.entry.port === port || x.entry.internal_port === port);
+    if (!t?.runtime || t.runtime.name === 'process' || t.hostPid === null) return null;
+    return findByNamespacePid(t.hostPid, nsPid) ?? t.hostPid;
   }
 
   /** Keys of deployments that are live (`GET /deployments`). */

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EngineDeps } from './engine-deps.js';
 import type { NodePolicy } from './engine.schema.js';
 import { Registry, type Tracked } from './registry.js';
@@ -26,6 +29,21 @@ export class EngineContext {
         busy_guard_seconds: saved.busy_guard_seconds,
       };
     }
+  }
+
+  /** Where the simulator of `key` writes its state (simulated GPUs only), else null. */
+  simStateFile(key: string): string | null {
+    const dir = this.deps.simStateDir;
+    return dir ? join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`) : null;
+  }
+
+  /**
+   * Deletes the simulator state file of `key` once its container is gone: a killed simulator
+   * cannot remove it, and a containerised one's namespace PID may look alive on the host.
+   */
+  forgetSimState(key: string): void {
+    const file = this.simStateFile(key);
+    if (file) rmSync(file, { force: true });
   }
 
   nowIso(): string {

@@ -31,7 +31,10 @@ async function end(ctx: EngineContext, t: Tracked, status: 'expired' | 'error' |
   t.stopRequested = true;
   finish(t, status, error);
   await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
-  if (remove) await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(() => undefined);
+  if (remove) {
+    await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(() => undefined);
+    ctx.forgetSimState(t.entry.key);
+  }
   t.entry.container_id = null;
   t.log?.flush();
   ctx.state.forget(t.entry.key);
@@ -49,6 +52,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
     return; // The runtime did not answer this time; nothing is concluded from silence.
   }
   if (t.stopRequested) return;
+  t.hostPid = info?.pid ?? null;
   if (info === null) {
     ctx.agentLine(t, 'Container vanished without a stop request.');
     await end(ctx, t, 'error', `Container for ${e.key} disappeared without a stop request.`, false);

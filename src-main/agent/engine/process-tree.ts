@@ -100,3 +100,25 @@ export function procRef(pid: number): ProcRef | null {
   const st = readStat(pid);
   return st ? { pid, startTicks: st.startTicks } : null;
 }
+
+/** The innermost PID of `pid` in its own PID namespace (last `NSpid` entry of /proc/<pid>/status). */
+function namespacePid(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const line = /^NSpid:\s*(.+)$/m.exec(text)?.[1];
+  const last = line?.trim().split(/\s+/).pop();
+  return last === undefined ? null : Number(last);
+}
+
+/**
+ * The host PID of the process in `root`'s tree whose PID inside its own namespace is `nsPid` (a
+ * containerised server only knows its namespace PID); null when no process of the tree has it.
+ */
+export function findByNamespacePid(root: number, nsPid: number): number | null {
+  for (const p of snapshotTree(root)) if (namespacePid(p.pid) === nsPid) return p.pid;
+  return null;
+}

@@ -29,6 +29,8 @@ export interface Tracked {
   lastScrapeAt: number;
   /** State of the usage computation between scrapes. */
   usageState: UsageScrapeState;
+  /** Host PID of the container's main process as last reported by the runtime (null when not running). */
+  hostPid: number | null;
   /** Process tree of the container's main process, as last seen by the monitor. */
   tree: ProcRef[];
   /** Epoch ms of the last generation request (the LRU order of the evictor). */

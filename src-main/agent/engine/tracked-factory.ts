@@ -22,6 +22,7 @@ export function newTracked(entry: StatusEntry, env: Record<string, string>, runt
     proxy: null,
     lastScrapeAt: 0,
     usageState: INITIAL_USAGE_STATE,
+    hostPid: null,
     tree: [],
     lastActiveMs: null,
   };

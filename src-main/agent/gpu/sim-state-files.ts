@@ -32,6 +32,11 @@ export interface ReadSimStateOptions {
   isAlive?: (pid: number) => boolean;
   /** GPUs of a simulator the file does not say; the agent knows them from the deployment. */
   gpuIdsFor?: (state: SimStateFile) => readonly number[] | null;
+  /**
+   * The host PID of a simulator that runs in another PID namespace (a container), whose file
+   * holds its namespace PID; null when the file's PID is a host PID.
+   */
+  hostPidFor?: (state: SimStateFile) => number | null;
 }
 
 /**
@@ -61,9 +66,10 @@ export async function readSimStateFiles(
     } catch {
       continue;
     }
-    if (!isAlive(state.pid)) continue;
+    const pid = opts.hostPidFor?.(state) ?? state.pid;
+    if (!isAlive(pid)) continue;
     loads.push({
-      pid: state.pid,
+      pid,
       gpu_ids: state.gpu_ids ?? opts.gpuIdsFor?.(state) ?? null,
       fraction: state.gpu_memory_utilization,
       sleeping: state.sleeping,
