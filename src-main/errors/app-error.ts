@@ -1,3 +1,7 @@
+import type { ValidationIssue } from '../shared/validation-issues.js';
+
+export type { ValidationIssue };
+
 /** Stable error identities; the HTTP layer maps them to `{"detail": ...}` responses. */
 export type ErrorCode =
   | 'bad_request'
@@ -12,12 +16,6 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
-/** One FastAPI-style validation problem: where it is, what is wrong, and its kind. */
-export interface ValidationIssue {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
 
 /** An error with a status and a detail that is safe to show the client. */
 export class AppError extends Error {

@@ -1,18 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Constant-time comparison of two secrets of any length (both are hashed first, so lengths match). */
-export function tokensEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or null. */
-export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1] ?? null;
-}
+import { bearerToken, safeEqual } from '../../shared/node/secrets.js';
 
 export const MISSING_TOKEN_DETAIL =
   'Cluster token required: send Authorization: Bearer <cluster token>.';
@@ -26,5 +12,5 @@ export function checkClusterToken(
   if (token === undefined) return null;
   const presented = bearerToken(authorization);
   if (presented === null) return MISSING_TOKEN_DETAIL;
-  return tokensEqual(presented, token) ? null : WRONG_TOKEN_DETAIL;
+  return safeEqual(presented, token) ? null : WRONG_TOKEN_DETAIL;
 }

@@ -1,60 +1,11 @@
 import type { z } from 'zod';
+import { toValidationIssues, type InputPart, type ValidationIssue } from '../../shared/validation-issues.js';
 
-/** One FastAPI-style validation problem: where (`["query","tail"]`), what, and a stable type. */
-export interface AgentValidationIssue {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-}
-
-export type InputPart = 'body' | 'query' | 'path';
-
-function issueType(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'missing' : `${issue.expected}_type`;
-    case 'too_small':
-      return issue.origin === 'string' || issue.origin === 'array'
-        ? 'too_short'
-        : 'greater_than_equal';
-    case 'too_big':
-      return issue.origin === 'string' || issue.origin === 'array' ? 'too_long' : 'less_than_equal';
-    case 'invalid_value':
-      return 'enum';
-    case 'invalid_format':
-      return 'string_pattern_mismatch';
-    case 'unrecognized_keys':
-      return 'extra_forbidden';
-    case 'not_multiple_of':
-      return 'multiple_of';
-    case 'invalid_union':
-      return 'union_tag_invalid';
-    case 'invalid_key':
-    case 'invalid_element':
-    case 'custom':
-      return 'value_error';
-  }
-}
+export type { InputPart };
+/** One FastAPI-style validation problem (the same shape the control plane answers with). */
+export type AgentValidationIssue = ValidationIssue;
 
 /** Maps zod issues to the `{loc, msg, type}` list the control plane also answers with (422). */
-export function toAgentIssues(
-  part: InputPart,
-  issues: readonly z.core.$ZodIssue[],
-): AgentValidationIssue[] {
-  const out: AgentValidationIssue[] = [];
-  for (const issue of issues) {
-    const loc = [part, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
-        out.push({
-          loc: [...loc, key],
-          msg: 'Extra inputs are not permitted',
-          type: 'extra_forbidden',
-        });
-      continue;
-    }
-    const type = issueType(issue);
-    out.push({ loc, msg: type === 'missing' ? 'Field required' : issue.message, type });
-  }
-  return out;
+export function toAgentIssues(part: InputPart, issues: readonly z.core.$ZodIssue[]): AgentValidationIssue[] {
+  return toValidationIssues(part, issues);
 }
