@@ -1,0 +1,83 @@
+// Acceptance item 10 on the process runtime: the same scenarios as the Podman suite, with each
+// deployment a local simulator process under its shim instead of a container.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import * as sc from '../helpers/agent-scenarios.js';
+import { AERIE_BIN } from '../helpers/serve-process.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const adapter: sc.RuntimeAdapter = {
+  runtime: 'process',
+  agentArgs: ['--runtime', 'process', '--image-repo', 'localhost/aerie-vllm-sim'],
+  agentEnv: {},
+  image: 'localhost/aerie-vllm-sim:test',
+  // A process "container" is its directory in the runtime's state dir (removed with it).
+  containerExists: (id) => Promise.resolve(existsSync(join(session.dataDir, 'processes', id))),
+  startByHand: (dataDir, port) => {
+    // A simulator someone started next to the agent, reporting to the simulated GPUs like any other.
+    const proc = spawn(
+      process.execPath,
+      [AERIE_BIN, 'vllm-sim', '--model', 'hand/started', '--port', String(port)],
+      {
+        env: {
+          ...process.env,
+          AERIE_SIM_LOAD_S: '0.2',
+          AERIE_SIM_STATE_FILE: join(dataDir, 'sim-gpus', 'by-hand.json'),
+        },
+        stdio: 'ignore',
+      },
+    );
+    const pid = proc.pid ?? 0;
+    return Promise.resolve({
+      kind: 'gpu-process' as const,
+      id: String(pid),
+      exists: () =>
+        Promise.resolve(proc.exitCode === null && proc.signalCode === null && alive(pid)),
+      cleanup: () => {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        return Promise.resolve();
+      },
+    });
+  },
+};
+
+let session: sc.Session;
+let d: sc.Deployments;
+
+beforeAll(async () => {
+  session = await sc.openSession(adapter);
+  d = await sc.pickDeployments();
+});
+afterAll(async () => {
+  await sc.closeSession(session);
+});
+
+describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
+  it('deploys a model that goes through its load phases to running', () =>
+    sc.deployReachesRunning(session, d));
+  it('answers a chat completion from the openai client on the deployment port', () =>
+    sc.chatThroughDeploymentPort(session, d));
+  it('keeps vLLM start-up lines and drops /health probes in the log tail and download', () =>
+    sc.logsKeepStartupAndDropHealth(session, d));
+  it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
+    sc.warmPauseAndResume(session, d));
+  it('wakes a paused model for a generation request through the wake proxy', () =>
+    sc.generationWakesPausedModel(session, d));
+  it('stops a deployment and removes its process', () => sc.stopRemovesContainer(session, d));
+  it('re-adopts the running deployment after an agent restart, once, with its env restored', () =>
+    sc.restartAdoptsRunning(session, d));
+  it('lists a simulator started by hand as an untracked GPU process and kills it', () =>
+    sc.handStartedIsRogue(session));
+  it('ends fault/gpu-oom in error gpu_oom after its restarts and removes it', () =>
+    sc.gpuOomTripsBreaker(session));
+});
