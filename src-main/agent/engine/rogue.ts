@@ -88,8 +88,8 @@ export async function stopRogueContainer(ctx: EngineContext, id: string): Promis
   return { status: 'removed', id: found.c.id.slice(0, 12) };
 }
 
-/** PID → key of every process in the trees of tracked containers. */
-async function trackedPids(ctx: EngineContext): Promise<Map<number, string>> {
+/** PID → key of every process in the trees of tracked containers (also used for warm artifacts). */
+export async function trackedPids(ctx: EngineContext): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (const t of ctx.registry.active()) {
     const id = t.entry.container_id;
@@ -117,10 +117,25 @@ export async function listGpuProcesses(ctx: EngineContext): Promise<GpuProcessEn
 }
 
 /** SIGTERM, 10 s, then SIGKILL an orphaned vLLM process; 404 not vLLM or gone, 409 tracked, 403 not ours. */
-export async function killGpuProcess(ctx: EngineContext, pid: number, graceMs = 10_000): Promise<{ status: 'killed'; pid: number }> {
-  const entry = (await listGpuProcesses(ctx)).find((p) => p.pid === pid);
+export function killGpuProcess(ctx: EngineContext, pid: number, graceMs = 10_000): Promise<{ status: 'killed'; pid: number }> {
+  const find = async () => (await listGpuProcesses(ctx)).find((p) => p.pid === pid) ?? null;
+  return killOrphanProcess(pid, find, 'a vLLM GPU process', graceMs);
+}
+
+/**
+ * Kills the orphaned vLLM process `pid` that `find` recognises (GPU processes, RAM sleepers):
+ * 404 when `find` does not know it or it is gone, 409 when a deployment tracks it; SIGTERM, up to
+ * `graceMs`, then SIGKILL; 403 when it cannot be signalled or survives.
+ */
+export async function killOrphanProcess(
+  pid: number,
+  find: () => Promise<{ tracked: boolean; key: string | null } | null>,
+  what: string,
+  graceMs = 10_000,
+): Promise<{ status: 'killed'; pid: number }> {
+  const entry = await find();
   const ref = procRef(pid);
-  if (!entry || !ref) throw new AgentHttpError(404, `Process ${pid} is not a vLLM GPU process on this node.`);
+  if (!entry || !ref) throw new AgentHttpError(404, `Process ${pid} is not ${what} on this node.`);
   if (entry.tracked) throw new AgentHttpError(409, `Process ${pid} belongs to deployment ${entry.key}; stop it from the Deployments table.`);
   try {
     process.kill(pid, 'SIGTERM');

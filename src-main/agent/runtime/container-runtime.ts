@@ -69,6 +69,23 @@ export interface RuntimeInfo {
   apiVersion: string;
 }
 
+/** One image of a runtime's store, as the image list reports it. */
+export interface ImageSummary {
+  /** Full hex id without the `sha256:` prefix (ids of the same image differ between stores). */
+  id: string;
+  /** Names as the engine reports them (Podman prefixes `localhost/` or `docker.io/`). */
+  tags: string[];
+  sizeBytes: number;
+  labels: Record<string, string>;
+}
+
+/** An inspected image: the summary plus what identifies its content across stores. */
+export interface ImageDetails extends ImageSummary {
+  digests: string[];
+  /** `RootFS.Layers`: digests of the uncompressed layers, the same in every store holding the image. */
+  layers: string[];
+}
+
 /** One logical container engine: Docker or Podman over the Engine API, or local processes. */
 export interface ContainerRuntime {
   readonly name: RuntimeName;
@@ -90,6 +107,15 @@ export interface ContainerRuntime {
   stop(id: string, graceSeconds: number): Promise<void>;
   /** Removes (forcing when running). Idempotent: a missing container is not an error. */
   remove(id: string): Promise<void>;
+  /** Every image of the store (the process runtime has none: an empty list, never an error). */
+  listImages(): Promise<ImageSummary[]>;
+  /** The image `ref` (tag or id) names; null when the store does not have it. */
+  inspectImage(ref: string): Promise<ImageDetails | null>;
+  /**
+   * Removes the tag `ref` (only the tag while the image has others) or the untagged image with id
+   * `ref`. RuntimeError 404 when it is not there, 409 when a container still needs it.
+   */
+  removeImage(ref: string): Promise<void>;
   /** Log lines; with `follow` it streams until the container stops or `signal` aborts. */
   logs(
     id: string,

@@ -1,4 +1,4 @@
-import type { PullProgress } from './container-runtime.js';
+import type { ImageDetails, ImageSummary, PullProgress } from './container-runtime.js';
 import type { EngineApi } from './engine-api.js';
 import { errorFrom } from './engine-api.js';
 import { splitImageRef } from './engine-filters.js';
@@ -7,7 +7,54 @@ import { RuntimeError } from './runtime-error.js';
 
 interface ImageBody {
   Id: string;
+  RepoTags?: string[] | null;
   RepoDigests?: string[] | null;
+  Size?: number;
+  Config?: { Labels?: Record<string, string> | null } | null;
+  RootFS?: { Layers?: string[] | null } | null;
+}
+
+interface ImageListRow {
+  Id: string;
+  RepoTags?: string[] | null;
+  Size?: number;
+  Labels?: Record<string, string> | null;
+}
+
+const bareId = (id: string): string => id.replace(/^sha256:/, '');
+// Older Docker lists an untagged image with the placeholder `<none>:<none>`.
+const realTags = (tags: string[] | null | undefined): string[] => (tags ?? []).filter((t) => !t.startsWith('<none>'));
+
+/** Every image of the store, with sizes and labels (no layers: the list does not carry them). */
+export async function listImages(api: EngineApi): Promise<ImageSummary[]> {
+  const rows = (await api.json<ImageListRow[]>('/images/json', { query: { all: false } })) ?? [];
+  return rows.map((r) => ({ id: bareId(r.Id), tags: realTags(r.RepoTags), sizeBytes: r.Size ?? 0, labels: r.Labels ?? {} }));
+}
+
+/** Inspects `ref` with the content facts (layers, digests); null when the store lacks it. */
+export async function imageDetails(api: EngineApi, ref: string): Promise<ImageDetails | null> {
+  const b = await inspectImage(api, ref);
+  if (!b) return null;
+  return {
+    id: bareId(b.Id),
+    tags: realTags(b.RepoTags),
+    sizeBytes: b.Size ?? 0,
+    labels: b.Config?.Labels ?? {},
+    digests: b.RepoDigests ?? [],
+    layers: b.RootFS?.Layers ?? [],
+  };
+}
+
+/** Untags `ref`, or deletes the image once it was its last name; RuntimeError 404 / 409 (in use). */
+export async function removeImage(api: EngineApi, ref: string): Promise<void> {
+  const res = await api.call(`/images/${encodeURIComponent(ref)}`, {
+    method: 'DELETE',
+    query: { force: false, noprune: false },
+    accept: [404, 409],
+    headersTimeoutMs: 300_000,
+  });
+  if (res.status >= 300) throw await errorFrom(res, `remove image ${ref}`);
+  await res.body.dump();
 }
 
 /** Inspects an image; null when the engine does not have it. */

@@ -1,6 +1,8 @@
 import type {
   ContainerInfo,
   ContainerRuntime,
+  ImageDetails,
+  ImageSummary,
   LaunchSpec,
   PullProgress,
   RawLogLine,
@@ -10,7 +12,7 @@ import type {
 import { EngineApi, errorFrom } from './engine-api.js';
 import { CDI_SPEC_DIRS, assertPodmanCanPassGpus, buildCreateBody } from './engine-create-spec.js';
 import { labelFilterParam } from './engine-filters.js';
-import { ensureImage } from './engine-images.js';
+import { ensureImage, imageDetails, listImages, removeImage } from './engine-images.js';
 import { type InspectBody, toContainerInfo } from './engine-inspect.js';
 import { LogDemuxer, parseTimestampedLine } from './log-demux.js';
 import { RuntimeError } from './runtime-error.js';
@@ -54,6 +56,18 @@ export class EngineRuntime implements ContainerRuntime {
     opts: { mutable: boolean; onProgress?: (p: PullProgress) => void; signal?: AbortSignal },
   ): Promise<{ imageId: string; digest: string | null }> {
     return ensureImage(this.api, ref, opts);
+  }
+
+  listImages(): Promise<ImageSummary[]> {
+    return listImages(this.api);
+  }
+
+  inspectImage(ref: string): Promise<ImageDetails | null> {
+    return imageDetails(this.api, ref);
+  }
+
+  removeImage(ref: string): Promise<void> {
+    return removeImage(this.api, ref);
   }
 
   async run(spec: LaunchSpec): Promise<ContainerInfo> {

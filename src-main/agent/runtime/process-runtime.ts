@@ -5,6 +5,8 @@ import type {
   ContainerInfo,
   ContainerRuntime,
   ContainerState,
+  ImageDetails,
+  ImageSummary,
   LaunchSpec,
   RawLogLine,
   RuntimeInfo,
@@ -60,6 +62,20 @@ export class ProcessRuntime implements ContainerRuntime {
   /** There is no image: the simulator is part of this program. */
   ensureImage(): Promise<{ imageId: string; digest: string | null }> {
     return Promise.resolve({ imageId: 'process', digest: null });
+  }
+
+  /** No image store: the image cache shows nothing for this runtime. */
+  listImages(): Promise<ImageSummary[]> {
+    return Promise.resolve([]);
+  }
+
+  inspectImage(): Promise<ImageDetails | null> {
+    return Promise.resolve(null);
+  }
+
+  /** Nothing is ever stored, so every reference is missing (404), like an engine without the image. */
+  removeImage(ref: string): Promise<void> {
+    return Promise.reject(new RuntimeError(404, `the process runtime stores no images (asked to remove ${ref})`));
   }
 
   async run(spec: LaunchSpec): Promise<ContainerInfo> {
