@@ -4,6 +4,7 @@ import type { DeploymentEngine } from './engine/deployment-engine.js';
 import { deploymentPlugin } from './engine/engine-plugin.js';
 import { filesFeature } from './files/file-routes.js';
 import type { GpuProvider } from './gpu/gpu-provider.js';
+import { housekeepingPlugin } from './images/housekeeping-plugin.js';
 import { createNvidiaSmiProvider, withUnifiedFallback } from './gpu/nvidia-smi.js';
 import { readSimStateFiles } from './gpu/sim-state-files.js';
 import { createSimulatedGpuProvider } from './gpu/simulated.js';
@@ -53,6 +54,7 @@ export function agentPlugins(w: AgentWiring): AgentPluginFactory[] {
         modelDirs: [...ctx.config.modelDirs],
         isModelInUse: (n) => engine?.isModelInUse(n) ?? false,
       }),
+    housekeepingPlugin({ runtimes: w.runtimes, engine: () => engine }),
   ];
 }
 

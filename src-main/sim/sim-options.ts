@@ -22,6 +22,11 @@ export interface SimOptions {
   vllmVersion: string;
   /** Total memory of the simulated GPU in GiB, used for log lines and the KV cache size. */
   gpuMemGib: number;
+  /**
+   * `AERIE_SIM_SLEEP_HOST_RAM_MB` (default 0): host RAM allocated and touched on a level-1 sleep and
+   * released on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps.
+   */
+  sleepHostRamMb: number;
 }
 
 export interface OptionsOutcome {
@@ -65,6 +70,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
     flatErrors: env.AERIE_SIM_ERROR_SHAPE?.trim() === 'flat',
     vllmVersion: env.AERIE_SIM_VLLM_VERSION?.trim() || '0.11.0',
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
+    sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),
   };
   return { options, problems };
 }

@@ -1,5 +1,6 @@
 import type { Exchange } from './http-io.js';
 import type { SimContext } from './sim-context.js';
+import { holdSleepHostRam, releaseSleepHostRam } from './sleep-host-ram.js';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const SLEEP_TAGS = ['weights', 'kv_cache'] as const;
@@ -30,6 +31,8 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   ctx.sleep.sleeping = true;
   ctx.sleep.level = level;
   for (const t of SLEEP_TAGS) ctx.sleep.asleepTags.add(t);
+  // Level 1 offloads the weights to host RAM; level 2 discards them.
+  if (level === 1) holdSleepHostRam(ctx);
   if (ctx.options.asleep === 'hang') ctx.engine.pause();
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   const freed = (ctx.options.gpuMemGib * ctx.args.gpuMemoryUtilization - 0.4).toFixed(2);
@@ -57,6 +60,7 @@ export async function handleWakeUp(ctx: SimContext, ex: Exchange): Promise<void>
   await delay(ctx.options.sleepWakeMs);
   ctx.sleep.busy = false;
   for (const t of tags.length === 0 ? SLEEP_TAGS : tags) ctx.sleep.asleepTags.delete(t);
+  if (!ctx.sleep.asleepTags.has('weights')) releaseSleepHostRam(ctx);
   if (ctx.sleep.sleeping && ctx.sleep.asleepTags.size === 0) {
     ctx.sleep.sleeping = false;
     ctx.engine.resume();

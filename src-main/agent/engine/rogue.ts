@@ -27,7 +27,8 @@ export interface GpuProcessEntry {
 }
 
 const VLLM_IMAGE = /^(docker\.io\/)?(vllm\/vllm-openai|aerie\/local)(:|@|$)/;
-const VLLM_PROCESS = /vllm|enginecore/i;
+/** Names and command lines of vLLM server processes (`vllm serve`, `VLLM::EngineCore`, `VLLM::Worker`). */
+export const VLLM_PROCESS = /vllm|enginecore/i;
 
 const withoutHub = (ref: string) => ref.replace(/^docker\.io\//, '');
 

@@ -1,0 +1,25 @@
+import type { EngineContext } from './engine-context.js';
+import { listContainers, listGpuProcesses } from './rogue.js';
+import { listWarmArtifacts } from './warm-artifacts.js';
+
+/** Counts of untracked items: the control plane's `rogue_*_count` of a node, in one call. */
+export interface RogueSummary {
+  containers: number;
+  processes: number;
+  /** RAM sleepers plus compile caches (the control plane shows them only when warm is enabled). */
+  artifacts: number;
+}
+
+/** `GET /rogue-summary`: the same lists as the detail routes, counted (cache sizes are not walked). */
+export async function rogueSummary(ctx: EngineContext): Promise<RogueSummary> {
+  const [containers, processes, artifacts] = await Promise.all([
+    listContainers(ctx),
+    listGpuProcesses(ctx),
+    listWarmArtifacts(ctx, { sizes: false }),
+  ]);
+  return {
+    containers: containers.filter((c) => !c.tracked).length,
+    processes: processes.filter((p) => !p.tracked).length,
+    artifacts: artifacts.ram_sleepers.length + artifacts.disk_caches.length,
+  };
+}
