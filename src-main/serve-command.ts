@@ -5,6 +5,7 @@ import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
 import type { DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
 import { formatHelp } from './shared/cli-flags.js';
+import { exitCodeOnSignal } from './shared/node/shutdown.js';
 
 const USAGE = 'Usage: aerie serve [options]\n\nStarts the control plane: REST API, /v1 gateway, /ws, docs and the web console.';
 
@@ -55,25 +56,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     process.stdout.write(`created ${what}, saved to ${file}:\n  ${token}\n`);
   }
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
-  const exitCode = new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      const hard = setTimeout(() => {
-        process.stderr.write(`aerie serve: shutdown after ${signal} took too long; exiting\n`);
-        resolve(1);
-      }, 1900);
-      hard.unref();
-      void stopAll().then(() => {
-        clearTimeout(hard);
-        resolve(0);
-      });
-    };
-    const onInt = () => shutdown('SIGINT');
-    const onTerm = () => shutdown('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
+  const exitCode = exitCodeOnSignal('aerie serve', stopAll, 1900);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   process.stdout.write(`listening on http://${host}:${plane.port}\n`);
   return exitCode;

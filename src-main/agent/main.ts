@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { AERIE_VERSION } from '../shared/version.js';
 import { formatHelp } from '../shared/cli-flags.js';
+import { exitCodeOnSignal } from '../shared/node/shutdown.js';
 import { AGENT_FLAGS, loadAgentConfig, type AgentConfig } from './config.js';
 import { defaultAgentDeps } from './agent-deps.js';
 import type { AgentRoute } from './http/agent-route.js';
@@ -227,30 +228,11 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  return new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      const hard = setTimeout(() => {
-        process.stderr.write(`aerie agent: shutdown after ${signal} took too long; exiting\n`);
-        resolve(1);
-      }, 10_000);
-      hard.unref();
-      void agent.stop().then(() => {
-        clearTimeout(hard);
-        resolve(0);
-      });
-    };
-    const onInt = () => shutdown('SIGINT');
-    const onTerm = () => shutdown('SIGTERM');
-    // Handlers first: whoever waits for the "listening" line may signal right after reading it.
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    if (config.insecure) {
-      process.stderr.write(
-        'aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n',
-      );
-    }
-    process.stdout.write(`agent listening on ${agent.url}\n`);
-  });
+  // Handlers first: whoever waits for the "listening" line may signal right after reading it.
+  const exitCode = exitCodeOnSignal('aerie agent', () => agent.stop(), 10_000);
+  if (config.insecure) {
+    process.stderr.write('aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n');
+  }
+  process.stdout.write(`agent listening on ${agent.url}\n`);
+  return exitCode;
 }

@@ -192,31 +192,7 @@ export function createAgentServer(
   return { server, routes: list };
 }
 
-/** Listens and resolves with the bound port; rejects with the listen error (e.g. EADDRINUSE). */
-export function listenAgent(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : port);
-    });
-  });
-}
-
-/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
-export function closeAgentServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
+export { closeServer as closeAgentServer, listen as listenAgent } from '../../shared/node/http-listen.js';
 
 /** True when the raw request target has a `.` or `..` path segment, plain or percent-encoded. */
 export function hasDotSegment(rawUrl: string): boolean {

@@ -1,5 +1,6 @@
-import { lstat, readdir, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { treeSize } from '../files/tree-size.js';
 
 /** Disk figures for the filesystem holding the HF cache (GB = 10^9 bytes, two decimals). */
 export interface DiskUsage {
@@ -24,32 +25,6 @@ async function existingAncestor(path: string): Promise<string> {
   }
 }
 
-/** Total bytes of regular files under `dir` (symlinks not followed); 0 when it does not exist. */
-export async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop() ?? dir;
-    let entries;
-    try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const full = join(current, e.name);
-      if (e.isDirectory()) stack.push(full);
-      else if (e.isFile()) {
-        try {
-          total += (await lstat(full)).size;
-        } catch {
-          // Removed while walking: it no longer counts.
-        }
-      }
-    }
-  }
-  return total;
-}
 
 /** Measures disk usage of the HF cache's filesystem; the cache's own size is cached (walking it is slow). */
 export class DiskProbe {
@@ -64,7 +39,7 @@ export class DiskProbe {
   async usage(): Promise<DiskUsage> {
     const fs = await statfs(await existingAncestor(this.hfCacheDir));
     if (!this.cached || this.now() - this.cached.at > this.cacheTtlMs) {
-      this.cached = { at: this.now(), bytes: await directorySize(this.hfCacheDir) };
+      this.cached = { at: this.now(), bytes: await treeSize(this.hfCacheDir) };
     }
     return {
       total_gb: gb(fs.blocks * fs.bsize),
