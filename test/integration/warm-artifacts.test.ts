@@ -68,7 +68,12 @@ afterAll(async () => {
 
 describe('orphaned RAM sleepers', () => {
   it('lists a hand-started sleeping simulator with its RSS, drops it once awake, and kills it', async () => {
-    const sim = await startSim(['hand/sleeper', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1', ...SLEEP_RAM });
+    // It reports to the simulated GPUs too, so it is also an orphaned GPU process.
+    const sim = await startSim(['hand/sleeper', '--enable-sleep-mode'], {
+      VLLM_SERVER_DEV_MODE: '1',
+      AERIE_SIM_STATE_FILE: join(agent.dataDir, 'sim-gpus', 'by-hand.json'),
+      ...SLEEP_RAM,
+    });
     handSim = sim;
     const pid = sim.proc.pid ?? 0;
     // Awake it holds only its own heap: not a sleeper.
@@ -81,8 +86,13 @@ describe('orphaned RAM sleepers', () => {
     // The tracked warm deployment sleeps with the same RAM but is not an orphan.
     expect(rssMb(warmPid)).toBeGreaterThanOrEqual(1100);
     expect((await artifacts()).ram_sleepers.map((s) => s.pid)).not.toContain(warmPid);
-    expect((await call('GET', '/rogue-summary')).body).toMatchObject({ containers: 0, processes: 0 });
-    expect(((await call('GET', '/rogue-summary')).body as { artifacts: number }).artifacts).toBeGreaterThanOrEqual(1);
+    // The summary counts exactly what the detail lists show as untracked.
+    const now = await artifacts();
+    expect((await call('GET', '/rogue-summary')).body).toEqual({
+      containers: 0,
+      processes: 1,
+      artifacts: now.ram_sleepers.length + now.disk_caches.length,
+    });
 
     // Waking frees the offloaded weights, so the process is no longer a sleeper.
     expect((await fetch(`${sim.baseUrl}/wake_up`, { method: 'POST' })).status).toBe(200);
@@ -97,6 +107,7 @@ describe('orphaned RAM sleepers', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect((await artifacts()).ram_sleepers.map((s) => s.pid)).not.toContain(pid);
     expect((await call('POST', `/warm-artifacts/sleepers/${pid}/kill`)).status).toBe(404);
+    expect((await call('GET', '/rogue-summary')).body).toMatchObject({ containers: 0, processes: 0 });
   });
 
   it("refuses with 409 to kill a tracked warm deployment's sleeping process, and 404 for a non-vLLM process", async () => {

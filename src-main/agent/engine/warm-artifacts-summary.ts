@@ -5,6 +5,7 @@ import { listWarmArtifacts } from './warm-artifacts.js';
 /** Counts of untracked items: the control plane's `rogue_*_count` of a node, in one call. */
 export interface RogueSummary {
   containers: number;
+  /** Distinct PIDs. */
   processes: number;
   /** RAM sleepers plus compile caches (the control plane shows them only when warm is enabled). */
   artifacts: number;
@@ -19,7 +20,8 @@ export async function rogueSummary(ctx: EngineContext): Promise<RogueSummary> {
   ]);
   return {
     containers: containers.filter((c) => !c.tracked).length,
-    processes: processes.filter((p) => !p.tracked).length,
+    // A process on several GPUs is listed once per GPU but is one orphan.
+    processes: new Set(processes.filter((p) => !p.tracked).map((p) => p.pid)).size,
     artifacts: artifacts.ram_sleepers.length + artifacts.disk_caches.length,
   };
 }
