@@ -76,8 +76,10 @@ describe('orphaned RAM sleepers', () => {
     });
     handSim = sim;
     const pid = sim.proc.pid ?? 0;
-    // Awake it holds only its own heap: not a sleeper.
+    // Awake it holds only its own heap: not a sleeper, and not offered for killing.
     expect((await artifacts()).ram_sleepers.map((s) => s.pid)).not.toContain(pid);
+    expect((await call('POST', `/warm-artifacts/sleepers/${pid}/kill`)).status).toBe(404);
+    expect(sim.proc.exitCode).toBeNull();
 
     expect((await fetch(`${sim.baseUrl}/sleep?level=1`, { method: 'POST' })).status).toBe(200);
     const listed = (await artifacts()).ram_sleepers.find((s) => s.pid === pid);

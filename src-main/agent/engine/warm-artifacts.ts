@@ -117,13 +117,17 @@ export async function listWarmArtifacts(ctx: EngineContext, opts: { sizes?: bool
   };
 }
 
-/** Kills an orphaned vLLM RAM sleeper like an orphaned GPU process: 404 not vLLM or gone, 409 tracked. */
+/**
+ * Kills an orphaned vLLM RAM sleeper like an orphaned GPU process: 409 when a deployment tracks it,
+ * 404 when it is gone, not vLLM, or too small to be listed (only what the list offers is killed).
+ */
 export function killRamSleeper(ctx: EngineContext, pid: number, graceMs = 10_000): Promise<{ status: 'killed'; pid: number }> {
   const find = async () => {
     const p = (await vllmProcesses(ctx)).find((x) => x.pid === pid);
-    return p ? { tracked: p.key !== null, key: p.key } : null;
+    if (!p || (p.key === null && p.rssMb < SLEEPER_MIN_RSS_MB)) return null;
+    return { tracked: p.key !== null, key: p.key };
   };
-  return killOrphanProcess(pid, find, 'a vLLM process', graceMs);
+  return killOrphanProcess(pid, find, `a vLLM process holding ${SLEEPER_MIN_RSS_MB} MB or more of RAM`, graceMs);
 }
 
 /** Deletes an orphaned compile cache: 400 bad name, 409 a live deployment's, 404 unknown; 500 if it survives. */
