@@ -1,7 +1,7 @@
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { describeIssues, readFlags, type FlagSpec } from '../shared/cli-flags.js';
+import { describeIssues, httpUrlFlag, readFlags, tokenFlag, wholeNumberFlag, type FlagSpec } from '../shared/cli-flags.js';
 import { parseSimulateGpusSpec, type SimulatedGpuSpec } from './gpu/simulated.js';
 
 /** Flags of `aerie agent` (DESIGN.md §1); each also reads its `AERIE_*` variable. */
@@ -54,28 +54,9 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-const token = z
-  .string()
-  .min(16, 'must be at least 16 characters')
-  .max(256, 'must be at most 256 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
-const httpUrl = z
-  .string()
-  .url('must be a URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-  .transform((u) => u.replace(/\/+$/, ''));
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be ${min}–${max}`).max(max, `must be ${min}–${max}`));
-
 const RawAgentConfig = z.object({
   host: z.string().min(1).default('0.0.0.0'),
-  port: wholeNumber(0, 65535).default(9000),
+  port: wholeNumberFlag(0, 65535).default(9000),
   dataDir: z
     .string()
     .min(1)
@@ -87,8 +68,8 @@ const RawAgentConfig = z.object({
       'must be 1–63 letters, digits, dots, dashes or underscores',
     )
     .optional(),
-  controlPlane: httpUrl.optional(),
-  clusterToken: token.optional(),
+  controlPlane: httpUrlFlag.optional(),
+  clusterToken: tokenFlag.optional(),
   advertiseHost: z
     .string()
     .regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address')
@@ -101,7 +82,7 @@ const RawAgentConfig = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9._/:-]*$/, 'must be an image repository like vllm/vllm-openai')
     .default('vllm/vllm-openai'),
-  consulUrl: httpUrl.optional(),
+  consulUrl: httpUrlFlag.optional(),
   modelDirs: z.string().optional(),
   insecure: z.boolean().default(false),
 });

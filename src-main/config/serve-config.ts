@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../shared/cidr.js';
-import { describeIssues, readFlags, type FlagSpec } from '../shared/cli-flags.js';
+import { describeIssues, httpUrlFlag, readFlags, tokenFlag, wholeNumberFlag, type FlagSpec } from '../shared/cli-flags.js';
 
 /** Flags of `aerie serve`; each also reads its `AERIE_*` variable. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -17,31 +17,15 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'demo', env: 'AERIE_DEMO', boolean: true, help: 'also run an in-process agent with simulated GPUs' },
 ];
 
-const token = z
-  .string()
-  .min(16, 'must be at least 16 characters')
-  .max(256, 'must be at most 256 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
-const httpUrl = z
-  .string()
-  .url('must be a URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
-
 const RawServeConfig = z.object({
   host: z.string().min(1).default('0.0.0.0'),
-  port: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(0, 'must be 0–65535').max(65535, 'must be 0–65535'))
-    .default(8000),
+  port: wholeNumberFlag(0, 65535).default(8000),
   dataDir: z.string().min(1).default(join(homedir(), '.local', 'share', 'aerie')),
-  clusterToken: token.optional(),
-  adminToken: token.optional(),
+  clusterToken: tokenFlag.optional(),
+  adminToken: tokenFlag.optional(),
   trustedNetworks: z.string().default('127.0.0.0/8,::1'),
   apiAuth: z.enum(['token', 'open'], { message: "must be 'token' or 'open'" }).default('token'),
-  consulUrl: httpUrl.optional(),
+  consulUrl: httpUrlFlag.optional(),
   demo: z.boolean().default(false),
 });
 

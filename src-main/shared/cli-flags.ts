@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One command-line flag: `--name VALUE` (or a bare boolean `--name`), also read from `env`. */
 export interface FlagSpec {
@@ -90,3 +90,25 @@ export function formatHelp(usage: string, specs: readonly FlagSpec[]): string {
   });
   return `${usage}\n\nOptions:\n${lines.join('\n')}\n`;
 }
+
+/** A secret given as a flag (cluster or admin token): 16–256 printable ASCII characters. */
+export const tokenFlag = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(256, 'must be at most 256 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** An http(s) URL flag, without a trailing slash. */
+export const httpUrlFlag = z
+  .string()
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** A whole-number flag in [min, max] (flags arrive as strings). */
+export const wholeNumberFlag = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be ${min}–${max}`).max(max, `must be ${min}–${max}`));
