@@ -1,8 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnUntilReady } from './ready-process.js';
 import { AERIE_BIN } from './serve-process.js';
 
 /** A running `aerie agent` process started by a test. */
@@ -55,72 +56,23 @@ export async function startAgent(
     ...args,
   ];
   const command = opts.command ?? [process.execPath, AERIE_BIN, 'agent'];
-  const [exe, ...pre] = command as [string, ...string[]];
-  const proc = spawn(exe, [...pre, ...full], {
-    env: { ...process.env, AERIE_LOG_LEVEL: 'info', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const cleanup = () => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-
-  let url: string;
-  try {
-    url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('aerie agent did not print "agent listening on" within 20 s')),
-        20_000,
-      );
-      const onData = () => {
-        const m = /agent listening on (http:\/\/\S+)/.exec(stdout);
-        if (!m?.[1]) return;
-        clearTimeout(timer);
-        proc.stdout.off('data', onData);
-        resolveUrl(m[1]);
-      };
-      proc.stdout.on('data', onData);
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`aerie agent exited with ${code} before listening`));
-      });
-    });
-  } catch (err) {
-    proc.kill('SIGKILL');
-    await exited;
-    cleanup();
-    throw new Error(
-      `${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
-    );
-  }
-
-  let stopping: Promise<number | null> | null = null;
+  const p = await spawnUntilReady([...command, ...full], env, /agent listening on (http:\/\/\S+)/, cleanup);
   return {
-    url,
-    port: Number(new URL(url).port),
+    url: p.url,
+    port: Number(new URL(p.url).port),
     token,
     dataDir,
-    proc,
+    proc: p.proc,
     get stdout() {
-      return stdout;
+      return p.stdout;
     },
     get stderr() {
-      return stderr;
+      return p.stderr;
     },
     auth: (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {}),
-    stop: () =>
-      (stopping ??= (async () => {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          proc.kill('SIGTERM');
-          const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(kill);
-        }
-        cleanup();
-        return proc.exitCode;
-      })()),
+    stop: () => p.stop(),
   };
 }

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnUntilReady } from './ready-process.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const AERIE_BIN = join(REPO_ROOT, 'bin', 'aerie.mjs');
@@ -80,70 +81,22 @@ export async function startServe(
     ...(ownDataDir ? ['--data-dir', dataDir] : []),
     ...args,
   ];
-  const proc = spawn(process.execPath, [AERIE_BIN, ...full], {
-    env: { ...process.env, AERIE_LOG_LEVEL: 'info', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const cleanup = () => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-
-  let url: string;
-  try {
-    url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('aerie serve did not print "listening on" within 20 s')),
-        20_000,
-      );
-      const onData = () => {
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (!m?.[1]) return;
-        clearTimeout(timer);
-        proc.stdout.off('data', onData);
-        resolveUrl(m[1]);
-      };
-      proc.stdout.on('data', onData);
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`aerie serve exited with ${code} before listening`));
-      });
-    });
-  } catch (err) {
-    proc.kill('SIGKILL');
-    await exited;
-    cleanup();
-    throw new Error(
-      `${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
-    );
-  }
-
-  let stopping: Promise<number | null> | null = null;
+  const p = await spawnUntilReady([process.execPath, AERIE_BIN, ...full], env, /listening on (http:\/\/\S+)/, cleanup);
   return {
-    url,
-    port: Number(new URL(url).port),
+    url: p.url,
+    port: Number(new URL(p.url).port),
     dataDir,
-    proc,
+    proc: p.proc,
     get stdout() {
-      return stdout;
+      return p.stdout;
     },
     get stderr() {
-      return stderr;
+      return p.stderr;
     },
-    stop: () =>
-      (stopping ??= (async () => {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          proc.kill('SIGTERM');
-          const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(kill);
-        }
-        cleanup();
-        return proc.exitCode;
-      })()),
+    stop: () => p.stop(),
   };
 }
 
