@@ -39,7 +39,12 @@ function concrete(route: RouteDescriptor): string {
   return route.path.replace(/:[A-Za-z_]+\*/g, 'org/name').replace(/:[A-Za-z_]+/g, '1');
 }
 
+// The walk calls every route for real (image prune included): keep it away from any engine on the
+// machine running the tests by pointing both runtimes at sockets that do not exist.
+const savedEnv = { DOCKER_HOST: process.env.DOCKER_HOST, PODMAN_SOCK: process.env.PODMAN_SOCK };
 beforeAll(async () => {
+  process.env.DOCKER_HOST = 'unix:///nonexistent/aerie-route-walk/docker.sock';
+  process.env.PODMAN_SOCK = '/nonexistent/aerie-route-walk/podman.sock';
   dataDir = mkdtempSync(join(tmpdir(), 'agent-routes-'));
   const cfg = config();
   agent = await startAgent(cfg, await defaultAgentDeps(cfg));
@@ -48,6 +53,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 describe('the agent route table', () => {

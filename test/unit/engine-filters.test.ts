@@ -63,9 +63,9 @@ describe('engine sockets', () => {
     expect(dockerSocketPath({ DOCKER_HOST: 'tcp://10.0.0.1:2375' })).toBeNull();
   });
 
-  it('tries PODMAN_SOCK, then the rootless sockets, then the rootful one', () => {
-    expect(podmanSocketCandidates({ PODMAN_SOCK: '/x.sock', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toEqual([
-      '/x.sock',
+  it('uses an explicit PODMAN_SOCK alone, else tries the rootless sockets, then the rootful one', () => {
+    expect(podmanSocketCandidates({ PODMAN_SOCK: 'unix:///x.sock', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toEqual(['/x.sock']);
+    expect(podmanSocketCandidates({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toEqual([
       '/run/user/1000/podman/podman.sock',
       '/run/podman/podman.sock',
     ]);

@@ -16,11 +16,14 @@ export function dockerSocketPath(env: SocketEnv): string | null {
   return null;
 }
 
-/** Podman socket candidates in the order they are tried (rootless before rootful). */
+/**
+ * Podman socket candidates in the order they are tried (rootless before rootful). An explicit
+ * `PODMAN_SOCK` is the only candidate: the operator chose it, so no other socket is used silently.
+ */
 export function podmanSocketCandidates(env: SocketEnv, uid: number | null): string[] {
   const out: string[] = [];
   const sock = env.PODMAN_SOCK?.trim();
-  if (sock) out.push(sock.startsWith('unix://') ? sock.slice('unix://'.length) : sock);
+  if (sock) return [sock.startsWith('unix://') ? sock.slice('unix://'.length) : sock];
   if (env.XDG_RUNTIME_DIR) out.push(`${env.XDG_RUNTIME_DIR}/podman/podman.sock`);
   if (uid !== null && uid !== 0) out.push(`/run/user/${uid}/podman/podman.sock`);
   out.push('/run/podman/podman.sock');
