@@ -163,6 +163,14 @@ describe('orphaned compile caches', () => {
     // A directory the agent could not have made is not offered for deletion either.
     expect((await artifacts()).disk_caches.map((c) => c.name)).not.toContain('not-a-cache');
   });
+
+  it('removes a warm deployment’s compile cache when it is stopped, so none is left orphaned', async () => {
+    expect(existsSync(cacheDir(trackedName()))).toBe(true);
+    expect((await call('POST', '/deployments/stop', { key: warmKey })).status).toBe(200);
+    await waitFor(async () => (await status(warmKey)) === 'stopped', 30_000, 'the warm deployment to stop');
+    expect(existsSync(cacheDir(trackedName()))).toBe(false);
+    expect((await artifacts()).disk_caches).toEqual([]);
+  });
 });
 
 describe('images on the process runtime', () => {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { WarmController } from '../warm/warm-controller.js';
 import { deploymentKey } from '../../shared/vllm-args.js';
@@ -13,6 +14,7 @@ import { scheduleMonitor } from './monitor.js';
 import { findByNamespacePid } from './process-tree.js';
 import type { Tracked } from './registry.js';
 import { detach, finish, removeContainer } from './stopper.js';
+import { compileCacheDir } from './warm-artifacts.js';
 
 /**
  * The agent's deployment engine: launches vLLM servers, watches them, pauses and wakes warm ones,
@@ -81,6 +83,8 @@ export class DeploymentEngine {
     await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
     this.ctx.forgetSimState(key);
+    // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.
+    if (t.entry.warm) await rm(compileCacheDir(this.ctx.deps.dataDir, key), { recursive: true, force: true }).catch(() => undefined);
     finish(t, 'stopped');
     t.entry.container_id = null;
     this.ctx.agentLine(t, 'Deployment stopped.');

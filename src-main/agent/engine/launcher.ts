@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AgentHttpError } from '../http/agent-route.js';
 import { describeEnv } from '../logs/secret-mask.js';
 import type { ContainerRuntime, LaunchSpec, Mount, PullProgress } from '../runtime/container-runtime.js';
@@ -15,6 +13,7 @@ import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
 import type { Tracked } from './registry.js';
 import { newTracked, toHttpError } from './tracked-factory.js';
+import { compileCacheDir } from './warm-artifacts.js';
 
 /** What a successful launch answers (behaviour.md §2.3). */
 export interface LaunchResult {
@@ -163,7 +162,7 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
   if (v.warm) {
     e.internal_port = await allocateInternalPort(ctx.registry.internalPorts());
     e.launch_manifest.internal_port = e.internal_port;
-    const cache = join(d.dataDir, '.vllm_compile', createHash('sha256').update(e.key).digest('hex').slice(0, 16));
+    const cache = compileCacheDir(d.dataDir, e.key);
     mkdirSync(cache, { recursive: true });
     mounts.push({ source: cache, target: CONTAINER_VLLM_CACHE, readOnly: false });
   }

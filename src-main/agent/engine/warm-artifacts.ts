@@ -38,6 +38,11 @@ export function compileCacheName(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
+/** The per-deployment compile cache `<data-dir>/.vllm_compile/<sha256(key)[:16]>` of a warm launch. */
+export function compileCacheDir(dataDir: string, key: string): string {
+  return join(dataDir, '.vllm_compile', compileCacheName(key));
+}
+
 function compileCacheRoot(ctx: EngineContext): string {
   return join(ctx.deps.dataDir, '.vllm_compile');
 }
