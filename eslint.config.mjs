@@ -8,8 +8,15 @@ import tseslint from 'typescript-eslint';
 const outsideShared = (dir, depth) => {
   const up = '../'.repeat(depth);
   return {
-    group: [`${up}*`, `!${up}shared`, `!${up}shared/*`, `${up}../*`, ...(depth === 1 ? [] : [`!${up}${dir}`, `!${up}${dir}/*`])],
-    message: 'agent/ and sim/ import only their own folder and src-main/shared/ (they ship as separate programs).',
+    group: [
+      `${up}*`,
+      `!${up}shared`,
+      `!${up}shared/*`,
+      `${up}../*`,
+      ...(depth === 1 ? [] : [`!${up}${dir}`, `!${up}${dir}/*`]),
+    ],
+    message:
+      'agent/ and sim/ import only their own folder and src-main/shared/ (they ship as separate programs).',
   };
 };
 
@@ -25,19 +32,35 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only src-main/shell/ and src-main/index.ts import electron.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only src-main/shell/ and src-main/index.ts import electron.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: false, project: null },
+    },
   },
   {
     files: ['src-main/shell/**/*.ts', 'src-main/index.ts', 'src-preload/**/*.ts'],
@@ -49,36 +72,56 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'express', 'better-sqlite3', 'kysely', 'ws', 'undici'].map((name) => ({
-            name,
-            message: 'src-main/shared/ is pure: it imports nothing outside itself but zod and node built-ins.',
-          })),
-          patterns: [{ group: ['../*', '!../../package.json'], message: 'src-main/shared/ imports nothing outside itself.' }],
+          paths: ['electron', 'express', 'better-sqlite3', 'kysely', 'ws', 'undici'].map(
+            (name) => ({
+              name,
+              message:
+                'src-main/shared/ is pure: it imports nothing outside itself but zod and node built-ins.',
+            }),
+          ),
+          patterns: [
+            {
+              group: ['../*', '!../../package.json'],
+              message: 'src-main/shared/ imports nothing outside itself.',
+            },
+          ],
         },
       ],
     },
   },
-  ...['agent', 'sim'].flatMap((dir) => [1, 2, 3].map((depth) => ({
-    files: [`src-main/${dir}/${'*/'.repeat(depth - 1)}*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The agent and simulator never import electron.' }],
-          patterns: [outsideShared(dir, depth)],
-        },
-      ],
-    },
-  }))),
+  ...['agent', 'sim'].flatMap((dir) =>
+    [1, 2, 3].map((depth) => ({
+      files: [`src-main/${dir}/${'*/'.repeat(depth - 1)}*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: [
+              { name: 'electron', message: 'The agent and simulator never import electron.' },
+            ],
+            patterns: [outsideShared(dir, depth)],
+          },
+        ],
+      },
+    })),
+  ),
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer reaches the main process only through window.aerie.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer reaches the main process only through window.aerie.',
+            },
+          ],
           patterns: [
-            { group: ['**/src-main/*', '!**/src-main/shared', '!**/src-main/shared/*'], message: 'The renderer imports only src-main/shared/.' },
+            {
+              group: ['**/src-main/*', '!**/src-main/shared', '!**/src-main/shared/*'],
+              message: 'The renderer imports only src-main/shared/.',
+            },
           ],
         },
       ],

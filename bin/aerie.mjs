@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const bundle = new URL('../out/cli/cli.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(bundle))) {
-  process.stderr.write('aerie: the CLI is not built yet; run `npm run build` (npm ci does it through prepare)\n');
+  process.stderr.write(
+    'aerie: the CLI is not built yet; run `npm run build` (npm ci does it through prepare)\n',
+  );
   process.exit(1);
 }
 const { main } = await import(bundle.href);

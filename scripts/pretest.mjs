@@ -11,19 +11,28 @@ const NEEDED = [
   { bin: '/usr/bin/catatonit', alt: '/usr/libexec/podman/catatonit', pkg: 'catatonit' },
 ];
 
-const missing = NEEDED.filter((n) => !existsSync(n.bin) && !(n.alt && existsSync(n.alt))).map((n) => n.pkg);
+const missing = NEEDED.filter((n) => !existsSync(n.bin) && !(n.alt && existsSync(n.alt))).map(
+  (n) => n.pkg,
+);
 if (missing.length > 0) {
   const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`The test suites need Debian packages that are not installed: ${missing.join(', ')}.\nRun as root:\n  ${cmd}\nthen npm test again.`);
+    console.error(
+      `The test suites need Debian packages that are not installed: ${missing.join(', ')}.\nRun as root:\n  ${cmd}\nthen npm test again.`,
+    );
     process.exit(1);
   }
   console.log(`pretest: installing ${missing.join(', ')} …`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
-      console.error(`pretest: 'apt-get ${args.join(' ')}' failed (exit ${r.status}). Run it by hand: ${cmd}`);
+      console.error(
+        `pretest: 'apt-get ${args.join(' ')}' failed (exit ${r.status}). Run it by hand: ${cmd}`,
+      );
       process.exit(1);
     }
   }

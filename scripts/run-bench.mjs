@@ -10,6 +10,18 @@ if (!entry) {
 }
 // Written inside the repo so that the bundle's bare imports resolve from ./node_modules.
 const outfile = join('out', 'bench', `${basename(entry, '.ts')}.mjs`);
-await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
-const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(3)], { stdio: 'inherit', cwd: process.cwd() });
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(3)], {
+  stdio: 'inherit',
+  cwd: process.cwd(),
+});
 process.exit(r.status ?? 1);

@@ -14,7 +14,13 @@ import { healthRoutes } from './health/health.routes.js';
 import { VllmReleaseService } from './health/vllm-release.service.js';
 import { docsAssetDirs, docsRoutes } from './http/docs.js';
 import { createExpressApp } from './http/express-app.js';
-import { closeServer, createHttpServer, dispatcher, gatewayNotReady, listen } from './http/http-server.js';
+import {
+  closeServer,
+  createHttpServer,
+  dispatcher,
+  gatewayNotReady,
+  listen,
+} from './http/http-server.js';
 import { injectRequest } from './http/inject.js';
 import type { AccessPolicy } from './http/middleware/auth.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -52,7 +58,10 @@ export interface ControlPlane {
 }
 
 /** Composition root: config → db → services → http → loops. Throws StartupError with a clear message. */
-export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}): Promise<ControlPlane> {
+export async function bootstrap(
+  config: ServeConfig,
+  opts: BootstrapOptions = {},
+): Promise<ControlPlane> {
   const clock = opts.clock ?? systemClock;
   ensureDataDir(config.dataDir);
   const cluster = loadOrCreateToken(config.dataDir, 'cluster-token', config.clusterToken);
@@ -78,7 +87,11 @@ export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}
   const loops: SyncLoop[] = [createHousekeepingLoop(store.db, settings, clock)];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
-  const access: AccessPolicy = { mode: config.apiAuth, trusted: config.trustedNetworks, adminToken: admin.token };
+  const access: AccessPolicy = {
+    mode: config.apiAuth,
+    trusted: config.trustedNetworks,
+    adminToken: admin.token,
+  };
   const routes: RouteDef[] = [];
   routes.push(
     ...healthRoutes(releases, () => loops.map((l) => l.status())),
@@ -87,7 +100,10 @@ export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}
     ...adminRoutes(purge),
     ...docsRoutes(() => buildOpenApi(routes, AERIE_VERSION)),
   );
-  const consoleDir = opts.consoleDir && existsSync(join(opts.consoleDir, 'index.html')) ? opts.consoleDir : undefined;
+  const consoleDir =
+    opts.consoleDir && existsSync(join(opts.consoleDir, 'index.html'))
+      ? opts.consoleDir
+      : undefined;
   const app = createExpressApp({ routes, access, consoleDir, staticDirs: docsAssetDirs() });
   const hub = new WsHub(events, { access });
   const parts = { rest: app, gateway: gatewayNotReady, upgrade: hub.handleUpgrade.bind(hub) };
@@ -101,10 +117,21 @@ export async function bootstrap(config: ServeConfig, opts: BootstrapOptions = {}
     hub.close();
     await store.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use; choose another with --port`);
-    if (code === 'EADDRNOTAVAIL') throw new StartupError(`address ${config.host} is not available on this machine; check --host`);
-    if (code === 'EACCES') throw new StartupError(`not allowed to bind ${config.host}:${config.port}; use a port above 1023`);
-    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    if (code === 'EADDRINUSE')
+      throw new StartupError(
+        `port ${config.port} on ${config.host} is already in use; choose another with --port`,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new StartupError(
+        `address ${config.host} is not available on this machine; check --host`,
+      );
+    if (code === 'EACCES')
+      throw new StartupError(
+        `not allowed to bind ${config.host}:${config.port}; use a port above 1023`,
+      );
+    throw new StartupError(
+      `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`,
+    );
   }
   for (const l of loops) l.start(1000);
 

@@ -15,18 +15,31 @@ export interface DemoAgent {
  * runtime, announcing itself to `controlPlaneUrl` with the cluster token, so the whole product can
  * be tried on a laptop. Its data lives in `<data-dir>/demo-agent`.
  */
-export async function startDemoAgent(dataDir: string, controlPlaneUrl: string, clusterToken: string): Promise<DemoAgent> {
+export async function startDemoAgent(
+  dataDir: string,
+  controlPlaneUrl: string,
+  clusterToken: string,
+): Promise<DemoAgent> {
   const loaded = loadAgentConfig(
     [
-      '--host', '127.0.0.1',
-      '--port', '0',
-      '--data-dir', join(dataDir, 'demo-agent'),
-      '--node-name', 'demo-node',
-      '--simulate-gpus', '2xH100-80GB',
-      '--runtime', 'process',
-      '--control-plane', controlPlaneUrl,
-      '--cluster-token', clusterToken,
-      '--advertise-host', '127.0.0.1',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dataDir, 'demo-agent'),
+      '--node-name',
+      'demo-node',
+      '--simulate-gpus',
+      '2xH100-80GB',
+      '--runtime',
+      'process',
+      '--control-plane',
+      controlPlaneUrl,
+      '--cluster-token',
+      clusterToken,
+      '--advertise-host',
+      '127.0.0.1',
     ],
     {},
   );

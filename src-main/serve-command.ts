@@ -7,7 +7,8 @@ import { StartupError } from './errors/startup-error.js';
 import { formatHelp } from './shared/cli-flags.js';
 import { exitCodeOnSignal } from './shared/node/shutdown.js';
 
-const USAGE = 'Usage: aerie serve [options]\n\nStarts the control plane: REST API, /v1 gateway, /ws, docs and the web console.';
+const USAGE =
+  'Usage: aerie serve [options]\n\nStarts the control plane: REST API, /v1 gateway, /ws, docs and the web console.';
 
 /** `aerie serve`: returns the process exit code once the server has stopped (or failed to start). */
 export async function runServe(argv: readonly string[]): Promise<number> {
@@ -17,7 +18,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   const loaded = loadServeConfig(argv, process.env);
   if (!loaded.ok) {
-    process.stderr.write(`aerie serve: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `aerie serve: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 2;
   }
   const config = loaded.config;
@@ -38,13 +41,21 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     try {
       // Loaded only for --demo, so a plain start does not pay for the agent's code.
       const { startDemoAgent } = await import('./demo-agent.js');
-      demo = await startDemoAgent(config.dataDir, `http://${local.includes(':') ? `[${local}]` : local}:${plane.port}`, plane.tokens.cluster);
+      demo = await startDemoAgent(
+        config.dataDir,
+        `http://${local.includes(':') ? `[${local}]` : local}:${plane.port}`,
+        plane.tokens.cluster,
+      );
     } catch (err) {
       await plane.stop();
-      process.stderr.write(`aerie serve: the demo agent could not start: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `aerie serve: the demo agent could not start: ${(err as Error).message}\n`,
+      );
       return 1;
     }
-    process.stdout.write(`demo agent (2 simulated H100 80GB, process runtime) listening on ${demo.url}\n`);
+    process.stdout.write(
+      `demo agent (2 simulated H100 80GB, process runtime) listening on ${demo.url}\n`,
+    );
   }
   const stopAll = async () => {
     await demo?.stop();
@@ -52,7 +63,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   };
   for (const file of plane.tokens.createdFiles) {
     const token = file.endsWith('admin-token') ? plane.tokens.admin : plane.tokens.cluster;
-    const what = file.endsWith('admin-token') ? 'admin token (for /api from other machines)' : 'cluster token (for agents)';
+    const what = file.endsWith('admin-token')
+      ? 'admin token (for /api from other machines)'
+      : 'cluster token (for agents)';
     process.stdout.write(`created ${what}, saved to ${file}:\n  ${token}\n`);
   }
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.

@@ -9,7 +9,8 @@ export function adminRoutes(purge: PurgeService): RouteDef[] {
       path: '/api/admin/purge',
       tag: 'Admin',
       summary: 'Delete database records by category; running containers are untouched.',
-      description: 'Omit `targets` (or send []) for all. Purging nodes also purges deployments and metrics.',
+      description:
+        'Omit `targets` (or send []) for all. Purging nodes also purges deployments and metrics.',
       body: PurgeRequestSchema,
       response: PurgeResultSchema,
       errors: [400],

@@ -8,11 +8,15 @@ import { PURGE_TARGETS, type PurgeResult, type PurgeTarget } from '../shared/adm
 const log = createLogger('db');
 
 /** Resolves requested targets: empty means all; `nodes` pulls in `deployments` and `metrics`. */
-export function resolvePurgeTargets(requested: readonly string[] | null | undefined): Set<PurgeTarget> {
+export function resolvePurgeTargets(
+  requested: readonly string[] | null | undefined,
+): Set<PurgeTarget> {
   if (!requested || requested.length === 0) return new Set(PURGE_TARGETS);
   const unknown = requested.filter((t) => !(PURGE_TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0)
-    throw badRequest(`Unknown purge target(s): ${unknown.join(', ')}. Valid targets: ${PURGE_TARGETS.join(', ')}.`);
+    throw badRequest(
+      `Unknown purge target(s): ${unknown.join(', ')}. Valid targets: ${PURGE_TARGETS.join(', ')}.`,
+    );
   const set = new Set(requested as PurgeTarget[]);
   if (set.has('nodes')) {
     set.add('deployments');
@@ -35,7 +39,9 @@ export class PurgeService {
     let nodeIds: number[] = [];
     await this.db.transaction().execute(async (trx) => {
       if (targets.has('deployments')) {
-        deploymentIds = (await trx.deleteFrom('deployments').returning('id').execute()).map((r) => r.id);
+        deploymentIds = (await trx.deleteFrom('deployments').returning('id').execute()).map(
+          (r) => r.id,
+        );
         purged.deployments = deploymentIds.length;
       }
       if (targets.has('metrics')) {
@@ -53,7 +59,12 @@ export class PurgeService {
     });
     log.info('purged records', { purged });
     if (targets.has('deployments'))
-      this.bus.emit({ type: 'deployments_changed', ids: deploymentIds, deployments: [], deleted: deploymentIds });
+      this.bus.emit({
+        type: 'deployments_changed',
+        ids: deploymentIds,
+        deployments: [],
+        deleted: deploymentIds,
+      });
     if (targets.has('nodes') || targets.has('metrics'))
       this.bus.emit({ type: 'nodes_changed', ids: nodeIds, nodes: [], deleted: nodeIds });
     return { purged };

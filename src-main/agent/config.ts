@@ -1,7 +1,14 @@
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { describeIssues, httpUrlFlag, readFlags, tokenFlag, wholeNumberFlag, type FlagSpec } from '../shared/cli-flags.js';
+import {
+  describeIssues,
+  httpUrlFlag,
+  readFlags,
+  tokenFlag,
+  wholeNumberFlag,
+  type FlagSpec,
+} from '../shared/cli-flags.js';
 import { parseSimulateGpusSpec, type SimulatedGpuSpec } from './gpu/simulated.js';
 
 /** Flags of `aerie agent` (DESIGN.md §1); each also reads its `AERIE_*` variable. */
@@ -165,7 +172,13 @@ export function loadAgentConfig(
   }
   const logMaxMb = envNumber(env, 'AERIE_AGENT_LOG_MAX_MB', 50, 100_000, problems);
   const retentionDays = envNumber(env, 'AERIE_AGENT_LOG_RETENTION_DAYS', 14, 3650, problems);
-  const monitorIntervalMs = envNumber(env, 'AERIE_AGENT_MONITOR_INTERVAL_MS', 2000, 60_000, problems);
+  const monitorIntervalMs = envNumber(
+    env,
+    'AERIE_AGENT_MONITOR_INTERVAL_MS',
+    2000,
+    60_000,
+    problems,
+  );
   if (values.clusterToken === undefined && values.insecure !== true)
     problems.push(MISSING_TOKEN_PROBLEM);
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };

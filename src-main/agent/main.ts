@@ -231,7 +231,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   // Handlers first: whoever waits for the "listening" line may signal right after reading it.
   const exitCode = exitCodeOnSignal('aerie agent', () => agent.stop(), 10_000);
   if (config.insecure) {
-    process.stderr.write('aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n');
+    process.stderr.write(
+      'aerie agent: WARNING: --insecure: the agent API accepts requests without a cluster token\n',
+    );
   }
   process.stdout.write(`agent listening on ${agent.url}\n`);
   return exitCode;

@@ -27,7 +27,11 @@ export interface LoadedToken {
 }
 
 /** Returns the explicit token, or the one saved in `dir/name`, creating it (mode 0600) if absent. */
-export function loadOrCreateToken(dir: string, name: string, explicit: string | undefined): LoadedToken {
+export function loadOrCreateToken(
+  dir: string,
+  name: string,
+  explicit: string | undefined,
+): LoadedToken {
   if (explicit) return { token: explicit, createdFile: null };
   const file = join(dir, name);
   let existing: string | null = null;
@@ -38,7 +42,8 @@ export function loadOrCreateToken(dir: string, name: string, explicit: string | 
       throw new StartupError(`cannot read ${file}: ${(err as Error).message}`);
   }
   if (existing !== null) {
-    if (existing.length < 16) throw new StartupError(`${file} holds no usable token; delete it to create a new one`);
+    if (existing.length < 16)
+      throw new StartupError(`${file} holds no usable token; delete it to create a new one`);
     return { token: existing, createdFile: null };
   }
   const token = randomBytes(32).toString('base64url');

@@ -5,11 +5,20 @@ type Db = Kysely<Database> | Transaction<Database>;
 export type ConfigRow = Selectable<DeploymentConfigsTable>;
 
 export function listConfigs(db: Db): Promise<ConfigRow[]> {
-  return db.selectFrom('deployment_configs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('deployment_configs')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 export function findConfigByName(db: Db, name: string): Promise<ConfigRow | undefined> {
-  return db.selectFrom('deployment_configs').selectAll().where('name', '=', name).executeTakeFirst();
+  return db
+    .selectFrom('deployment_configs')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirst();
 }
 
 export function insertConfig(db: Db, row: Omit<ConfigRow, 'id'>): Promise<ConfigRow> {

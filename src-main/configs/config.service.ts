@@ -25,7 +25,9 @@ export class ConfigService {
   /** Saves a config; throws 409 when the name is taken. */
   async create(input: ConfigCreate): Promise<ConfigRead> {
     if (await repo.findConfigByName(this.db, input.name))
-      throw conflict(`A configuration named '${input.name}' already exists; choose another name or delete it first.`);
+      throw conflict(
+        `A configuration named '${input.name}' already exists; choose another name or delete it first.`,
+      );
     try {
       return present(
         await repo.insertConfig(this.db, {
@@ -36,13 +38,16 @@ export class ConfigService {
       );
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw conflict(`A configuration named '${input.name}' already exists; choose another name or delete it first.`);
+        throw conflict(
+          `A configuration named '${input.name}' already exists; choose another name or delete it first.`,
+        );
       throw err;
     }
   }
 
   /** Deletes a config; throws 404 for an unknown id. */
   async remove(id: number): Promise<void> {
-    if ((await repo.deleteConfig(this.db, id)) === 0) throw notFound(`Configuration ${id} not found.`);
+    if ((await repo.deleteConfig(this.db, id)) === 0)
+      throw notFound(`Configuration ${id} not found.`);
   }
 }

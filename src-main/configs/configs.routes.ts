@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { route, type RouteDef } from '../http/route.js';
-import { ConfigCreateSchema, ConfigIdParams, ConfigReadSchema, type ConfigCreate } from '../shared/configs.js';
+import {
+  ConfigCreateSchema,
+  ConfigIdParams,
+  ConfigReadSchema,
+  type ConfigCreate,
+} from '../shared/configs.js';
 import type { ConfigService } from './config.service.js';
 
 export function configsRoutes(configs: ConfigService): RouteDef[] {

@@ -17,7 +17,8 @@ interface AppliedRow {
 function compiled(db: Kysely<unknown>, m: Migration): { sql: string[]; checksum: string } {
   const sql = m.statements(db).map((s) => {
     const c = s.compile();
-    if (c.parameters.length > 0) throw new MigrationError(`migration ${m.name} uses bound parameters`);
+    if (c.parameters.length > 0)
+      throw new MigrationError(`migration ${m.name} uses bound parameters`);
     return c.sql;
   });
   const checksum = createHash('sha256').update(sql.join(';\n')).digest('hex');
@@ -25,7 +26,10 @@ function compiled(db: Kysely<unknown>, m: Migration): { sql: string[]; checksum:
 }
 
 /** The checksum of each known migration, by id (used by tests and diagnostics). */
-export function migrationChecksums(db: Kysely<unknown>, migrations: readonly Migration[]): Map<number, string> {
+export function migrationChecksums(
+  db: Kysely<unknown>,
+  migrations: readonly Migration[],
+): Map<number, string> {
   return new Map(migrations.map((m) => [m.id, compiled(db, m).checksum]));
 }
 
@@ -41,7 +45,9 @@ export function migrate(
 ): string[] {
   raw.exec(`create table if not exists schema_migrations (
     id integer primary key, name text not null, checksum text not null, applied_at text not null)`);
-  const applied = raw.prepare('select id, name, checksum from schema_migrations order by id').all() as AppliedRow[];
+  const applied = raw
+    .prepare('select id, name, checksum from schema_migrations order by id')
+    .all() as AppliedRow[];
   const known = new Map(migrations.map((m) => [m.id, m]));
   for (const row of applied) {
     const m = known.get(row.id);
@@ -57,7 +63,9 @@ export function migrate(
   }
   const done = new Set(applied.map((r) => r.id));
   const ran: string[] = [];
-  const insert = raw.prepare('insert into schema_migrations (id, name, checksum, applied_at) values (?, ?, ?, ?)');
+  const insert = raw.prepare(
+    'insert into schema_migrations (id, name, checksum, applied_at) values (?, ?, ?, ?)',
+  );
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
     if (done.has(m.id)) continue;
     const { sql, checksum } = compiled(db, m);

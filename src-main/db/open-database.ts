@@ -36,7 +36,10 @@ export function openDatabase(file: string): Store {
   try {
     raw.pragma('busy_timeout = 5000');
     if (existed) {
-      const tables = raw.prepare("select name from sqlite_master where type = 'table'").pluck().all() as string[];
+      const tables = raw
+        .prepare("select name from sqlite_master where type = 'table'")
+        .pluck()
+        .all() as string[];
       if (tables.length > 0 && !tables.includes('schema_migrations'))
         throw new DatabaseOpenError(
           `${file} is an SQLite database but not an Aerie one (no schema_migrations table); it was left untouched — choose another --data-dir`,
@@ -61,7 +64,8 @@ export function openDatabase(file: string): Store {
       throw new DatabaseOpenError(
         `database ${file} is corrupt or not an SQLite file (${(err as Error).message}); it was left untouched — restore a backup or move it aside to start fresh`,
       );
-    if (err instanceof MigrationError) throw new DatabaseOpenError(`database ${file}: ${err.message}`);
+    if (err instanceof MigrationError)
+      throw new DatabaseOpenError(`database ${file}: ${err.message}`);
     if (err instanceof DatabaseOpenError) throw err;
     throw new DatabaseOpenError(`cannot open database ${file}: ${(err as Error).message}`);
   }

@@ -16,7 +16,6 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
-
 /** An error with a status and a detail that is safe to show the client. */
 export class AppError extends Error {
   constructor(

@@ -1,5 +1,10 @@
 import { route, type RouteDef } from '../http/route.js';
-import { ApiHealthSchema, HealthSchema, VllmVersionSchema, type LoopStatus } from '../shared/health.js';
+import {
+  ApiHealthSchema,
+  HealthSchema,
+  VllmVersionSchema,
+  type LoopStatus,
+} from '../shared/health.js';
 import { AERIE_VERSION } from '../shared/version.js';
 import type { VllmReleaseService } from './vllm-release.service.js';
 

@@ -32,7 +32,8 @@ export class VllmReleaseService {
   /** Never throws; resolves within the fetch timeout. */
   latest(): Promise<string> {
     const t = this.now();
-    if (t - this.fetchedAt < this.ttl || t - this.failedAt < this.retryAfterError) return Promise.resolve(this.value);
+    if (t - this.fetchedAt < this.ttl || t - this.failedAt < this.retryAfterError)
+      return Promise.resolve(this.value);
     this.inflight ??= this.refresh().finally(() => (this.inflight = null));
     return this.inflight;
   }
@@ -46,7 +47,8 @@ export class VllmReleaseService {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = (await res.json()) as { tag_name?: unknown };
       const tag = typeof body.tag_name === 'string' ? body.tag_name.trim().replace(/^v/i, '') : '';
-      if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(tag)) throw new Error('response has no usable tag_name');
+      if (!/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/.test(tag))
+        throw new Error('response has no usable tag_name');
       this.value = tag;
       this.fetchedAt = this.now();
     } catch (err) {

@@ -60,9 +60,11 @@ const REDOC_HTML = `<!doctype html>
 /** `/openapi.json`, `/docs` and `/redoc`; the spec is built lazily once from every route. */
 export function docsRoutes(spec: () => Record<string, unknown>): RouteDef[] {
   let cached: Record<string, unknown> | null = null;
-  const page = (type: string, body: string) => ({ res }: { res: Response }) => {
-    res.status(200).type(type).setHeader('cache-control', 'no-cache').send(body);
-  };
+  const page =
+    (type: string, body: string) =>
+    ({ res }: { res: Response }) => {
+      res.status(200).type(type).setHeader('cache-control', 'no-cache').send(body);
+    };
   return [
     route({
       method: 'get',
@@ -76,8 +78,32 @@ export function docsRoutes(spec: () => Record<string, unknown>): RouteDef[] {
         res.status(200).json(cached);
       },
     }),
-    route({ method: 'get', path: '/docs', tag: 'Docs', summary: 'Swagger UI.', raw: true, produces: 'text/html', handler: page('html', SWAGGER_HTML) }),
-    route({ method: 'get', path: '/docs/init.js', tag: 'Docs', summary: 'Swagger UI start-up script.', raw: true, produces: 'text/javascript', handler: page('js', SWAGGER_INIT) }),
-    route({ method: 'get', path: '/redoc', tag: 'Docs', summary: 'ReDoc.', raw: true, produces: 'text/html', handler: page('html', REDOC_HTML) }),
+    route({
+      method: 'get',
+      path: '/docs',
+      tag: 'Docs',
+      summary: 'Swagger UI.',
+      raw: true,
+      produces: 'text/html',
+      handler: page('html', SWAGGER_HTML),
+    }),
+    route({
+      method: 'get',
+      path: '/docs/init.js',
+      tag: 'Docs',
+      summary: 'Swagger UI start-up script.',
+      raw: true,
+      produces: 'text/javascript',
+      handler: page('js', SWAGGER_INIT),
+    }),
+    route({
+      method: 'get',
+      path: '/redoc',
+      tag: 'Docs',
+      summary: 'ReDoc.',
+      raw: true,
+      produces: 'text/html',
+      handler: page('html', REDOC_HTML),
+    }),
   ];
 }

@@ -47,10 +47,13 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
     next();
   });
   app.use(['/api', '/api/*splat'], (req: Request, res: Response, next: NextFunction) => {
-    if (isAdminAllowed(opts.access, req.socket.remoteAddress, req.headers.authorization)) return next();
+    if (isAdminAllowed(opts.access, req.socket.remoteAddress, req.headers.authorization))
+      return next();
     res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: ADMIN_AUTH_DETAIL });
   });
-  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   for (const def of opts.routes) app[def.method](expressPath(def.path), wrap(def));
   for (const [prefix, dir] of Object.entries(opts.staticDirs ?? {}))
     app.use(prefix, express.static(dir, { index: false, fallthrough: true, maxAge: '1h' }));
@@ -74,7 +77,13 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
     }
     if (e.type === 'entity.parse.failed') {
       res.status(422).json({
-        detail: [{ loc: ['body'], msg: `JSON decode error: ${e.message ?? 'invalid JSON'}`, type: 'json_invalid' }],
+        detail: [
+          {
+            loc: ['body'],
+            msg: `JSON decode error: ${e.message ?? 'invalid JSON'}`,
+            type: 'json_invalid',
+          },
+        ],
       });
       return;
     }
@@ -83,7 +92,12 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       return;
     }
     const requestId = String(res.locals.requestId);
-    log.error('unhandled error', { request_id: requestId, method: req.method, path: req.path, err });
+    log.error('unhandled error', {
+      request_id: requestId,
+      method: req.method,
+      path: req.path,
+      err,
+    });
     res.status(500).json({ detail: 'Internal Server Error', request_id: requestId });
   });
   return app;

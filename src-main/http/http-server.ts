@@ -16,9 +16,17 @@ export interface HttpServerParts {
 /** Answers `/v1/*` until the gateway exists, in the OpenAI error envelope. */
 export const gatewayNotReady: RequestHandler = (_req, res) => {
   const body = JSON.stringify({
-    error: { message: 'The gateway is not available in this build.', type: 'invalid_request_error', param: null, code: 'not_found' },
+    error: {
+      message: 'The gateway is not available in this build.',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'not_found',
+    },
   });
-  res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(404, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 };
 

@@ -73,7 +73,9 @@ function operation(r: RouteDef): Json {
   if (r.params || r.query || r.body)
     responses['422'] = {
       description: STATUS_TEXT[422],
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } },
+      },
     };
   const op: Json = {
     tags: [r.tag],
@@ -83,7 +85,11 @@ function operation(r: RouteDef): Json {
     responses,
   };
   if (r.description) op.description = r.description;
-  if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } };
+  if (r.body)
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: schema(r.body, 'input') } },
+    };
   return op;
 }
 
@@ -97,8 +103,10 @@ function hoistDefs(node: unknown, into: Json): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === '$defs') for (const [name, def] of Object.entries(v as Json)) into[name] = hoistDefs(def, into);
-    else if (k === '$ref' && typeof v === 'string') out[k] = v.replace(/^#\/\$defs\//, '#/components/schemas/');
+    if (k === '$defs')
+      for (const [name, def] of Object.entries(v as Json)) into[name] = hoistDefs(def, into);
+    else if (k === '$ref' && typeof v === 'string')
+      out[k] = v.replace(/^#\/\$defs\//, '#/components/schemas/');
     else out[k] = hoistDefs(v, into);
   }
   return out;
@@ -120,7 +128,11 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Json
     },
     paths,
     components: {
-      schemas: { ...named, HTTPError: schema(HTTPError, 'output'), HTTPValidationError: schema(ValidationErrorBody, 'output') },
+      schemas: {
+        ...named,
+        HTTPError: schema(HTTPError, 'output'),
+        HTTPValidationError: schema(ValidationErrorBody, 'output'),
+      },
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
     },
     security: [{}, { adminToken: [] }],

@@ -39,7 +39,9 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Keeps a route's generic types while collecting routes of different shapes in one list. */
-export function route<P = undefined, Q = undefined, B = undefined>(def: RouteDef<P, Q, B>): RouteDef {
+export function route<P = undefined, Q = undefined, B = undefined>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
   return def;
 }
 

@@ -13,7 +13,13 @@ export type LogCategory =
   | 'sim';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+const LEVELS: Record<LogLevel | 'silent', number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 100,
+};
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -36,7 +42,8 @@ export function registerSecret(secret: string): void {
 
 function redactString(s: string): string {
   let out = s.replace(BEARER, '$1[redacted]').replace(KEY_LIKE, '[redacted-key]');
-  for (const secret of redactedSecrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  for (const secret of redactedSecrets)
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   return out;
 }
 
@@ -44,7 +51,12 @@ function redactString(s: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: redactString(value.message), stack: value.stack ? redactString(value.stack) : undefined };
+  if (value instanceof Error)
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      stack: value.stack ? redactString(value.stack) : undefined,
+    };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -54,7 +66,8 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 let sink: LogSink = (line) => process.stderr.write(`${JSON.stringify(line)}\n`);
-let threshold = LEVELS[(process.env.AERIE_LOG_LEVEL as LogLevel | 'silent' | undefined) ?? 'info'] ?? LEVELS.info;
+let threshold =
+  LEVELS[(process.env.AERIE_LOG_LEVEL as LogLevel | 'silent' | undefined) ?? 'info'] ?? LEVELS.info;
 
 /** Replaces where log lines go (electron-log in the desktop app, a buffer in tests). */
 export function setLogSink(next: LogSink): void {

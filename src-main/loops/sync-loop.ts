@@ -80,7 +80,8 @@ export class SyncLoop {
       running: this.running,
       ticks: this.state.ticks,
       failures: this.state.failures,
-      last_started_at: this.state.lastStartedAt === null ? null : new Date(this.state.lastStartedAt).toISOString(),
+      last_started_at:
+        this.state.lastStartedAt === null ? null : new Date(this.state.lastStartedAt).toISOString(),
       last_duration_ms: this.state.lastDurationMs,
       last_error: this.state.lastError,
     };
@@ -118,7 +119,11 @@ export class SyncLoop {
       this.state.lastError = (err as Error).message ?? String(err);
       if (started - this.lastLoggedFailure >= 60_000 || this.consecutiveFailures === 1) {
         this.lastLoggedFailure = started;
-        log.error('loop tick failed', { loop: this.opts.name, failures: this.consecutiveFailures, err });
+        log.error('loop tick failed', {
+          loop: this.opts.name,
+          failures: this.consecutiveFailures,
+          err,
+        });
       }
     } finally {
       this.state.ticks++;

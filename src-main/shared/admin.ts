@@ -9,7 +9,9 @@ export const PurgeRequestSchema = z
       .array(z.string())
       .nullable()
       .optional()
-      .describe('deployments, nodes, metrics, configs; omit or [] for all. nodes implies deployments and metrics.'),
+      .describe(
+        'deployments, nodes, metrics, configs; omit or [] for all. nodes implies deployments and metrics.',
+      ),
   })
   .strict()
   .optional()

@@ -63,7 +63,12 @@ export function parseCidr(text: string): Cidr {
   if (!bytes) throw new Error(`'${text}' is not an IP network (expected e.g. 192.168.1.0/24)`);
   const max = bytes.length * 8;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || !/^\d+$/.test(prefixText ?? String(max)))
+  if (
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    !/^\d+$/.test(prefixText ?? String(max))
+  )
     throw new Error(`'${text}' has an invalid prefix length (0–${max})`);
   return { bytes, prefix, text: text.trim() };
 }

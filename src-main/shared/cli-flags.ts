@@ -72,7 +72,10 @@ export function readFlags(
 }
 
 /** Turns zod issues into `--flag: message` lines, naming the flag and its env variable. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], specs: readonly FlagSpec[]): string[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  specs: readonly FlagSpec[],
+): string[] {
   return issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     const spec = specs.find((s) => camel(s.name) === key);

@@ -12,7 +12,11 @@ export const LoopStatusSchema = z.object({
 });
 export type LoopStatus = z.infer<typeof LoopStatusSchema>;
 
-export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
-export const ApiHealthSchema = HealthSchema.extend({ loops: z.array(LoopStatusSchema) }).meta({ id: 'ApiHealth' });
+export const HealthSchema = z
+  .object({ status: z.literal('ok'), version: z.string() })
+  .meta({ id: 'Health' });
+export const ApiHealthSchema = HealthSchema.extend({ loops: z.array(LoopStatusSchema) }).meta({
+  id: 'ApiHealth',
+});
 export type ApiHealth = z.infer<typeof ApiHealthSchema>;
 export const VllmVersionSchema = z.object({ version: z.string() }).meta({ id: 'VllmVersion' });

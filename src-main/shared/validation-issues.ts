@@ -15,7 +15,9 @@ function issueType(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.input === undefined ? 'missing' : `${issue.expected}_type`;
     case 'too_small':
-      return issue.origin === 'string' || issue.origin === 'array' ? 'too_short' : 'greater_than_equal';
+      return issue.origin === 'string' || issue.origin === 'array'
+        ? 'too_short'
+        : 'greater_than_equal';
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array' ? 'too_long' : 'less_than_equal';
     case 'invalid_value':
@@ -40,12 +42,20 @@ function issueType(issue: z.core.$ZodIssue): string {
  * `{loc, msg, type}` list, one entry per problem; the control plane and the agent both answer 422
  * with it.
  */
-export function toValidationIssues(part: InputPart, issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {
+export function toValidationIssues(
+  part: InputPart,
+  issues: readonly z.core.$ZodIssue[],
+): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const issue of issues) {
     const loc = [part, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ loc: [...loc, key], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' });
+      for (const key of issue.keys)
+        out.push({
+          loc: [...loc, key],
+          msg: 'Extra inputs are not permitted',
+          type: 'extra_forbidden',
+        });
       continue;
     }
     const type = issueType(issue);

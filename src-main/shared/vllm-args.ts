@@ -175,7 +175,10 @@ export function validateLoraModules(
  * Rewrites the host packages dir to `/packages` wherever a path starts inside an arg: the whole
  * arg, after `--flag=`, or inside a `,`/`;`/`:`/space separated list. Look-alike prefixes stay.
  */
-export function rewritePackagesPath(arg: string, hostPackagesDir: string | null | undefined): string {
+export function rewritePackagesPath(
+  arg: string,
+  hostPackagesDir: string | null | undefined,
+): string {
   const dir = hostPackagesDir?.replace(/\/+$/, '') ?? '';
   if (dir === '') return arg;
   const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,7 +4,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventBus } from '../events/event-bus.js';
 import { isAdminAllowed, type AccessPolicy } from '../http/middleware/auth.js';
 import { createLogger } from '../logging/logger.js';
-import { DEFAULT_TOPICS, WsClientFrameSchema, type AppEvent, type AppEventType } from '../shared/events.js';
+import {
+  DEFAULT_TOPICS,
+  WsClientFrameSchema,
+  type AppEvent,
+  type AppEventType,
+} from '../shared/events.js';
 
 const log = createLogger('ws');
 
@@ -30,7 +35,10 @@ export class WsHub {
   private readonly unsubscribe: () => void;
   private readonly maxBuffered: number;
 
-  constructor(bus: EventBus, private readonly opts: WsHubOptions) {
+  constructor(
+    bus: EventBus,
+    private readonly opts: WsHubOptions,
+  ) {
     this.maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
     this.unsubscribe = bus.onAny((e) => this.broadcast(e));
     this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs ?? 30_000);
@@ -46,7 +54,8 @@ export class WsHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const queryToken = url.searchParams.get('token');
-    const authorization = req.headers.authorization ?? (queryToken ? `Bearer ${queryToken}` : undefined);
+    const authorization =
+      req.headers.authorization ?? (queryToken ? `Bearer ${queryToken}` : undefined);
     if (!isAdminAllowed(this.opts.access, req.socket.remoteAddress, authorization)) {
       const body = JSON.stringify({ detail: 'Admin token required from this network.' });
       socket.end(
@@ -64,7 +73,11 @@ export class WsHub {
     ws.on('message', (data) => {
       let frame: unknown;
       try {
-        frame = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
+        frame = JSON.parse(
+          Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+        );
       } catch {
         return;
       }

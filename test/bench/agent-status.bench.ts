@@ -15,7 +15,22 @@ const headers = { authorization: `Bearer ${token}`, 'content-type': 'application
 
 const agent = spawn(
   process.execPath,
-  [CLI, 'agent', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--cluster-token', token, '--runtime', 'process', '--simulate-gpus', '8xH100-80GB'],
+  [
+    CLI,
+    'agent',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--cluster-token',
+    token,
+    '--runtime',
+    'process',
+    '--simulate-gpus',
+    '8xH100-80GB',
+  ],
   { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, AERIE_LOG_LEVEL: 'warn' } },
 );
 const url = await new Promise<string>((resolve, reject) => {
@@ -29,7 +44,11 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${url}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -53,15 +72,25 @@ console.log(`${COUNT} deployments running after ${((performance.now() - t0) / 10
 
 async function load(path: string) {
   const r = await autocannon({ url: `${url}${path}`, connections: 10, duration: SECONDS, headers });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.non2xx + r.errors };
+  return {
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    rps: r.requests.average,
+    errors: r.non2xx + r.errors,
+  };
 }
 const base = await load('/health');
 const status = await load('/deployments/status');
-console.log(`GET /health (baseline):          p50 ${base.p50} ms, p99 ${base.p99} ms, ${base.rps.toFixed(0)} req/s`);
-console.log(`GET /deployments/status (${COUNT}):  p50 ${status.p50} ms, p99 ${status.p99} ms, ${status.rps.toFixed(0)} req/s, ${status.errors} errors`);
+console.log(
+  `GET /health (baseline):          p50 ${base.p50} ms, p99 ${base.p99} ms, ${base.rps.toFixed(0)} req/s`,
+);
+console.log(
+  `GET /deployments/status (${COUNT}):  p50 ${status.p50} ms, p99 ${status.p99} ms, ${status.rps.toFixed(0)} req/s, ${status.errors} errors`,
+);
 console.log(`throughput ratio status/health: ${(status.rps / base.rps).toFixed(2)}`);
 
-for (let i = 0; i < COUNT; i++) await call('POST', '/deployments/stop', { key: `bench/model-${i}:${21000 + i}` });
+for (let i = 0; i < COUNT; i++)
+  await call('POST', '/deployments/stop', { key: `bench/model-${i}:${21000 + i}` });
 for (;;) {
   const s = (await call('GET', '/deployments/status')) as { deployments: { status: string }[] };
   if (s.deployments.every((d) => d.status === 'stopped')) break;

@@ -4,7 +4,15 @@
 // BENCH_BYTES sets the payload size (default 2 GiB).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,9 +25,17 @@ import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 const BYTES = Number(process.env.BENCH_BYTES ?? 2 * 1024 ** 3);
 
 async function serve(dataDir: string): Promise<void> {
-  const feature = filesFeature({ dataDir, hfCacheDir: join(dataDir, 'hf-cache'), modelDirs: [], isModelInUse: () => false });
+  const feature = filesFeature({
+    dataDir,
+    hfCacheDir: join(dataDir, 'hf-cache'),
+    modelDirs: [],
+    isModelInUse: () => false,
+  });
   await feature.start();
-  const { server } = createAgentServer(feature.routes, { clusterToken: undefined, logger: createAgentLogger('http') });
+  const { server } = createAgentServer(feature.routes, {
+    clusterToken: undefined,
+    logger: createAgentLogger('http'),
+  });
   const port = await listenAgent(server, '127.0.0.1', 0);
   process.stdout.write(`listening ${port}\n`);
 }
@@ -29,13 +45,28 @@ function rssBytes(pid: number): number {
   return Number(m?.[1] ?? 0) * 1024;
 }
 
-function send(port: number, method: string, path: string, body: string | NodeJS.ReadableStream, length: number): Promise<{ status: number; text: string }> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  body: string | NodeJS.ReadableStream,
+  length: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-length': String(length), 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { 'content-length': String(length), 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     if (typeof body === 'string') req.end(body);
     else body.pipe(req);
@@ -52,7 +83,8 @@ async function writePayload(file: string): Promise<void> {
   const block = randomBytes(8 * 1024 * 1024);
   const out = createWriteStream(file);
   for (let done = 0; done < BYTES; done += block.length) {
-    if (!out.write(block.subarray(0, Math.min(block.length, BYTES - done)))) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(block.subarray(0, Math.min(block.length, BYTES - done))))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
 }
@@ -60,7 +92,10 @@ async function writePayload(file: string): Promise<void> {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'aerie-bench-files-'));
   const dataDir = join(work, 'data');
-  const child = spawn(process.execPath, [process.argv[1] ?? '', 'serve', dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AERIE_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [process.argv[1] ?? '', 'serve', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, AERIE_LOG_LEVEL: 'warn' },
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -77,23 +112,43 @@ async function main(): Promise<void> {
 
     const [copyS] = await timed(() => copyFile(src, join(work, 'copy.bin')));
     rmSync(join(work, 'copy.bin'));
-    const [streamS] = await timed(() => pipeline(createReadStream(src), createWriteStream(join(work, 'copy2.bin'))));
+    const [streamS] = await timed(() =>
+      pipeline(createReadStream(src), createWriteStream(join(work, 'copy2.bin'))),
+    );
     rmSync(join(work, 'copy2.bin'));
 
-    const begun = await send(port, 'POST', '/local-models/upload/begin', JSON.stringify({ name: 'bench', total_bytes: BYTES, file_count: 1 }), Buffer.byteLength(JSON.stringify({ name: 'bench', total_bytes: BYTES, file_count: 1 })));
+    const begun = await send(
+      port,
+      'POST',
+      '/local-models/upload/begin',
+      JSON.stringify({ name: 'bench', total_bytes: BYTES, file_count: 1 }),
+      Buffer.byteLength(JSON.stringify({ name: 'bench', total_bytes: BYTES, file_count: 1 })),
+    );
     const sid = (JSON.parse(begun.text) as { session_id: string }).session_id;
     const rss0 = rssBytes(child.pid ?? 0);
     let peak = rss0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child.pid ?? 0))), 50);
-    const [uploadS, put] = await timed(() => send(port, 'PUT', `/local-models/upload/${sid}/file?path=payload.bin`, createReadStream(src, { highWaterMark: 1024 * 1024 }), BYTES));
+    const [uploadS, put] = await timed(() =>
+      send(
+        port,
+        'PUT',
+        `/local-models/upload/${sid}/file?path=payload.bin`,
+        createReadStream(src, { highWaterMark: 1024 * 1024 }),
+        BYTES,
+      ),
+    );
     clearInterval(sampler);
     if (put.status !== 200) throw new Error(`upload failed: ${put.status} ${put.text}`);
     const fin = await send(port, 'POST', `/local-models/upload/${sid}/finish`, '{}', 2);
     if (fin.status !== 200) throw new Error(`finish failed: ${fin.text}`);
     console.log(`fs.copyFile            ${copyS.toFixed(2)} s  ${mbps(copyS)}`);
     console.log(`stream copy            ${streamS.toFixed(2)} s  ${mbps(streamS)}`);
-    console.log(`PUT …/file upload      ${uploadS.toFixed(2)} s  ${mbps(uploadS)}   ratio vs copyFile ${((copyS / uploadS) * 100).toFixed(0)} %, vs stream copy ${((streamS / uploadS) * 100).toFixed(0)} % (target ≥ 80 %)`);
-    console.log(`agent RSS              ${(rss0 / 1e6).toFixed(0)} MB before, peak ${(peak / 1e6).toFixed(0)} MB, growth ${((peak - rss0) / 1e6).toFixed(1)} MB (target ≤ 64 MB)`);
+    console.log(
+      `PUT …/file upload      ${uploadS.toFixed(2)} s  ${mbps(uploadS)}   ratio vs copyFile ${((copyS / uploadS) * 100).toFixed(0)} %, vs stream copy ${((streamS / uploadS) * 100).toFixed(0)} % (target ≥ 80 %)`,
+    );
+    console.log(
+      `agent RSS              ${(rss0 / 1e6).toFixed(0)} MB before, peak ${(peak / 1e6).toFixed(0)} MB, growth ${((peak - rss0) / 1e6).toFixed(1)} MB (target ≤ 64 MB)`,
+    );
     rmSync(join(dataDir, 'models', 'bench'), { recursive: true, force: true });
 
     const tree = join(work, 'tree', 'model');
@@ -104,16 +159,28 @@ async function main(): Promise<void> {
     const size = statSync(tgz).size;
     const untar = join(work, 'untar');
     mkdirSync(untar);
-    const [tarS] = await timed(() => Promise.resolve(execFileSync('tar', ['-xzf', tgz, '-C', untar])));
+    const [tarS] = await timed(() =>
+      Promise.resolve(execFileSync('tar', ['-xzf', tgz, '-C', untar])),
+    );
     rmSync(untar, { recursive: true });
     peak = rssBytes(child.pid ?? 0);
     const rss1 = peak;
     const sampler2 = setInterval(() => (peak = Math.max(peak, rssBytes(child.pid ?? 0))), 50);
-    const [archS, arch] = await timed(() => send(port, 'POST', '/local-models/archive?name=bench-arch&filename=model.tar.gz', createReadStream(tgz, { highWaterMark: 1024 * 1024 }), size));
+    const [archS, arch] = await timed(() =>
+      send(
+        port,
+        'POST',
+        '/local-models/archive?name=bench-arch&filename=model.tar.gz',
+        createReadStream(tgz, { highWaterMark: 1024 * 1024 }),
+        size,
+      ),
+    );
     clearInterval(sampler2);
     if (arch.status !== 200) throw new Error(`archive upload failed: ${arch.status} ${arch.text}`);
     console.log(`tar -xzf               ${tarS.toFixed(2)} s`);
-    console.log(`archive upload+extract ${archS.toFixed(2)} s   ratio ${((tarS / archS) * 100).toFixed(0)} %   RSS growth ${((peak - rss1) / 1e6).toFixed(1)} MB`);
+    console.log(
+      `archive upload+extract ${archS.toFixed(2)} s   ratio ${((tarS / archS) * 100).toFixed(0)} %   RSS growth ${((peak - rss1) / 1e6).toFixed(1)} MB`,
+    );
   } finally {
     child.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });

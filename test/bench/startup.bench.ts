@@ -19,7 +19,10 @@ interface Sample {
 
 async function startOnce(args: string[]): Promise<Sample> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, AERIE_LOG_LEVEL: 'warn' } });
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, AERIE_LOG_LEVEL: 'warn' },
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout.on('data', (d: Buffer) => {
@@ -31,7 +34,10 @@ async function startOnce(args: string[]): Promise<Sample> {
   });
   const listeningMs = performance.now() - t0;
   for (;;) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -43,29 +49,59 @@ async function startOnce(args: string[]): Promise<Sample> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function series(name: string, argsFor: (i: number) => string[]): Promise<{ listening: number; health: number }> {
+async function series(
+  name: string,
+  argsFor: (i: number) => string[],
+): Promise<{ listening: number; health: number }> {
   const samples: Sample[] = [];
   for (let i = 0; i < RUNS; i++) samples.push(await startOnce(argsFor(i)));
-  const r = { listening: median(samples.map((s) => s.listeningMs)), health: median(samples.map((s) => s.healthMs)) };
-  console.log(`${name.padEnd(28)} listening ${r.listening.toFixed(0).padStart(5)} ms   first /health ${r.health.toFixed(0).padStart(5)} ms`);
+  const r = {
+    listening: median(samples.map((s) => s.listeningMs)),
+    health: median(samples.map((s) => s.healthMs)),
+  };
+  console.log(
+    `${name.padEnd(28)} listening ${r.listening.toFixed(0).padStart(5)} ms   first /health ${r.health.toFixed(0).padStart(5)} ms`,
+  );
   return r;
 }
 
 async function load(url: string): Promise<{ p50: number; p99: number; rps: number }> {
-  const r = await autocannon({ url, connections: 10, duration: Number(process.env.BENCH_SECONDS ?? 5) });
+  const r = await autocannon({
+    url,
+    connections: 10,
+    duration: Number(process.env.BENCH_SECONDS ?? 5),
+  });
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average };
 }
 
 const base = mkdtempSync(join(tmpdir(), 'aerie-bench-startup-'));
-const serveArgs = (dir: string) => [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir];
+const serveArgs = (dir: string) => [
+  CLI,
+  'serve',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  '0',
+  '--data-dir',
+  dir,
+];
 console.log(`aerie serve start-up, median of ${RUNS} runs`);
 const node = await series('baseline: bare node http', () => ['-e', BASELINE_SERVER]);
-const fresh = await series('aerie serve, fresh data dir', (i) => serveArgs(join(base, `fresh-${i}`)));
+const fresh = await series('aerie serve, fresh data dir', (i) =>
+  serveArgs(join(base, `fresh-${i}`)),
+);
 const existing = await series('aerie serve, existing dir', () => serveArgs(join(base, 'existing')));
-console.log(`ratio to baseline (first /health): fresh ${(fresh.health / node.health).toFixed(2)}x, existing ${(existing.health / node.health).toFixed(2)}x`);
-console.log(`target median start ≤ 1000 ms: fresh ${fresh.health <= 1000 ? 'met' : 'MISSED'}, existing ${existing.health <= 1000 ? 'met' : 'MISSED'}`);
+console.log(
+  `ratio to baseline (first /health): fresh ${(fresh.health / node.health).toFixed(2)}x, existing ${(existing.health / node.health).toFixed(2)}x`,
+);
+console.log(
+  `target median start ≤ 1000 ms: fresh ${fresh.health <= 1000 ? 'met' : 'MISSED'}, existing ${existing.health <= 1000 ? 'met' : 'MISSED'}`,
+);
 
-const proc = spawn(process.execPath, serveArgs(join(base, 'existing')), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, AERIE_LOG_LEVEL: 'warn' } });
+const proc = spawn(process.execPath, serveArgs(join(base, 'existing')), {
+  stdio: ['ignore', 'pipe', 'ignore'],
+  env: { ...process.env, AERIE_LOG_LEVEL: 'warn' },
+});
 const url = await new Promise<string>((resolve) => {
   let out = '';
   proc.stdout.on('data', (d: Buffer) => {
@@ -83,8 +119,12 @@ await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
 const b = await load(bareUrl);
 const a = await load(`${url}/api/settings`);
-console.log(`GET /api/settings (10 connections): p50 ${a.p50} ms, p99 ${a.p99} ms, ${a.rps.toFixed(0)} req/s`);
-console.log(`baseline bare server same body:   p50 ${b.p50} ms, p99 ${b.p99} ms, ${b.rps.toFixed(0)} req/s`);
+console.log(
+  `GET /api/settings (10 connections): p50 ${a.p50} ms, p99 ${a.p99} ms, ${a.rps.toFixed(0)} req/s`,
+);
+console.log(
+  `baseline bare server same body:   p50 ${b.p50} ms, p99 ${b.p99} ms, ${b.rps.toFixed(0)} req/s`,
+);
 console.log(`throughput ratio aerie/baseline: ${(a.rps / b.rps).toFixed(2)}`);
 proc.kill('SIGTERM');
 bare.close();

@@ -59,7 +59,12 @@ export async function startAgent(
   const cleanup = () => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  const p = await spawnUntilReady([...command, ...full], env, /agent listening on (http:\/\/\S+)/, cleanup);
+  const p = await spawnUntilReady(
+    [...command, ...full],
+    env,
+    /agent listening on (http:\/\/\S+)/,
+    cleanup,
+  );
   return {
     url: p.url,
     port: Number(new URL(p.url).port),

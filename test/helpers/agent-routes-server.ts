@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { loadAgentConfig } from '../../src-main/agent/config.js';
-import { defaultHfCacheDir, statfsFreeBytes, type TransferRecord } from '../../src-main/agent/files/file-deps.js';
+import {
+  defaultHfCacheDir,
+  statfsFreeBytes,
+  type TransferRecord,
+} from '../../src-main/agent/files/file-deps.js';
 import { filesFeature } from '../../src-main/agent/files/file-routes.js';
 import { startAgent, type RunningAgent } from '../../src-main/agent/main.js';
 
@@ -33,7 +37,20 @@ export async function startFilesAgent(): Promise<FilesAgent> {
   const dataDir = join(root, 'data');
   const externalDir = join(root, 'external');
   mkdirSync(externalDir, { recursive: true });
-  const loaded = loadAgentConfig(['--host', '127.0.0.1', '--port', '0', '--insecure', '--data-dir', dataDir, '--model-dirs', externalDir], {});
+  const loaded = loadAgentConfig(
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--insecure',
+      '--data-dir',
+      dataDir,
+      '--model-dirs',
+      externalDir,
+    ],
+    {},
+  );
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const config = { ...loaded.config, hfCacheDir: defaultHfCacheDir(dataDir) };
   const inUse = new Set<string>();
@@ -50,7 +67,8 @@ export async function startFilesAgent(): Promise<FilesAgent> {
           hfCacheDir: config.hfCacheDir,
           modelDirs: config.modelDirs,
           isModelInUse: (n) => inUse.has(n),
-          freeBytes: (dir) => (free.bytes === null ? statfsFreeBytes(dir) : Promise.resolve(free.bytes)),
+          freeBytes: (dir) =>
+            free.bytes === null ? statfsFreeBytes(dir) : Promise.resolve(free.bytes),
           now: () => clock.now ?? Date.now(),
           onTransferProgress: (t) => progress.push(t),
         }),
@@ -84,7 +102,13 @@ export interface RawResponse {
  * Sends a request with the path exactly as given (no client-side dot-segment normalisation, unlike
  * fetch), so traversal attempts reach the server untouched.
  */
-export function rawRequest(base: string, method: string, path: string, body?: Buffer | string | Readable, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: Buffer | string | Readable,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
@@ -98,7 +122,10 @@ export function rawRequest(base: string, method: string, path: string, body?: Bu
         } catch {
           // Not JSON: keep the text.
         }
-        const detail = typeof parsed === 'object' && parsed !== null && 'detail' in parsed ? JSON.stringify((parsed).detail) : '';
+        const detail =
+          typeof parsed === 'object' && parsed !== null && 'detail' in parsed
+            ? JSON.stringify(parsed.detail)
+            : '';
         resolve({ status: res.statusCode ?? 0, body: parsed, detail });
       });
     });
@@ -110,10 +137,18 @@ export function rawRequest(base: string, method: string, path: string, body?: Bu
 }
 
 /** JSON request helper over `rawRequest`. */
-export function jsonRequest(base: string, method: string, path: string, body?: unknown): Promise<RawResponse> {
+export function jsonRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<RawResponse> {
   if (body === undefined) return rawRequest(base, method, path);
   const text = JSON.stringify(body);
-  return rawRequest(base, method, path, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  return rawRequest(base, method, path, text, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
 }
 
 /** Every path under `dir` with its type and size, sorted: equal snapshots mean nothing on disk changed. */
@@ -130,7 +165,9 @@ export function snapshotTree(dir: string): string[] {
       const full = join(d, n);
       const st = lstatSync(full);
       const r = rel ? `${rel}/${n}` : n;
-      out.push(`${r} ${st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : 'file'} ${st.isDirectory() ? 0 : st.size}`);
+      out.push(
+        `${r} ${st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : 'file'} ${st.isDirectory() ? 0 : st.size}`,
+      );
       if (st.isDirectory()) walk(full, r);
     }
   };
@@ -147,7 +184,12 @@ export function writeTree(dir: string, files: Record<string, string | Buffer>): 
 }
 
 /** Builds an archive with the system `tar` (gzip) or python3's zipfile from the files under `srcDir`. */
-export function buildArchive(srcDir: string, out: string, kind: 'tar.gz' | 'zip', tarArgs: string[] = []): void {
+export function buildArchive(
+  srcDir: string,
+  out: string,
+  kind: 'tar.gz' | 'zip',
+  tarArgs: string[] = [],
+): void {
   if (kind === 'tar.gz') {
     execFileSync('tar', ['-czf', out, ...tarArgs, '-C', srcDir, '.']);
     return;
@@ -162,7 +204,11 @@ with zipfile.ZipFile(out,'w',zipfile.ZIP_DEFLATED) as z:
 }
 
 /** Builds a zip from explicit members with python3 (names are written verbatim, so hostile ones are possible). */
-export function buildZip(out: string, members: { name: string; data?: string; symlinkTo?: string }[], opts: { zip64?: boolean; stored?: boolean } = {}): void {
+export function buildZip(
+  out: string,
+  members: { name: string; data?: string; symlinkTo?: string }[],
+  opts: { zip64?: boolean; stored?: boolean } = {},
+): void {
   const py = `import json,sys,zipfile
 out,spec,z64,stored=sys.argv[1],json.load(sys.stdin),sys.argv[2]=='1',sys.argv[3]=='1'
 if z64:
@@ -179,5 +225,7 @@ with zipfile.ZipFile(out,'w',zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLA
     else:
       i.external_attr=(0o100644<<16)
       z.writestr(i,m.get('data',''))`;
-  execFileSync('python3', ['-c', py, out, opts.zip64 ? '1' : '0', opts.stored ? '1' : '0'], { input: JSON.stringify(members) });
+  execFileSync('python3', ['-c', py, out, opts.zip64 ? '1' : '0', opts.stored ? '1' : '0'], {
+    input: JSON.stringify(members),
+  });
 }

@@ -7,8 +7,15 @@ import { DeploymentEngine } from '../../src-main/agent/engine/deployment-engine.
 import type { EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
 import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
 import { readSimStateFiles } from '../../src-main/agent/gpu/sim-state-files.js';
-import { createSimulatedGpuProvider, parseSimulateGpusSpec } from '../../src-main/agent/gpu/simulated.js';
-import { createAgentServer, listenAgent, closeAgentServer } from '../../src-main/agent/http/agent-server.js';
+import {
+  createSimulatedGpuProvider,
+  parseSimulateGpusSpec,
+} from '../../src-main/agent/gpu/simulated.js';
+import {
+  createAgentServer,
+  listenAgent,
+  closeAgentServer,
+} from '../../src-main/agent/http/agent-server.js';
 import { deploymentRoutes } from '../../src-main/agent/http/deployments.routes.js';
 import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
@@ -32,7 +39,11 @@ export interface EngineHarness {
   url: string;
   logs: LogRegistry;
   /** POST/GET the agent API; returns status and parsed JSON. */
-  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }>;
   entry(key: string): StatusEntry | undefined;
   /** Polls `fn` every 100 ms until it returns a truthy value or `ms` passes. */
   until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>>;
@@ -68,7 +79,11 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     simCommand: [process.execPath, AERIE_BIN, 'vllm-sim'],
     shimCommand: [process.execPath, AERIE_BIN, 'agent-shim'],
   });
-  const logs = new LogRegistry({ dir: join(dataDir, 'logs'), maxBytes: 50 * 1024 * 1024, retentionDays: 14 });
+  const logs = new LogRegistry({
+    dir: join(dataDir, 'logs'),
+    maxBytes: 50 * 1024 * 1024,
+    retentionDays: 14,
+  });
   const simDir = join(dataDir, 'sim-gpus');
   let engineRef: DeploymentEngine | null = null;
   const gpus = createSimulatedGpuProvider(parseSimulateGpusSpec(opts.gpus ?? '2xH100-80GB'), () =>
@@ -90,7 +105,10 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
   });
   engineRef = engine;
   await engine.start();
-  const { server } = createAgentServer(deploymentRoutes(engine), { clusterToken: undefined, logger: createAgentLogger('http') });
+  const { server } = createAgentServer(deploymentRoutes(engine), {
+    clusterToken: undefined,
+    logger: createAgentLogger('http'),
+  });
   const port = await listenAgent(server, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;
 
@@ -103,7 +121,11 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     const text = await res.body.text();
     return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
   };
-  const until = async <T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>> => {
+  const until = async <T>(
+    fn: () => T | Promise<T>,
+    ms: number,
+    what: string,
+  ): Promise<NonNullable<T>> => {
     const deadline = Date.now() + ms;
     let last: T | undefined;
     while (Date.now() < deadline) {
@@ -134,7 +156,11 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
           // Already gone.
         }
       }
-      await until(() => engine.runningKeys().length === 0, 30_000, 'every deployment to stop').catch(() => undefined);
+      await until(
+        () => engine.runningKeys().length === 0,
+        30_000,
+        'every deployment to stop',
+      ).catch(() => undefined);
       for (const c of await runtime.list([])) await runtime.remove(c.id).catch(() => undefined);
       await detach();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -143,13 +169,21 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
 }
 
 /** A launch body for the simulator with a fast load. */
-export function simLaunch(model: string, port: number, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
+export function simLaunch(
+  model: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+) {
   return {
     model_name: model,
     port,
     gpu_memory_fraction: 0.4,
     gpu_ids: [0],
-    env_vars: Object.entries({ AERIE_SIM_LOAD_S: '1', ...env }).map(([key, value]) => ({ key, value })),
+    env_vars: Object.entries({ AERIE_SIM_LOAD_S: '1', ...env }).map(([key, value]) => ({
+      key,
+      value,
+    })),
     ...extra,
   };
 }

@@ -21,10 +21,15 @@ export async function api(
 }
 
 /** A connected `/ws` client collecting every frame it receives. */
-export async function wsClient(base: string, opts: WebSocket.ClientOptions = {}): Promise<{ ws: WebSocket; messages: Record<string, unknown>[] }> {
+export async function wsClient(
+  base: string,
+  opts: WebSocket.ClientOptions = {},
+): Promise<{ ws: WebSocket; messages: Record<string, unknown>[] }> {
   const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws`, opts);
   const messages: Record<string, unknown>[] = [];
-  ws.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>));
+  ws.on('message', (d: Buffer) =>
+    messages.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>),
+  );
   await new Promise<void>((res, rej) => {
     ws.once('open', () => res());
     ws.once('error', rej);

@@ -2,7 +2,16 @@
 // a temp dir (so parallel test files and the host's containers never meet), runc as the OCI
 // runtime, and images built locally from the running node binary (no registry is reachable).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +37,10 @@ const PACKAGES: { bins: string[]; pkg: string }[] = [
   { bins: ['/usr/bin/podman'], pkg: 'podman' },
   { bins: ['/usr/sbin/runc', '/usr/bin/runc'], pkg: 'runc' },
   // `Init: true` needs an init binary on the host; Debian installs podman without recommends.
-  { bins: ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini'], pkg: 'catatonit' },
+  {
+    bins: ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini'],
+    pkg: 'catatonit',
+  },
 ];
 
 /** Installs podman, runc and catatonit with apt when missing (needs root); throws with the command otherwise. */
@@ -36,11 +48,16 @@ export function ensurePodmanInstalled(): void {
   const missing = PACKAGES.filter((p) => !p.bins.some((b) => existsSync(b))).map((p) => p.pkg);
   if (missing.length === 0) return;
   const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
-  if (process.getuid?.() !== 0) throw new Error(`The Podman suite needs ${missing.join(', ')}. Run as root: ${cmd}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`The Podman suite needs ${missing.join(', ')}. Run as root: ${cmd}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (r.status !== 0) throw new Error(`'apt-get ${args.join(' ')}' failed (exit ${r.status}); run: ${cmd}`);
+    if (r.status !== 0)
+      throw new Error(`'apt-get ${args.join(' ')}' failed (exit ${r.status}); run: ${cmd}`);
   }
 }
 
@@ -75,19 +92,34 @@ export async function startPodmanService(): Promise<PodmanService> {
       '',
     ].join('\n'),
   );
-  const storageFlags = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--tmpdir', join(dir, 'tmp')];
+  const storageFlags = [
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'runroot'),
+    '--tmpdir',
+    join(dir, 'tmp'),
+  ];
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const sock = join(dir, 'podman.sock');
   const logPath = join(dir, 'service.log');
   const out = openSync(logPath, 'a');
-  const proc: ChildProcess = spawn('podman', [...storageFlags, 'system', 'service', '--time=0', `unix://${sock}`], {
-    env,
-    stdio: ['ignore', out, out],
-  });
+  const proc: ChildProcess = spawn(
+    'podman',
+    [...storageFlags, 'system', 'service', '--time=0', `unix://${sock}`],
+    {
+      env,
+      stdio: ['ignore', out, out],
+    },
+  );
   let exited = false;
   proc.once('exit', () => (exited = true));
   try {
-    await waitFor(async () => exited || (await ping(sock)), 30_000, 'podman system service to answer /_ping');
+    await waitFor(
+      async () => exited || (await ping(sock)),
+      30_000,
+      'podman system service to answer /_ping',
+    );
     if (exited) throw new Error('podman system service exited');
   } catch (err) {
     proc.kill('SIGKILL');
@@ -96,7 +128,8 @@ export async function startPodmanService(): Promise<PodmanService> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(err as Error).message}\n${log}`);
   }
-  const podman = (args: string[]) => spawnSync('podman', ['--url', `unix://${sock}`, ...args], { env, encoding: 'utf8' });
+  const podman = (args: string[]) =>
+    spawnSync('podman', ['--url', `unix://${sock}`, ...args], { env, encoding: 'utf8' });
   return {
     sock,
     dir,
@@ -106,7 +139,9 @@ export async function startPodmanService(): Promise<PodmanService> {
       podman(['rm', '--all', '--force', '--time', '0']);
       if (!exited) {
         proc.kill('SIGTERM');
-        await waitFor(() => exited, 10_000, 'podman service to exit').catch(() => proc.kill('SIGKILL'));
+        await waitFor(() => exited, 10_000, 'podman service to exit').catch(() =>
+          proc.kill('SIGKILL'),
+        );
       }
       // The overlay driver keeps its own directory mounted; unmount everything under the dir first.
       for (const m of mountsUnder(dir)) spawnSync('umount', ['-l', m]);
@@ -171,10 +206,16 @@ export function buildNodeImage(sock: string, tag: string, spec: NodeImageSpec): 
     const tar = join(root, '..', `${root.split('/').pop()}.tar`);
     execFileSync('tar', ['-C', root, '-cf', tar, '.']);
     try {
-      const entry = JSON.stringify(spec.entrypoint.map((a) => (a === 'node' ? '/usr/bin/node' : a)));
-      execFileSync('podman', ['--url', `unix://${sock}`, 'import', '--change', `ENTRYPOINT ${entry}`, tar, tag], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const entry = JSON.stringify(
+        spec.entrypoint.map((a) => (a === 'node' ? '/usr/bin/node' : a)),
+      );
+      execFileSync(
+        'podman',
+        ['--url', `unix://${sock}`, 'import', '--change', `ENTRYPOINT ${entry}`, tar, tag],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
     } finally {
       rmSync(tar, { force: true });
     }

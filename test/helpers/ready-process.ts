@@ -32,7 +32,10 @@ export async function spawnUntilReady(
   let url: string;
   try {
     url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${command.join(' ')} printed no ready line within 20 s`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${command.join(' ')} printed no ready line within 20 s`)),
+        20_000,
+      );
       const onData = () => {
         const m = ready.exec(stdout);
         if (!m?.[1]) return;
@@ -50,7 +53,9 @@ export async function spawnUntilReady(
     proc.kill('SIGKILL');
     await exited;
     cleanup();
-    throw new Error(`${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+    throw new Error(
+      `${(err as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
+    );
   }
   let stopping: Promise<number | null> | null = null;
   return {

@@ -84,7 +84,12 @@ export async function startServe(
   const cleanup = () => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  const p = await spawnUntilReady([process.execPath, AERIE_BIN, ...full], env, /listening on (http:\/\/\S+)/, cleanup);
+  const p = await spawnUntilReady(
+    [process.execPath, AERIE_BIN, ...full],
+    env,
+    /listening on (http:\/\/\S+)/,
+    cleanup,
+  );
   return {
     url: p.url,
     port: Number(new URL(p.url).port),

@@ -18,8 +18,15 @@ afterAll(async () => {
 });
 
 const start = (body: Record<string, unknown>) =>
-  api(agent.url, 'POST', '/deployments/start', { model_name: 'org/model', port: 18201, gpu_memory_fraction: 0.5, ...body }, agent.auth());
-const locs = (body: unknown) => (body as { detail: { loc: (string | number)[] }[] }).detail.map((d) => d.loc.join('.'));
+  api(
+    agent.url,
+    'POST',
+    '/deployments/start',
+    { model_name: 'org/model', port: 18201, gpu_memory_fraction: 0.5, ...body },
+    agent.auth(),
+  );
+const locs = (body: unknown) =>
+  (body as { detail: { loc: (string | number)[] }[] }).detail.map((d) => d.loc.join('.'));
 
 describe('agent launch validation', () => {
   it.each([
@@ -38,7 +45,9 @@ describe('agent launch validation', () => {
   it('answers a runtime this node does not have with 409 naming the available ones', async () => {
     const r = await start({ container_runtime: 'docker' });
     expect(r.status).toBe(409);
-    expect(r.body).toEqual({ detail: "Container runtime 'docker' is not available on this node (available: process)." });
+    expect(r.body).toEqual({
+      detail: "Container runtime 'docker' is not available on this node (available: process).",
+    });
   });
 
   it('answers GPU ids out of range with 400', async () => {
@@ -48,7 +57,12 @@ describe('agent launch validation', () => {
   });
 
   it('answers duplicate LoRA names and incomplete LoRA specs with 400', async () => {
-    const dup = await start({ lora_modules: [{ name: 'a', path: 'org/l1' }, { name: 'a', path: 'org/l2' }] });
+    const dup = await start({
+      lora_modules: [
+        { name: 'a', path: 'org/l1' },
+        { name: 'a', path: 'org/l2' },
+      ],
+    });
     expect(dup.status).toBe(400);
     expect((dup.body as { detail: string }).detail).toMatch(/Duplicate LoRA module name 'a'/);
     const half = await start({ lora_modules: [{ name: 'a', path: '' }] });
@@ -73,7 +87,10 @@ describe('agent launch validation', () => {
       const r = await api(agent.url, method, path, body, agent.auth());
       expect(r.status, path).toBe(404);
     }
-    expect((await api(agent.url, 'GET', '/deployments/logs?key=no/such:1', undefined, agent.auth())).status).toBe(404);
+    expect(
+      (await api(agent.url, 'GET', '/deployments/logs?key=no/such:1', undefined, agent.auth()))
+        .status,
+    ).toBe(404);
     const status = await api(agent.url, 'GET', '/deployments/status', undefined, agent.auth());
     expect(status.body).toEqual({ deployments: [] });
   });

@@ -20,7 +20,13 @@ afterAll(async () => {
   await Promise.all([s.stop(), open.stop()]);
 });
 
-function status(base: string, path: string, localAddress: string, headers: Record<string, string> = {}, method = 'GET') {
+function status(
+  base: string,
+  path: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(`${base}${path}`, { method, headers, localAddress }, (res) => {
       let body = '';
@@ -32,7 +38,11 @@ function status(base: string, path: string, localAddress: string, headers: Recor
   });
 }
 
-function wsStatus(base: string, localAddress: string, headers: Record<string, string> = {}): Promise<number> {
+function wsStatus(
+  base: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`, { localAddress, headers });
     ws.once('open', () => {
@@ -48,15 +58,26 @@ describe('admin API access', () => {
   it('requires the admin token for /api from outside the trusted networks', async () => {
     const denied = await status(s.url, '/api/settings', outsider);
     expect(denied.status).toBe(401);
-    expect(JSON.parse(denied.body)).toEqual({ detail: expect.stringContaining('Admin token required') as unknown });
-    expect((await status(s.url, '/api/settings', outsider, { authorization: 'Bearer wrong-token' })).status).toBe(401);
-    expect((await status(s.url, '/api/settings', outsider, { authorization: ADMIN })).status).toBe(401);
-    expect((await status(s.url, '/api/settings', outsider, { authorization: `Bearer ${ADMIN}` })).status).toBe(200);
+    expect(JSON.parse(denied.body)).toEqual({
+      detail: expect.stringContaining('Admin token required') as unknown,
+    });
+    expect(
+      (await status(s.url, '/api/settings', outsider, { authorization: 'Bearer wrong-token' }))
+        .status,
+    ).toBe(401);
+    expect((await status(s.url, '/api/settings', outsider, { authorization: ADMIN })).status).toBe(
+      401,
+    );
+    expect(
+      (await status(s.url, '/api/settings', outsider, { authorization: `Bearer ${ADMIN}` })).status,
+    ).toBe(200);
     expect((await status(s.url, '/api/configs', outsider, {}, 'POST')).status).toBe(401);
   });
 
   it('never echoes the admin token in a refusal', async () => {
-    const r = await status(s.url, '/api/settings', outsider, { authorization: 'Bearer almost-the-token' });
+    const r = await status(s.url, '/api/settings', outsider, {
+      authorization: 'Bearer almost-the-token',
+    });
     expect(r.body).not.toContain('almost-the-token');
     expect(r.body).not.toContain(ADMIN);
   });
@@ -66,7 +87,8 @@ describe('admin API access', () => {
   });
 
   it('leaves /health, /docs and /openapi.json open', async () => {
-    for (const path of ['/health', '/openapi.json', '/docs']) expect((await status(s.url, path, outsider)).status).toBe(200);
+    for (const path of ['/health', '/openapi.json', '/docs'])
+      expect((await status(s.url, path, outsider)).status).toBe(200);
   });
 
   it('applies the same rule to /ws upgrades', async () => {

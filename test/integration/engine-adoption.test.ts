@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, simLaunch, startEngineHarness, type EngineHarness } from '../helpers/engine-harness.js';
+import {
+  freePort,
+  simLaunch,
+  startEngineHarness,
+  type EngineHarness,
+} from '../helpers/engine-harness.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aerie-adopt-'));
 const SECRET = 'hf_adoptionsecret987654321';
@@ -21,11 +26,35 @@ describe('adoption after an agent restart', () => {
     const warm = await freePort();
     const coldKey = `m/cold:${cold}`;
     const warmKey = `m/warm:${warm}`;
-    expect((await first.call('POST', '/deployments/start', simLaunch('m/cold', cold, { duration_seconds: 3600 }, { HF_TOKEN: SECRET }))).status).toBe(200);
-    expect((await first.call('POST', '/deployments/start', simLaunch('m/warm', warm, { warm_offload: true, gpu_ids: [1] }))).status).toBe(200);
-    await first.until(() => first.entry(coldKey)?.status === 'running' && first.entry(warmKey)?.status === 'running', 30_000, 'both running');
+    expect(
+      (
+        await first.call(
+          'POST',
+          '/deployments/start',
+          simLaunch('m/cold', cold, { duration_seconds: 3600 }, { HF_TOKEN: SECRET }),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await first.call(
+          'POST',
+          '/deployments/start',
+          simLaunch('m/warm', warm, { warm_offload: true, gpu_ids: [1] }),
+        )
+      ).status,
+    ).toBe(200);
+    await first.until(
+      () =>
+        first.entry(coldKey)?.status === 'running' && first.entry(warmKey)?.status === 'running',
+      30_000,
+      'both running',
+    );
     const expiresBefore = first.entry(coldKey)?.expires_at;
-    expect((await first.call('POST', '/deployments/pause', { key: warmKey })).body).toMatchObject({ status: 'paused', tier: 'ram' });
+    expect((await first.call('POST', '/deployments/pause', { key: warmKey })).body).toMatchObject({
+      status: 'paused',
+      tier: 'ram',
+    });
     const linesBefore = first.logs.get(coldKey)?.tail(2000).length ?? 0;
 
     // The agent goes away; its deployments keep running.
@@ -34,8 +63,16 @@ describe('adoption after an agent restart', () => {
     current = second;
     const keys = second.engine.runningKeys().sort();
     expect(keys).toEqual([coldKey, warmKey].sort());
-    expect(second.entry(warmKey)).toMatchObject({ status: 'paused_ram', pause_tier: 'ram', warm: true });
-    const cold2 = await second.until(() => (second.entry(coldKey)?.status === 'running' ? second.entry(coldKey) : null), 20_000, 'cold running');
+    expect(second.entry(warmKey)).toMatchObject({
+      status: 'paused_ram',
+      pause_tier: 'ram',
+      warm: true,
+    });
+    const cold2 = await second.until(
+      () => (second.entry(coldKey)?.status === 'running' ? second.entry(coldKey) : null),
+      20_000,
+      'cold running',
+    );
     expect(cold2.expires_at).toBe(expiresBefore);
     expect(second.engine.ctx.registry.get(coldKey)?.env.HF_TOKEN).toBe(SECRET);
 
@@ -60,7 +97,9 @@ describe('adoption after an agent restart', () => {
 
     // The label of the launch (process runtime's config) holds env keys, never values.
     for (const dir of readdirSync(join(dataDir, 'processes'))) {
-      const cfg = JSON.parse(readFileSync(join(dataDir, 'processes', dir, 'config.json'), 'utf8')) as { labels: Record<string, string> };
+      const cfg = JSON.parse(
+        readFileSync(join(dataDir, 'processes', dir, 'config.json'), 'utf8'),
+      ) as { labels: Record<string, string> };
       expect(cfg.labels['aerie.launch'] ?? '').not.toContain(SECRET);
     }
   });

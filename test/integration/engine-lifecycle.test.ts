@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
-import { freePort, simLaunch, startEngineHarness, type EngineHarness } from '../helpers/engine-harness.js';
+import {
+  freePort,
+  simLaunch,
+  startEngineHarness,
+  type EngineHarness,
+} from '../helpers/engine-harness.js';
 
 let h: EngineHarness;
 let port: number;
@@ -23,7 +28,16 @@ afterAll(async () => {
 describe('deployment engine on the process runtime', () => {
   it('launches a deployment that goes loading → running with load phases in between', async () => {
     const phases = new Set<string>();
-    const res = await h.call('POST', '/deployments/start', simLaunch(MODEL, port, { duration_seconds: 3600 }, { HF_TOKEN: SECRET, AERIE_SIM_LOAD_S: '3' }));
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch(
+        MODEL,
+        port,
+        { duration_seconds: 3600 },
+        { HF_TOKEN: SECRET, AERIE_SIM_LOAD_S: '3' },
+      ),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'started', key, offloaded: [] });
     expect(h.entry(key)?.status).toBe('loading');
@@ -37,24 +51,35 @@ describe('deployment engine on the process runtime', () => {
       'running',
     );
     expect(running.phase).toBe('ready');
-    expect([...phases].some((p) => p === 'loading_weights' || p === 'compiling' || p === 'downloading')).toBe(true);
+    expect(
+      [...phases].some((p) => p === 'loading_weights' || p === 'compiling' || p === 'downloading'),
+    ).toBe(true);
     expect(Date.parse(running.expires_at ?? '')).toBeGreaterThan(Date.now() + 3500_000);
   });
 
   it('serves a chat completion on the deployment port', async () => {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused' });
-    const r = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 8 });
+    const r = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'hello' }],
+      max_tokens: 8,
+    });
     expect(r.choices[0]?.message.content?.length).toBeGreaterThan(0);
     expect(r.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it('reports usage that moves after traffic', async () => {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused' });
-    for (let i = 0; i < 3; i++) await client.completions.create({ model: MODEL, prompt: 'count with me', max_tokens: 5 });
-    const e = await h.until(() => {
-      const u = h.entry(key)?.usage;
-      return u && u.requests >= 4 ? h.entry(key) : null;
-    }, 15_000, 'usage after traffic');
+    for (let i = 0; i < 3; i++)
+      await client.completions.create({ model: MODEL, prompt: 'count with me', max_tokens: 5 });
+    const e = await h.until(
+      () => {
+        const u = h.entry(key)?.usage;
+        return u && u.requests >= 4 ? h.entry(key) : null;
+      },
+      15_000,
+      'usage after traffic',
+    );
     expect(e.usage?.generation_tokens).toBeGreaterThan(0);
     expect(e.usage?.prompt_tokens).toBeGreaterThan(0);
     expect(e.requests_running).toBe(0);
@@ -63,15 +88,25 @@ describe('deployment engine on the process runtime', () => {
   it('keeps env values out of labels and status, and in a 0600 state file', async () => {
     const status = await h.call('GET', '/deployments/status');
     expect(JSON.stringify(status.body)).not.toContain(SECRET);
-    const entry = (status.body as { deployments: StatusEntry[] }).deployments.find((d) => d.key === key);
+    const entry = (status.body as { deployments: StatusEntry[] }).deployments.find(
+      (d) => d.key === key,
+    );
     expect(entry?.launch_manifest.env_var_keys).toContain('HF_TOKEN');
     const processes = join(h.dataDir, 'processes');
-    const containers = (await h.call('GET', '/containers')).body as { id: string; tracked: boolean; key: string }[];
-    expect(containers).toContainEqual(expect.objectContaining({ key, tracked: true, managed: true }));
+    const containers = (await h.call('GET', '/containers')).body as {
+      id: string;
+      tracked: boolean;
+      key: string;
+    }[];
+    expect(containers).toContainEqual(
+      expect.objectContaining({ key, tracked: true, managed: true }),
+    );
     // The process runtime keeps each container's labels in its config file: no env value there.
     const { readdirSync } = await import('node:fs');
     for (const dir of readdirSync(processes)) {
-      const cfg = JSON.parse(readFileSync(join(processes, dir, 'config.json'), 'utf8')) as { labels: Record<string, string> };
+      const cfg = JSON.parse(readFileSync(join(processes, dir, 'config.json'), 'utf8')) as {
+        labels: Record<string, string>;
+      };
       expect(JSON.stringify(cfg.labels)).not.toContain(SECRET);
     }
     const statePath = join(h.dataDir, 'state.json');
@@ -85,29 +120,50 @@ describe('deployment engine on the process runtime', () => {
     expect(dup).toMatchObject({ status: 400, body: { detail: 'Deployment already running' } });
     const taken = await h.call('POST', '/deployments/start', simLaunch('other/model', port));
     expect(taken.status).toBe(409);
-    expect((taken.body as { detail: string }).detail).toBe(`Port ${port} is already in use on this node.`);
+    expect((taken.body as { detail: string }).detail).toBe(
+      `Port ${port} is already in use on this node.`,
+    );
   });
 
   it('refuses GPU ids the node does not have with 400', async () => {
-    const res = await h.call('POST', '/deployments/start', simLaunch('m/gpu', await freePort(), { gpu_ids: [0, 5] }));
-    expect(res).toMatchObject({ status: 400, body: { detail: 'Requested GPU id(s) [5] not available; node has 2 GPU(s).' } });
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/gpu', await freePort(), { gpu_ids: [0, 5] }),
+    );
+    expect(res).toMatchObject({
+      status: 400,
+      body: { detail: 'Requested GPU id(s) [5] not available; node has 2 GPU(s).' },
+    });
   });
 
   it('refuses a deployment that does not fit the GPU with 409 when warm mode is off', async () => {
-    const res = await h.call('POST', '/deployments/start', simLaunch('m/big', await freePort(), { gpu_memory_fraction: 0.7 }));
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/big', await freePort(), { gpu_memory_fraction: 0.7 }),
+    );
     expect(res.status).toBe(409);
     expect((res.body as { detail: string }).detail).toMatch(/GPU 0: .*skip_resource_check/);
     expect(h.engine.runningKeys()).toEqual([key]);
   });
 
   it('rejects a malformed body with 422 naming the field', async () => {
-    const res = await h.call('POST', '/deployments/start', { model_name: 'x', port: 0, gpu_memory_fraction: 2 });
+    const res = await h.call('POST', '/deployments/start', {
+      model_name: 'x',
+      port: 0,
+      gpu_memory_fraction: 2,
+    });
     expect(res.status).toBe(422);
     expect(JSON.stringify(res.body)).toContain('gpu_memory_fraction');
   });
 
   it('stops a deployment: stopping at once, then stopped with the process gone and the port free', async () => {
-    const pid = (await h.call('GET', '/gpu-processes')).body as { pid: number; tracked: boolean; key: string }[];
+    const pid = (await h.call('GET', '/gpu-processes')).body as {
+      pid: number;
+      tracked: boolean;
+      key: string;
+    }[];
     const mine = pid.find((p) => p.key === key);
     expect(mine?.tracked).toBe(true);
     const res = await h.call('POST', '/deployments/stop', { key });

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
 import { join } from 'node:path';
 import { AERIE_BIN } from '../helpers/serve-process.js';
-import { freePort, simLaunch, startEngineHarness, type EngineHarness } from '../helpers/engine-harness.js';
+import {
+  freePort,
+  simLaunch,
+  startEngineHarness,
+  type EngineHarness,
+} from '../helpers/engine-harness.js';
 
 let h: EngineHarness;
 let key: string;
@@ -37,7 +42,10 @@ describe('rogue containers and orphaned GPU processes', () => {
     const mine = containers.find((c) => c.key === key);
     expect(mine).toMatchObject({ tracked: true, managed: true });
     const stop = await h.call('POST', `/containers/${mine!.id}/stop`);
-    expect(stop).toMatchObject({ status: 409, body: { detail: 'Managed by an active deployment — stop it from the Deployments table.' } });
+    expect(stop).toMatchObject({
+      status: 409,
+      body: { detail: 'Managed by an active deployment — stop it from the Deployments table.' },
+    });
     const procs = (await h.call('GET', '/gpu-processes')).body as ProcessRow[];
     const proc = procs.find((p) => p.key === key);
     expect(proc?.process_name).toBe('VLLM::EngineCore');

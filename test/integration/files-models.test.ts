@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModelPath } from '../../src-main/agent/files/model-paths.js';
-import { jsonRequest, startFilesAgent, snapshotTree, writeTree, type FilesAgent } from '../helpers/agent-routes-server.js';
+import {
+  jsonRequest,
+  startFilesAgent,
+  snapshotTree,
+  writeTree,
+  type FilesAgent,
+} from '../helpers/agent-routes-server.js';
 
 let a: FilesAgent;
 beforeAll(async () => {
@@ -18,19 +24,28 @@ function hfRepo(id: string, blobs: Record<string, number>): string {
   mkdirSync(join(dir, 'blobs'), { recursive: true });
   for (const [name, size] of Object.entries(blobs)) {
     writeFileSync(join(dir, 'blobs', name), Buffer.alloc(size));
-    if (!name.endsWith('.incomplete')) symlinkSync(`../../blobs/${name}`, join(snap, `${name}.bin`));
+    if (!name.endsWith('.incomplete'))
+      symlinkSync(`../../blobs/${name}`, join(snap, `${name}.bin`));
   }
-  mkdirSync(join(a.hfCacheDir, 'hub', '.locks', `models--${id.replace('/', '--')}`), { recursive: true });
+  mkdirSync(join(a.hfCacheDir, 'hub', '.locks', `models--${id.replace('/', '--')}`), {
+    recursive: true,
+  });
   return dir;
 }
 
 describe('HuggingFace cache', () => {
   it('lists repos as org/name with blob sizes counted once and downloads in progress left out', async () => {
-    hfRepo('Qwen/Qwen3-8B', { aaa: 3 * 1024 * 1024, bbb: 1024 * 1024, 'ccc.incomplete': 5 * 1024 * 1024 });
+    hfRepo('Qwen/Qwen3-8B', {
+      aaa: 3 * 1024 * 1024,
+      bbb: 1024 * 1024,
+      'ccc.incomplete': 5 * 1024 * 1024,
+    });
     a.inUse.add('Qwen/Qwen3-8B');
     const r = await jsonRequest(a.url, 'GET', '/models/cache');
     expect(r.status).toBe(200);
-    const entry = (r.body as { name: string; size_mb: number; in_use: boolean; last_used_at: string }[]).find((e) => e.name === 'Qwen/Qwen3-8B');
+    const entry = (
+      r.body as { name: string; size_mb: number; in_use: boolean; last_used_at: string }[]
+    ).find((e) => e.name === 'Qwen/Qwen3-8B');
     expect(entry).toMatchObject({ size_mb: 4, in_use: true });
     expect(Date.parse(entry?.last_used_at ?? '')).toBeGreaterThan(0);
     a.inUse.clear();
@@ -61,17 +76,40 @@ describe('HuggingFace cache', () => {
 describe('local models', () => {
   it('lists managed folders, a single-gguf folder by its file, and external folders and .gguf files read-only', async () => {
     const managed = join(a.dataDir, 'models');
-    writeTree(managed, { 'llama/config.json': '{}', 'llama/model.safetensors': 'w', 'tiny/tiny.Q4.gguf': 'g', 'tiny/README.md': 'r' });
-    writeTree(a.externalDir, { 'ext-model/config.json': '{}', 'loose.gguf': 'gguf', 'notes.txt': 'n' });
+    writeTree(managed, {
+      'llama/config.json': '{}',
+      'llama/model.safetensors': 'w',
+      'tiny/tiny.Q4.gguf': 'g',
+      'tiny/README.md': 'r',
+    });
+    writeTree(a.externalDir, {
+      'ext-model/config.json': '{}',
+      'loose.gguf': 'gguf',
+      'notes.txt': 'n',
+    });
     a.inUse.add(join(managed, 'tiny', 'tiny.Q4.gguf'));
     const r = await jsonRequest(a.url, 'GET', '/local-models');
     expect(r.status).toBe(200);
-    const list = r.body as { name: string; path: string; source: string; deletable: boolean; in_use: boolean }[];
+    const list = r.body as {
+      name: string;
+      path: string;
+      source: string;
+      deletable: boolean;
+      in_use: boolean;
+    }[];
     const by = (n: string) => list.find((m) => m.name === n);
-    expect(by('llama')).toMatchObject({ path: join(managed, 'llama'), source: 'managed', deletable: true, in_use: false });
+    expect(by('llama')).toMatchObject({
+      path: join(managed, 'llama'),
+      source: 'managed',
+      deletable: true,
+      in_use: false,
+    });
     expect(by('tiny')).toMatchObject({ path: join(managed, 'tiny', 'tiny.Q4.gguf'), in_use: true });
     expect(by('ext-model')).toMatchObject({ source: a.externalDir, deletable: false });
-    expect(by('loose.gguf')).toMatchObject({ path: join(a.externalDir, 'loose.gguf'), deletable: false });
+    expect(by('loose.gguf')).toMatchObject({
+      path: join(a.externalDir, 'loose.gguf'),
+      deletable: false,
+    });
     expect(by('notes.txt')).toBeUndefined();
     expect(list.some((m) => m.name === '.tmp')).toBe(false);
     a.inUse.clear();
@@ -101,10 +139,18 @@ describe('resolveModelPath', () => {
       writeTree(root, { 'allowed/m/config.json': '{}', 'secret/s.txt': 's' });
       symlinkSync(join(root, 'secret'), join(root, 'allowed', 'sneaky'));
       const allowed = [join(root, 'allowed')];
-      expect(resolveModelPath(join(root, 'allowed', 'm'), allowed)).toBe(join(root, 'allowed', 'm'));
-      expect(() => resolveModelPath(join(root, 'allowed', 'sneaky'), allowed)).toThrow(/not inside an allowed model directory \(allowed: /);
-      expect(() => resolveModelPath(join(root, 'allowed', '..', 'secret'), allowed)).toThrow(/not inside an allowed model directory/);
-      expect(() => resolveModelPath(join(root, 'allowed', 'missing'), allowed)).toThrow(/does not exist on this node\./);
+      expect(resolveModelPath(join(root, 'allowed', 'm'), allowed)).toBe(
+        join(root, 'allowed', 'm'),
+      );
+      expect(() => resolveModelPath(join(root, 'allowed', 'sneaky'), allowed)).toThrow(
+        /not inside an allowed model directory \(allowed: /,
+      );
+      expect(() => resolveModelPath(join(root, 'allowed', '..', 'secret'), allowed)).toThrow(
+        /not inside an allowed model directory/,
+      );
+      expect(() => resolveModelPath(join(root, 'allowed', 'missing'), allowed)).toThrow(
+        /does not exist on this node\./,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -14,9 +14,15 @@ afterAll(() => s.stop());
 describe('HTTP stack', () => {
   it('answers /health and /api/health with the version and loop status', async () => {
     const h = await api(s.url, 'GET', '/health');
-    expect(h.body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown });
+    expect(h.body).toEqual({
+      status: 'ok',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
+    });
     const a = await api(s.url, 'GET', '/api/health');
-    expect(a.body).toMatchObject({ status: 'ok', loops: [{ name: 'housekeeping', interval_seconds: 30 }] });
+    expect(a.body).toMatchObject({
+      status: 'ok',
+      loops: [{ name: 'housekeeping', interval_seconds: 30 }],
+    });
   });
 
   it('answers an unknown route with 404 {"detail":"Not Found"}', async () => {
@@ -31,18 +37,25 @@ describe('HTTP stack', () => {
   it('reserves /v1 for the gateway with a JSON 404 in the OpenAI envelope', async () => {
     const r = await api(s.url, 'POST', '/v1/chat/completions', { model: 'x' });
     expect(r.status).toBe(404);
-    expect(r.body).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: 'not_found' } });
+    expect(r.body).toMatchObject({
+      error: { type: 'invalid_request_error', param: null, code: 'not_found' },
+    });
   });
 
   it('answers malformed JSON with 422 json_invalid and changes nothing', async () => {
     const r = await api(s.url, 'PUT', '/api/settings', '{"default_port": 9001');
     expect(r.status).toBe(422);
     expect(r.body).toMatchObject({ detail: [{ loc: ['body'], type: 'json_invalid' }] });
-    expect(((await api(s.url, 'GET', '/api/settings')).body as { default_port: number }).default_port).toBe(8001);
+    expect(
+      ((await api(s.url, 'GET', '/api/settings')).body as { default_port: number }).default_port,
+    ).toBe(8001);
   });
 
   it('answers a JSON body over 1 MiB with 413', async () => {
-    const r = await api(s.url, 'POST', '/api/configs', { name: 'big', payload: { blob: 'x'.repeat(1024 * 1024 + 10) } });
+    const r = await api(s.url, 'POST', '/api/configs', {
+      name: 'big',
+      payload: { blob: 'x'.repeat(1024 * 1024 + 10) },
+    });
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ detail: 'Request body too large: the limit is 1 MiB.' });
     expect((await api(s.url, 'GET', '/api/configs')).body).toEqual([]);
@@ -64,7 +77,11 @@ describe('HTTP stack', () => {
       expect(Object.keys(body).sort()).toEqual(['detail', 'request_id']);
       await waitFor(() => s.stderr.includes(body.request_id));
       const line = s.stderr.split('\n').find((l) => l.includes(body.request_id))!;
-      expect(JSON.parse(line)).toMatchObject({ level: 'error', msg: 'unhandled error', err: { stack: expect.stringContaining('SqliteError') as unknown } });
+      expect(JSON.parse(line)).toMatchObject({
+        level: 'error',
+        msg: 'unhandled error',
+        err: { stack: expect.stringContaining('SqliteError') as unknown },
+      });
     } finally {
       raw.exec('ROLLBACK');
       raw.close();

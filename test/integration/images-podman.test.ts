@@ -26,7 +26,10 @@ let agent: AgentProcess;
 let work: string;
 
 function podman(svc: PodmanService, args: string[]): string {
-  const r = spawnSync('podman', ['--url', `unix://${svc.sock}`, ...args], { env: svc.env, encoding: 'utf8' });
+  const r = spawnSync('podman', ['--url', `unix://${svc.sock}`, ...args], {
+    env: svc.env,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`podman ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -36,7 +39,9 @@ function names(svc: PodmanService): string[] {
   return podman(svc, ['images', '--format', '{{.Repository}}:{{.Tag}}@{{.ID}}'])
     .split('\n')
     .filter(Boolean)
-    .map((l) => (l.startsWith('<none>') ? `<none>@${l.split('@')[1] ?? ''}` : (l.split('@')[0] ?? '')));
+    .map((l) =>
+      l.startsWith('<none>') ? `<none>@${l.split('@')[1] ?? ''}` : (l.split('@')[0] ?? ''),
+    );
 }
 
 function imageId(svc: PodmanService, ref: string): string {
@@ -75,7 +80,11 @@ const rowWith = (rows: ImageRow[], tag: string) => rows.find((r) => r.tags.inclu
 beforeAll(async () => {
   [a, b] = await Promise.all([startPodmanService(), startPodmanService()]);
   work = mkdtempSync(join(tmpdir(), 'aerie-images-'));
-  const node = (tag: string) => buildNodeImage(a.sock, tag, { contents: { '/app.mjs': `// ${tag}\n${IDLE_APP}` }, entrypoint: ['node', '/app.mjs'] });
+  const node = (tag: string) =>
+    buildNodeImage(a.sock, tag, {
+      contents: { '/app.mjs': `// ${tag}\n${IDLE_APP}` },
+      entrypoint: ['node', '/app.mjs'],
+    });
   for (const t of ['run', 'shared', 'partial', 'dual', 'old']) node(`${REPO}:${t}`);
   node('localhost/other-app:solo');
   podman(a, ['tag', `${REPO}:dual`, 'localhost/other-app:keep']);
@@ -102,7 +111,14 @@ describe('image cache over two Podman stores', () => {
     const rows = await list();
     const tags = rows.flatMap((r) => r.tags).sort();
     expect(tags).toEqual(
-      [`${REPO}:dual`, `${REPO}:old`, `${REPO}:partial`, `${REPO}:run`, `${REPO}:shared`, 'vllm/vllm-openai:v0.0-test'].sort(),
+      [
+        `${REPO}:dual`,
+        `${REPO}:old`,
+        `${REPO}:partial`,
+        `${REPO}:run`,
+        `${REPO}:shared`,
+        'vllm/vllm-openai:v0.0-test',
+      ].sort(),
     );
     expect(rowWith(rows, `${REPO}:shared`)).toEqual({
       id: imageId(a, `${REPO}:shared`),
@@ -114,7 +130,10 @@ describe('image cache over two Podman stores', () => {
     expect(rowWith(rows, `${REPO}:shared`)?.size_mb).toBeGreaterThan(50);
     expect(rowWith(rows, `${REPO}:run`)?.runtimes).toEqual(['podman']);
     // One image under two vLLM names is one row, the Docker Hub prefix Podman adds left out.
-    expect(rowWith(rows, `${REPO}:old`)?.tags.sort()).toEqual([`${REPO}:old`, 'vllm/vllm-openai:v0.0-test']);
+    expect(rowWith(rows, `${REPO}:old`)?.tags.sort()).toEqual([
+      `${REPO}:old`,
+      'vllm/vllm-openai:v0.0-test',
+    ]);
     expect(rowWith(rows, `${REPO}:dual`)?.tags).toEqual([`${REPO}:dual`]);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.id))).toBe(true);
   });
@@ -128,16 +147,26 @@ describe('image cache over two Podman stores', () => {
     podman(b, ['import', '--change', 'LABEL side=b', tar, `${REPO}:same`]);
     const [idA, idB] = [imageId(a, `${REPO}:same`), imageId(b, `${REPO}:same`)];
     expect(idA).not.toBe(idB);
-    expect(rowWith(await list(), `${REPO}:same`)).toMatchObject({ id: idA, runtimes: ['podman', 'docker'] });
+    expect(rowWith(await list(), `${REPO}:same`)).toMatchObject({
+      id: idA,
+      runtimes: ['podman', 'docker'],
+    });
     // Asked by the other store's id, it still finds and removes both copies.
-    expect((await call('DELETE', `/images/${idB}`)).body).toEqual({ status: 'deleted', id: idA, runtimes: ['podman', 'docker'] });
+    expect((await call('DELETE', `/images/${idB}`)).body).toEqual({
+      status: 'deleted',
+      id: idA,
+      runtimes: ['podman', 'docker'],
+    });
     expect(names(a)).not.toContain(`${REPO}:same`);
     expect(names(b)).not.toContain(`${REPO}:same`);
   });
 
   it('deletes an image from every store holding it', async () => {
     const id = imageId(a, `${REPO}:shared`);
-    expect(await call('DELETE', `/images/${id}`)).toEqual({ status: 200, body: { status: 'deleted', id, runtimes: ['podman', 'docker'] } });
+    expect(await call('DELETE', `/images/${id}`)).toEqual({
+      status: 200,
+      body: { status: 'deleted', id, runtimes: ['podman', 'docker'] },
+    });
     expect(names(a)).not.toContain(`${REPO}:shared`);
     expect(names(b)).not.toContain(`${REPO}:shared`);
     expect(rowWith(await list(), `${REPO}:shared`)).toBeUndefined();
@@ -148,7 +177,12 @@ describe('image cache over two Podman stores', () => {
     const partial = imageId(a, `${REPO}:partial`);
     const res = await call('DELETE', `/images/${partial.slice(0, 12)}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'deleted', id: partial, runtimes: ['docker'], skipped: [{ runtime: 'podman' }] });
+    expect(res.body).toMatchObject({
+      status: 'deleted',
+      id: partial,
+      runtimes: ['docker'],
+      skipped: [{ runtime: 'podman' }],
+    });
     expect((res.body as { skipped: { reason: string }[] }).skipped[0]?.reason).toContain('holder');
     expect(names(a)).toContain(`${REPO}:partial`);
     expect(names(b)).not.toContain(`${REPO}:partial`);
@@ -162,7 +196,11 @@ describe('image cache over two Podman stores', () => {
 
   it('removes only the vLLM tag of an image that also has a foreign one', async () => {
     const id = imageId(a, `${REPO}:dual`);
-    expect((await call('DELETE', `/images/${id}`)).body).toEqual({ status: 'deleted', id, runtimes: ['podman'] });
+    expect((await call('DELETE', `/images/${id}`)).body).toEqual({
+      status: 'deleted',
+      id,
+      runtimes: ['podman'],
+    });
     expect(names(a)).not.toContain(`${REPO}:dual`);
     expect(names(a)).toContain('localhost/other-app:keep');
     expect(imageId(a, 'localhost/other-app:keep')).toBe(id);
@@ -174,7 +212,10 @@ describe('image cache over two Podman stores', () => {
     const plainDangling = importImage(b, null, 'something=else');
     const old = imageId(a, `${REPO}:old`);
     // A dangling derived image is shown (without tags) so that it can be pruned; a foreign one is not.
-    expect((await list()).find((r) => r.id === derived)).toMatchObject({ tags: [], runtimes: ['docker'] });
+    expect((await list()).find((r) => r.id === derived)).toMatchObject({
+      tags: [],
+      runtimes: ['docker'],
+    });
     expect((await list()).some((r) => r.id === plainDangling)).toBe(false);
     const res = await call('POST', '/images/prune');
     expect(res.status).toBe(200);
@@ -183,15 +224,30 @@ describe('image cache over two Podman stores', () => {
       freed_mb: number;
       skipped: { id: string; runtime: string; reason: string }[];
     };
-    expect(body.removed.map((r) => `${r.runtime}:${r.id}`).sort()).toEqual([`docker:${derived}`, `podman:${old}`].sort());
-    expect(body.removed.find((r) => r.id === old)?.tags.sort()).toEqual([`${REPO}:old`, 'vllm/vllm-openai:v0.0-test']);
+    expect(body.removed.map((r) => `${r.runtime}:${r.id}`).sort()).toEqual(
+      [`docker:${derived}`, `podman:${old}`].sort(),
+    );
+    expect(body.removed.find((r) => r.id === old)?.tags.sort()).toEqual([
+      `${REPO}:old`,
+      'vllm/vllm-openai:v0.0-test',
+    ]);
     expect(body.freed_mb).toBeGreaterThan(50);
-    expect(body.skipped.map((s) => s.id).sort()).toEqual([imageId(a, `${REPO}:partial`), imageId(a, `${REPO}:run`)].sort());
-    expect(names(a).filter((n) => n.startsWith(REPO)).sort()).toEqual([`${REPO}:partial`, `${REPO}:run`]);
-    expect(names(a)).toEqual(expect.arrayContaining(['localhost/other-app:keep', 'localhost/other-app:solo']));
+    expect(body.skipped.map((s) => s.id).sort()).toEqual(
+      [imageId(a, `${REPO}:partial`), imageId(a, `${REPO}:run`)].sort(),
+    );
+    expect(
+      names(a)
+        .filter((n) => n.startsWith(REPO))
+        .sort(),
+    ).toEqual([`${REPO}:partial`, `${REPO}:run`]);
+    expect(names(a)).toEqual(
+      expect.arrayContaining(['localhost/other-app:keep', 'localhost/other-app:solo']),
+    );
     expect(names(a)).not.toContain('docker.io/vllm/vllm-openai:v0.0-test');
     expect(names(b)).toEqual([`<none>@${plainDangling.slice(0, 12)}`]);
-    expect((await list()).map((r) => r.tags)).toEqual(expect.arrayContaining([[`${REPO}:run`], [`${REPO}:partial`]]));
+    expect((await list()).map((r) => r.tags)).toEqual(
+      expect.arrayContaining([[`${REPO}:run`], [`${REPO}:partial`]]),
+    );
     expect(await list()).toHaveLength(2);
   });
 });

@@ -1,4 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +40,10 @@ function spec(name: string, over: Partial<LaunchSpec> = {}): LaunchSpec {
   };
 }
 
-async function collect(it: AsyncIterable<RawLogLine>, until?: (l: RawLogLine) => boolean): Promise<RawLogLine[]> {
+async function collect(
+  it: AsyncIterable<RawLogLine>,
+  until?: (l: RawLogLine) => boolean,
+): Promise<RawLogLine[]> {
   const out: RawLogLine[] = [];
   for await (const l of it) {
     out.push(l);
@@ -67,14 +77,22 @@ describe('Engine API runtime against a real Podman service', () => {
     expect(info.version).toMatch(/^\d+\.\d+/);
     expect(info.apiVersion).toMatch(/^1\.\d+$/);
     expect(await rt.ping()).toBe(true);
-    expect(await new EngineRuntime({ name: 'docker', socketPath: join(hostDir, 'none.sock') }).ping()).toBe(false);
+    expect(
+      await new EngineRuntime({ name: 'docker', socketPath: join(hostDir, 'none.sock') }).ping(),
+    ).toBe(false);
   });
 
   it('runs a container with args, env, labels and host-path mounts, as host-network init container', async () => {
     writeFileSync(join(hostDir, 'input.txt'), 'from the host');
     const info = await rt.run(
       spec('mounts', {
-        env: { GREETING: 'hi there', MODE: 'serve', SHOW_NS: '1', WRITE_TO: '/out/result.txt', READ_FROM: '/in/input.txt' },
+        env: {
+          GREETING: 'hi there',
+          MODE: 'serve',
+          SHOW_NS: '1',
+          WRITE_TO: '/out/result.txt',
+          READ_FROM: '/in/input.txt',
+        },
         mounts: [
           { source: hostDir, target: '/out', readOnly: false },
           { source: hostDir, target: '/in', readOnly: true },
@@ -85,19 +103,27 @@ describe('Engine API runtime against a real Podman service', () => {
     expect(info.pid).toBeGreaterThan(0);
     expect(info.labels['aerie.run']).toBe(RUN);
     const result = join(hostDir, 'result.txt');
-    await waitFor(() => existsSync(result) && readFileSync(result, 'utf8') === 'written by serve', 15_000, 'file from the container');
+    await waitFor(
+      () => existsSync(result) && readFileSync(result, 'utf8') === 'written by serve',
+      15_000,
+      'file from the container',
+    );
     const got = new Set<string>();
     const lines = await collect(rt.logs(info.id, { follow: true }), (l) => {
       got.add(l.text.split(' ')[0] ?? '');
       return got.has('read') && got.has('greeting') && got.has('ns');
     });
-    expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe('args ["--model","m","--port","8001"]');
+    expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe(
+      'args ["--model","m","--port","8001"]',
+    );
     expect(lines.find((l) => l.stream === 'stderr')?.text).toBe('greeting hi there');
     expect(lines.find((l) => l.text.startsWith('read '))?.text).toBe('read from the host');
     // Host IPC and network namespaces, checked from inside (Podman 4.3 reports IpcMode "shareable").
     const hostNs = `ns ${readlinkSync('/proc/self/ns/ipc')} ${readlinkSync('/proc/self/ns/net')}`;
     expect(lines.find((l) => l.text.startsWith('ns '))?.text).toBe(hostNs);
-    const raw = await rt.api.json<{ HostConfig: Record<string, unknown> }>(`/containers/${info.id}/json`);
+    const raw = await rt.api.json<{ HostConfig: Record<string, unknown> }>(
+      `/containers/${info.id}/json`,
+    );
     expect(raw?.HostConfig).toMatchObject({
       NetworkMode: 'host',
       Init: true,
@@ -122,7 +148,11 @@ describe('Engine API runtime against a real Podman service', () => {
     // Podman 4.3's compat API honours unless-stopped: conmon's cleanup restarts the container at
     // once (no backoff) and inspect's RestartCount grows with each restart.
     const c = await rt.run(spec('crash', { env: { MODE: 'crash' } }));
-    await waitFor(async () => ((await rt.inspect(c.id))?.restartCount ?? 0) >= 2, 30_000, 'two restarts');
+    await waitFor(
+      async () => ((await rt.inspect(c.id))?.restartCount ?? 0) >= 2,
+      30_000,
+      'two restarts',
+    );
     await rt.stop(c.id, 5);
     const after = await rt.inspect(c.id);
     expect(after?.state).toBe('exited');
@@ -144,10 +174,17 @@ describe('Engine API runtime against a real Podman service', () => {
     const c = await rt.run(spec('follow', { env: { MODE: 'split' } }));
     const ac = new AbortController();
     const seen = collect(rt.logs(c.id, { follow: true, signal: ac.signal }));
-    await waitFor(async () => (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 3'), 15_000, 'tick 3');
+    await waitFor(
+      async () =>
+        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 3'),
+      15_000,
+      'tick 3',
+    );
     await rt.stop(c.id, 5);
     const lines = await seen;
-    expect(lines.find((l) => l.stream === 'stderr' && l.text.startsWith('first half'))?.text).toBe('first half second half');
+    expect(lines.find((l) => l.stream === 'stderr' && l.text.startsWith('first half'))?.text).toBe(
+      'first half second half',
+    );
     expect(lines.filter((l) => l.text.startsWith('tick ')).length).toBeGreaterThanOrEqual(4);
     for (const l of lines) expect(Number.isNaN(Date.parse(l.ts))).toBe(false);
     const tail = await collect(rt.logs(c.id, { follow: false, tail: 2 }));
@@ -159,7 +196,12 @@ describe('Engine API runtime against a real Podman service', () => {
 
   it('stops a process that ignores SIGTERM by killing it after the grace period', async () => {
     const c = await rt.run(spec('ignore-term', { env: { MODE: 'ignore-term' } }));
-    await waitFor(async () => (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'), 15_000, 'ticks');
+    await waitFor(
+      async () =>
+        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
+      15_000,
+      'ticks',
+    );
     await rt.stop(c.id, 1);
     const killed = await rt.inspect(c.id);
     expect(killed?.state).toBe('exited');
@@ -174,7 +216,12 @@ describe('Engine API runtime against a real Podman service', () => {
 
   it('stops a graceful process within the grace period with its own exit code', async () => {
     const c = await rt.run(spec('graceful', { env: { MODE: 'graceful' } }));
-    await waitFor(async () => (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'), 15_000, 'ticks');
+    await waitFor(
+      async () =>
+        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
+      15_000,
+      'ticks',
+    );
     await rt.stop(c.id, 30);
     expect((await rt.inspect(c.id))?.exitCode).toBe(0);
     await rt.remove(c.id);
@@ -191,13 +238,20 @@ describe('Engine API runtime against a real Podman service', () => {
 
   it('reuses a present image without pulling, and fails a pull clearly when no registry answers', async () => {
     const progress: unknown[] = [];
-    const local = await rt.ensureImage(IMAGE, { mutable: false, onProgress: (p) => progress.push(p) });
+    const local = await rt.ensureImage(IMAGE, {
+      mutable: false,
+      onProgress: (p) => progress.push(p),
+    });
     expect(local.imageId).toMatch(/^(sha256:)?[0-9a-f]{64}$/);
     expect(progress).toEqual([]);
-    const err = await rt.ensureImage('localhost/aerie-missing:1', { mutable: false }).catch((e: unknown) => e);
+    const err = await rt
+      .ensureImage('localhost/aerie-missing:1', { mutable: false })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeError);
     expect((err as RuntimeError).status).toBe(500);
-    expect((err as RuntimeError).detail).toMatch(/^Failed to pull image localhost\/aerie-missing:1: .+/);
+    expect((err as RuntimeError).detail).toMatch(
+      /^Failed to pull image localhost\/aerie-missing:1: .+/,
+    );
     // A mutable tag is always re-pulled, even when present.
     await expect(rt.ensureImage(IMAGE, { mutable: true })).rejects.toThrow(/Failed to pull image/);
   });
@@ -212,8 +266,12 @@ describe('Engine API runtime against a real Podman service', () => {
   it('reports a missing container as null, and a start failure with the engine message', async () => {
     expect(await rt.inspect('no-such-container')).toBeNull();
     await expect(rt.stop('no-such-container', 1)).resolves.toBeUndefined();
-    await expect(collect(rt.logs('no-such-container', { follow: false }))).rejects.toMatchObject({ status: 404 });
-    const err = await rt.run(spec('bad-image', { image: 'localhost/aerie-absent:1' })).catch((e: unknown) => e);
+    await expect(collect(rt.logs('no-such-container', { follow: false }))).rejects.toMatchObject({
+      status: 404,
+    });
+    const err = await rt
+      .run(spec('bad-image', { image: 'localhost/aerie-absent:1' }))
+      .catch((e: unknown) => e);
     expect((err as RuntimeError).status).toBe(404);
     expect((err as RuntimeError).detail).toMatch(/aerie-absent/);
   });
@@ -223,7 +281,11 @@ describe('runtime registry with a Podman socket', () => {
   it('reports a "docker" socket that is really Podman as Podman', async () => {
     const warnings: string[] = [];
     const reg = new RuntimeRegistry({
-      env: { DOCKER_HOST: `unix://${svc.sock}`, PODMAN_SOCK: join(hostDir, 'absent.sock'), XDG_RUNTIME_DIR: hostDir },
+      env: {
+        DOCKER_HOST: `unix://${svc.sock}`,
+        PODMAN_SOCK: join(hostDir, 'absent.sock'),
+        XDG_RUNTIME_DIR: hostDir,
+      },
       uid: 0,
       onWarning: (w) => warnings.push(w),
     });
@@ -238,8 +300,13 @@ describe('runtime registry with a Podman socket', () => {
   });
 
   it('lists the socket once when DOCKER_HOST and PODMAN_SOCK are the same service', async () => {
-    const reg = new RuntimeRegistry({ env: { DOCKER_HOST: `unix://${svc.sock}`, PODMAN_SOCK: svc.sock }, uid: 0 });
-    expect((await reg.probe()).filter((p) => p.socketPath === svc.sock).map((p) => p.name)).toEqual(['podman']);
+    const reg = new RuntimeRegistry({
+      env: { DOCKER_HOST: `unix://${svc.sock}`, PODMAN_SOCK: svc.sock },
+      uid: 0,
+    });
+    expect((await reg.probe()).filter((p) => p.socketPath === svc.sock).map((p) => p.name)).toEqual(
+      ['podman'],
+    );
     await reg.close();
   });
 });

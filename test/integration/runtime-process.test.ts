@@ -6,13 +6,20 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LaunchSpec, RawLogLine } from '../../src-main/agent/runtime/container-runtime.js';
-import { ProcessRuntime, type ProcessRuntimeOptions } from '../../src-main/agent/runtime/process-runtime.js';
+import {
+  ProcessRuntime,
+  type ProcessRuntimeOptions,
+} from '../../src-main/agent/runtime/process-runtime.js';
 import { RuntimeRegistry } from '../../src-main/agent/runtime/runtimes.js';
 import { waitFor } from '../helpers/wait.js';
 
 const APP = fileURLToPath(new URL('../fixtures/engine/probe-app.mjs', import.meta.url));
-const SHIM_SRC = fileURLToPath(new URL('../../src-main/agent/runtime/process-shim.ts', import.meta.url));
-const RUNTIME_SRC = fileURLToPath(new URL('../../src-main/agent/runtime/process-runtime.ts', import.meta.url));
+const SHIM_SRC = fileURLToPath(
+  new URL('../../src-main/agent/runtime/process-shim.ts', import.meta.url),
+);
+const RUNTIME_SRC = fileURLToPath(
+  new URL('../../src-main/agent/runtime/process-runtime.ts', import.meta.url),
+);
 
 let work: string;
 let opts: ProcessRuntimeOptions;
@@ -34,7 +41,10 @@ function spec(name: string, over: Partial<LaunchSpec> = {}): LaunchSpec {
   };
 }
 
-async function collect(it: AsyncIterable<RawLogLine>, until?: (l: RawLogLine) => boolean): Promise<RawLogLine[]> {
+async function collect(
+  it: AsyncIterable<RawLogLine>,
+  until?: (l: RawLogLine) => boolean,
+): Promise<RawLogLine[]> {
   const out: RawLogLine[] = [];
   for await (const l of it) {
     out.push(l);
@@ -61,7 +71,10 @@ beforeAll(async () => {
   // The shim is normally `aerie agent-shim`; bundling just its module keeps this test independent
   // of the shared CLI build.
   const shimEntry = join(work, 'shim-entry.ts');
-  writeFileSync(shimEntry, `import { runShim } from ${JSON.stringify(SHIM_SRC)};\nprocess.exitCode = await runShim(process.argv[2] ?? '');\n`);
+  writeFileSync(
+    shimEntry,
+    `import { runShim } from ${JSON.stringify(SHIM_SRC)};\nprocess.exitCode = await runShim(process.argv[2] ?? '');\n`,
+  );
   const launcherEntry = join(work, 'launcher-entry.ts');
   writeFileSync(
     launcherEntry,
@@ -98,23 +111,38 @@ afterAll(() => {
 
 describe('process runtime', () => {
   it('runs the simulator command with the launch args and env, and reports it running', async () => {
-    const info = await rt.run(spec('basic', { env: { GREETING: 'hi there', MODE: 'serve', AERIE_SIM_LOAD_S: '1' } }));
+    const info = await rt.run(
+      spec('basic', { env: { GREETING: 'hi there', MODE: 'serve', AERIE_SIM_LOAD_S: '1' } }),
+    );
     expect(info.id).toMatch(/^proc-[0-9a-f]{16}$/);
-    expect(info).toMatchObject({ name: 'basic', image: 'ignored', state: 'running', runtime: 'process', restartCount: 0 });
+    expect(info).toMatchObject({
+      name: 'basic',
+      image: 'ignored',
+      state: 'running',
+      runtime: 'process',
+      restartCount: 0,
+    });
     expect(info.pid && alive(info.pid)).toBe(true);
     const lines = await collect(rt.logs(info.id, { follow: true }), (l) => l.text === 'tick 2');
-    expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe('args ["--model","m","--port","8001"]');
+    expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe(
+      'args ["--model","m","--port","8001"]',
+    );
     expect(lines.find((l) => l.stream === 'stderr')?.text).toBe('greeting hi there');
     for (const l of lines) expect(l.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(await collect(rt.logs(info.id, { follow: false, tail: 1 }))).toHaveLength(1);
     const future = Math.floor(Date.now() / 1000) + 3600;
-    expect(await collect(rt.logs(info.id, { follow: false, sinceUnixSeconds: future }))).toEqual([]);
+    expect(await collect(rt.logs(info.id, { follow: false, sinceUnixSeconds: future }))).toEqual(
+      [],
+    );
   });
 
   it('lists by label, replaces a same-name process, and removes idempotently', async () => {
     const a = await rt.run(spec('same'));
     const b = await rt.run(spec('other', { labels: { 'aerie.managed': 'true', role: 'b' } }));
-    expect((await rt.list(['aerie.managed=true'])).map((c) => c.name).sort()).toEqual(['other', 'same']);
+    expect((await rt.list(['aerie.managed=true'])).map((c) => c.name).sort()).toEqual([
+      'other',
+      'same',
+    ]);
     expect((await rt.list(['aerie.managed=true', 'role=b'])).map((c) => c.id)).toEqual([b.id]);
     const a2 = await rt.run(spec('same'));
     expect(a2.id).not.toBe(a.id);
@@ -130,7 +158,8 @@ describe('process runtime', () => {
   it('restarts a crashing server with backoff and counts the restarts', async () => {
     const c = await rt.run(spec('crash', { env: { GREETING: 'hello', MODE: 'crash' } }));
     const greetings = async (): Promise<number> =>
-      (await collect(rt.logs(c.id, { follow: false }))).filter((l) => l.text === 'greeting hello').length;
+      (await collect(rt.logs(c.id, { follow: false }))).filter((l) => l.text === 'greeting hello')
+        .length;
     // Every run logs its greeting into the same log; the third one means two restarts happened.
     await waitFor(async () => (await greetings()) >= 3, 20_000, 'three runs');
     expect((await rt.inspect(c.id))?.restartCount).toBeGreaterThanOrEqual(2);
@@ -152,7 +181,11 @@ describe('process runtime', () => {
   it('stops gracefully within the grace period, and kills a server that ignores SIGTERM', async () => {
     const g = await rt.run(spec('graceful', { env: { MODE: 'graceful' } }));
     const k = await rt.run(spec('stubborn', { env: { MODE: 'ignore-term' } }));
-    await waitFor(async () => (await hasLine(g.id, 'tick 1')) && (await hasLine(k.id, 'tick 1')), 15_000, 'ticks');
+    await waitFor(
+      async () => (await hasLine(g.id, 'tick 1')) && (await hasLine(k.id, 'tick 1')),
+      15_000,
+      'ticks',
+    );
     const follow = collect(rt.logs(k.id, { follow: true }));
     await rt.stop(g.id, 30);
     expect(await rt.inspect(g.id)).toMatchObject({ state: 'exited', exitCode: 0 });
@@ -166,25 +199,40 @@ describe('process runtime', () => {
   });
 
   it('is re-adopted by a new runtime after the process that launched it exited', async () => {
-    const out = execFileSync(process.execPath, [launcher, JSON.stringify(opts), JSON.stringify(spec('adopted'))], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [launcher, JSON.stringify(opts), JSON.stringify(spec('adopted'))],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     const id = out.trim();
     expect(id).toMatch(/^proc-/);
     const fresh = new ProcessRuntime(opts);
     const info = await fresh.inspect(id);
-    expect(info).toMatchObject({ name: 'adopted', state: 'running', labels: { 'aerie.key': 'adopted' } });
+    expect(info).toMatchObject({
+      name: 'adopted',
+      state: 'running',
+      labels: { 'aerie.key': 'adopted' },
+    });
     expect(info?.pid && alive(info.pid)).toBe(true);
     expect((await fresh.list(['aerie.key=adopted'])).map((c) => c.id)).toEqual([id]);
-    await waitFor(async () => (await collect(fresh.logs(id, { follow: false }))).some((l) => l.text === 'tick 1'), 15_000, 'ticks after adoption');
+    await waitFor(
+      async () =>
+        (await collect(fresh.logs(id, { follow: false }))).some((l) => l.text === 'tick 1'),
+      15_000,
+      'ticks after adoption',
+    );
     await fresh.stop(id, 5);
     expect((await fresh.inspect(id))?.state).toBe('exited');
   });
 
   it('reports a process whose shim was killed as dead, and still removes it', async () => {
     const c = await rt.run(spec('orphan'));
-    const st = JSON.parse(readFileSync(join(opts.stateDir, c.id, 'state.json'), 'utf8')) as { shimPid: number };
+    const st = JSON.parse(readFileSync(join(opts.stateDir, c.id, 'state.json'), 'utf8')) as {
+      shimPid: number;
+    };
     process.kill(st.shimPid, 'SIGKILL');
     await waitFor(async () => (await rt.inspect(c.id))?.state === 'dead', 10_000, 'dead state');
     await rt.remove(c.id);
@@ -196,7 +244,10 @@ describe('process runtime', () => {
 describe('runtime registry with the process runtime', () => {
   it('offers the process runtime first when it is preferred, and refuses unknown ones with 409', async () => {
     const reg = new RuntimeRegistry({
-      env: { DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`, PODMAN_SOCK: join(work, 'no-podman.sock') },
+      env: {
+        DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}`,
+        PODMAN_SOCK: join(work, 'no-podman.sock'),
+      },
       uid: 0,
       process: opts,
       preferred: 'process',
@@ -208,7 +259,9 @@ describe('runtime registry with the process runtime', () => {
       (e: unknown) => e,
     );
     expect(missing).toMatchObject({ status: 409 });
-    expect((missing as Error).message).toMatch(/Container runtime 'docker' is not available on this node \(available: process/);
+    expect((missing as Error).message).toMatch(
+      /Container runtime 'docker' is not available on this node \(available: process/,
+    );
     await reg.close();
   });
 });

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +48,14 @@ describe('aerie serve start-up and shutdown', () => {
 
   it('uses tokens given on the command line without writing token files', async () => {
     const dir = tmp();
-    await serve(['--data-dir', dir, '--cluster-token', 'c'.repeat(24), '--admin-token', 'a'.repeat(24)]);
+    await serve([
+      '--data-dir',
+      dir,
+      '--cluster-token',
+      'c'.repeat(24),
+      '--admin-token',
+      'a'.repeat(24),
+    ]);
     expect(existsSync(join(dir, 'cluster-token'))).toBe(false);
     expect(existsSync(join(dir, 'admin-token'))).toBe(false);
   });
@@ -49,30 +63,49 @@ describe('aerie serve start-up and shutdown', () => {
   it('keeps settings across a restart with the same data dir', async () => {
     const dir = tmp();
     const a = await serve(['--data-dir', dir]);
-    const put = await fetch(`${a.url}/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"default_port": 9100}' });
+    const put = await fetch(`${a.url}/api/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"default_port": 9100}',
+    });
     expect(put.status).toBe(200);
     expect(await a.stop()).toBe(0);
     const b = await serve(['--data-dir', dir]);
-    expect(((await (await fetch(`${b.url}/api/settings`)).json()) as { default_port: number }).default_port).toBe(9100);
+    expect(
+      ((await (await fetch(`${b.url}/api/settings`)).json()) as { default_port: number })
+        .default_port,
+    ).toBe(9100);
   });
 
   // Exit code 0 also proves the deadline: the server exits 1 when its stop takes over 1.9 s.
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops cleanly on %s with exit code 0', async (signal) => {
-    const s = await serve();
-    const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws`);
-    await new Promise((r) => ws.once('open', r));
-    const exited = new Promise<number | null>((r) => s.proc.once('exit', (code) => r(code)));
-    s.proc.kill(signal);
-    expect(await exited).toBe(0);
-    expect(s.stderr).toContain('control plane stopped');
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops cleanly on %s with exit code 0',
+    async (signal) => {
+      const s = await serve();
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws`);
+      await new Promise((r) => ws.once('open', r));
+      const exited = new Promise<number | null>((r) => s.proc.once('exit', (code) => r(code)));
+      s.proc.kill(signal);
+      expect(await exited).toBe(0);
+      expect(s.stderr).toContain('control plane stopped');
+    },
+  );
 
   it('exits 2 listing every configuration problem, creating nothing', async () => {
     const dir = join(tmp(), 'never');
-    const r = await runCli(['serve', '--data-dir', dir, '--port', 'eighty', '--api-auth', 'sometimes', '--frobnicate'], { AERIE_TRUSTED_NETWORKS: '10.0.0.0/99' });
+    const r = await runCli(
+      ['serve', '--data-dir', dir, '--port', 'eighty', '--api-auth', 'sometimes', '--frobnicate'],
+      { AERIE_TRUSTED_NETWORKS: '10.0.0.0/99' },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('invalid configuration');
-    for (const part of ['--port (AERIE_PORT)', '--api-auth (AERIE_API_AUTH)', 'unknown flag --frobnicate', '10.0.0.0/99']) expect(r.stderr).toContain(part);
+    for (const part of [
+      '--port (AERIE_PORT)',
+      '--api-auth (AERIE_API_AUTH)',
+      'unknown flag --frobnicate',
+      '10.0.0.0/99',
+    ])
+      expect(r.stderr).toContain(part);
     expect(existsSync(dir)).toBe(false);
   });
 
@@ -81,7 +114,15 @@ describe('aerie serve start-up and shutdown', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = await runCli(['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', tmp()]);
+      const r = await runCli([
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--data-dir',
+        tmp(),
+      ]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
     } finally {
@@ -92,7 +133,15 @@ describe('aerie serve start-up and shutdown', () => {
   it('exits 1 when the data dir cannot be created', async () => {
     const file = join(tmp(), 'a-file');
     writeFileSync(file, 'x');
-    const r = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', join(file, 'sub')]);
+    const r = await runCli([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      join(file, 'sub'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/data dir .*a-file\/sub cannot be created/);
   });
@@ -101,11 +150,17 @@ describe('aerie serve start-up and shutdown', () => {
     const dir = tmp();
     const bytes = Buffer.alloc(8192, 7);
     writeFileSync(join(dir, 'aerie.db'), bytes);
-    const before = createHash('sha256').update(readFileSync(join(dir, 'aerie.db'))).digest('hex');
+    const before = createHash('sha256')
+      .update(readFileSync(join(dir, 'aerie.db')))
+      .digest('hex');
     const r = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/database .*aerie\.db is corrupt or not an SQLite file/);
-    expect(createHash('sha256').update(readFileSync(join(dir, 'aerie.db'))).digest('hex')).toBe(before);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'aerie.db')))
+        .digest('hex'),
+    ).toBe(before);
     expect(readdirSync(dir).filter((f) => f.startsWith('aerie.db'))).toEqual(['aerie.db']);
   });
 
@@ -116,7 +171,9 @@ describe('aerie serve start-up and shutdown', () => {
     expect(agentUrl).toBeDefined();
     const token = readFileSync(join(dir, 'cluster-token'), 'utf8').trim();
     expect((await fetch(`${agentUrl}/info`)).status).toBe(401);
-    const info = (await (await fetch(`${agentUrl}/info`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const info = (await (
+      await fetch(`${agentUrl}/info`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       gpus: { name: string; memory_total_mb: number }[];
       runtimes: string[];
     };
@@ -132,7 +189,17 @@ describe('aerie serve start-up and shutdown', () => {
   it('answers --help with every flag and its environment variable', async () => {
     const r = await runCli(['serve', '--help']);
     expect(r.code).toBe(0);
-    for (const f of ['--host', '--port', '--data-dir', '--cluster-token', '--admin-token', '--trusted-networks', '--api-auth', '--consul-url', '--demo'])
+    for (const f of [
+      '--host',
+      '--port',
+      '--data-dir',
+      '--cluster-token',
+      '--admin-token',
+      '--trusted-networks',
+      '--api-auth',
+      '--consul-url',
+      '--demo',
+    ])
       expect(r.stdout).toContain(f);
     expect(r.stdout).toContain('AERIE_TRUSTED_NETWORKS');
   });

@@ -26,9 +26,16 @@ describe('settings API', () => {
   });
 
   it('applies a partial update, returns the full settings and broadcasts settings_changed', async () => {
-    const r = await api(s.url, 'PUT', '/api/settings', { expiry_warning_minutes: 45, webhook_url: 'https://hooks.example/x' });
+    const r = await api(s.url, 'PUT', '/api/settings', {
+      expiry_warning_minutes: 45,
+      webhook_url: 'https://hooks.example/x',
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ...DEFAULT_SETTINGS, expiry_warning_minutes: 45, webhook_url: 'https://hooks.example/x' });
+    expect(r.body).toEqual({
+      ...DEFAULT_SETTINGS,
+      expiry_warning_minutes: 45,
+      webhook_url: 'https://hooks.example/x',
+    });
     await waitFor(() => ws.messages.some((m) => m.type === 'settings_changed'));
     const msg = ws.messages.find((m) => m.type === 'settings_changed')!;
     expect(msg.settings).toMatchObject({ expiry_warning_minutes: 45 });
@@ -36,10 +43,18 @@ describe('settings API', () => {
 
   it('rejects unknown fields and out-of-range values with 422 naming each, changing nothing', async () => {
     const before = await get();
-    const r = await api(s.url, 'PUT', '/api/settings', { gateway_timeout_seconds: 5, bogus: 1, default_port: 80 });
+    const r = await api(s.url, 'PUT', '/api/settings', {
+      gateway_timeout_seconds: 5,
+      bogus: 1,
+      default_port: 80,
+    });
     expect(r.status).toBe(422);
     const locs = (r.body as { detail: { loc: string[] }[] }).detail.map((d) => d.loc.join('.'));
-    expect(locs.sort()).toEqual(['body.bogus', 'body.default_port', 'body.gateway_timeout_seconds']);
+    expect(locs.sort()).toEqual([
+      'body.bogus',
+      'body.default_port',
+      'body.gateway_timeout_seconds',
+    ]);
     expect(await get()).toEqual(before);
   });
 
@@ -68,7 +83,15 @@ describe('settings API', () => {
 
   it('ignores null except for default_max_failed_restarts, which it clears', async () => {
     await api(s.url, 'PUT', '/api/settings', { default_max_failed_restarts: 7 });
-    const r = await api(s.url, 'PUT', '/api/settings', { default_max_failed_restarts: null, default_port: null, busy_guard_seconds: 30 });
-    expect(r.body).toMatchObject({ default_max_failed_restarts: null, default_port: 8001, busy_guard_seconds: 30 });
+    const r = await api(s.url, 'PUT', '/api/settings', {
+      default_max_failed_restarts: null,
+      default_port: null,
+      busy_guard_seconds: 30,
+    });
+    expect(r.body).toMatchObject({
+      default_max_failed_restarts: null,
+      default_port: 8001,
+      busy_guard_seconds: 30,
+    });
   });
 });

@@ -27,7 +27,9 @@ async function serveWith(url: string): Promise<ServeProcess> {
 
 describe('GET /vllm-version', () => {
   it('answers the latest release tag without its v', async () => {
-    const s = await serveWith(await releasesServer((_q, r) => r.end(JSON.stringify({ tag_name: 'v0.11.1' }))));
+    const s = await serveWith(
+      await releasesServer((_q, r) => r.end(JSON.stringify({ tag_name: 'v0.11.1' }))),
+    );
     expect((await api(s.url, 'GET', '/vllm-version')).body).toEqual({ version: '0.11.1' });
     expect((await api(s.url, 'GET', '/api/vllm-version')).body).toEqual({ version: '0.11.1' });
   });

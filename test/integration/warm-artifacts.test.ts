@@ -23,10 +23,17 @@ let warmKey: string;
 let warmPid: number;
 let handSim: SimProcess | null = null;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${agent.url}${path}`, {
     method,
-    headers: { ...agent.auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...agent.auth(),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -35,23 +42,44 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 const artifacts = async () => (await call('GET', '/warm-artifacts')).body as Artifacts;
 const status = async (key: string) => {
-  const all = (await call('GET', '/deployments/status')).body as { deployments: { key: string; status: string }[] };
+  const all = (await call('GET', '/deployments/status')).body as {
+    deployments: { key: string; status: string }[];
+  };
   return all.deployments.find((d) => d.key === key)?.status;
 };
 const cacheDir = (name: string) => join(agent.dataDir, '.vllm_compile', name);
-const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 beforeAll(async () => {
-  agent = await startAgent(['--runtime', 'process', '--simulate-gpus', '2xH100-80GB'], { AERIE_AGENT_MONITOR_INTERVAL_MS: '300' });
+  agent = await startAgent(['--runtime', 'process', '--simulate-gpus', '2xH100-80GB'], {
+    AERIE_AGENT_MONITOR_INTERVAL_MS: '300',
+  });
   expect((await call('POST', '/config', { warm_offload_enabled: true })).status).toBe(200);
   const port = await freePort();
   warmKey = `m/warm:${port}`;
-  const start = await call('POST', '/deployments/start', simLaunch('m/warm', port, {}, { ...SLEEP_RAM, AERIE_SIM_LOAD_S: '0.3' }));
+  const start = await call(
+    'POST',
+    '/deployments/start',
+    simLaunch('m/warm', port, {}, { ...SLEEP_RAM, AERIE_SIM_LOAD_S: '0.3' }),
+  );
   expect(start.status).toBe(200);
-  await waitFor(async () => (await status(warmKey)) === 'running', 30_000, 'the warm deployment to run');
+  await waitFor(
+    async () => (await status(warmKey)) === 'running',
+    30_000,
+    'the warm deployment to run',
+  );
   expect((await call('POST', '/deployments/pause', { key: warmKey })).status).toBe(200);
-  await waitFor(async () => (await status(warmKey)) === 'paused_ram', 30_000, 'the warm deployment to pause');
-  const procs = (await call('GET', '/gpu-processes')).body as { pid: number; key: string | null; tracked: boolean }[];
+  await waitFor(
+    async () => (await status(warmKey)) === 'paused_ram',
+    30_000,
+    'the warm deployment to pause',
+  );
+  const procs = (await call('GET', '/gpu-processes')).body as {
+    pid: number;
+    key: string | null;
+    tracked: boolean;
+  }[];
   const mine = procs.find((p) => p.key === warmKey);
   expect(mine?.tracked).toBe(true);
   warmPid = mine?.pid ?? 0;
@@ -61,7 +89,11 @@ afterAll(async () => {
   await handSim?.stop();
   if (agent && warmKey) {
     await call('POST', '/deployments/stop', { key: warmKey });
-    await waitFor(async () => (await status(warmKey)) === 'stopped', 30_000, 'the warm deployment to stop').catch(() => undefined);
+    await waitFor(
+      async () => (await status(warmKey)) === 'stopped',
+      30_000,
+      'the warm deployment to stop',
+    ).catch(() => undefined);
   }
   await agent?.stop();
 });
@@ -98,7 +130,11 @@ describe('orphaned RAM sleepers', () => {
 
     // Waking frees the offloaded weights, so the process is no longer a sleeper.
     expect((await fetch(`${sim.baseUrl}/wake_up`, { method: 'POST' })).status).toBe(200);
-    await waitFor(async () => !(await artifacts()).ram_sleepers.some((s) => s.pid === pid), 10_000, 'the woken simulator to leave the list');
+    await waitFor(
+      async () => !(await artifacts()).ram_sleepers.some((s) => s.pid === pid),
+      10_000,
+      'the woken simulator to leave the list',
+    );
     expect(rssMb(pid)).toBeLessThan(1024);
 
     expect((await fetch(`${sim.baseUrl}/sleep?level=1`, { method: 'POST' })).status).toBe(200);
@@ -109,7 +145,10 @@ describe('orphaned RAM sleepers', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect((await artifacts()).ram_sleepers.map((s) => s.pid)).not.toContain(pid);
     expect((await call('POST', `/warm-artifacts/sleepers/${pid}/kill`)).status).toBe(404);
-    expect((await call('GET', '/rogue-summary')).body).toMatchObject({ containers: 0, processes: 0 });
+    expect((await call('GET', '/rogue-summary')).body).toMatchObject({
+      containers: 0,
+      processes: 0,
+    });
   });
 
   it("refuses with 409 to kill a tracked warm deployment's sleeping process, and 404 for a non-vLLM process", async () => {
@@ -128,7 +167,10 @@ describe('orphaned compile caches', () => {
   it('lists an orphaned cache with its size, not the warm deployment’s own, and deletes it', async () => {
     expect(existsSync(cacheDir(trackedName()))).toBe(true);
     mkdirSync(join(cacheDir(ORPHAN_CACHE), 'rank_0_0'), { recursive: true });
-    writeFileSync(join(cacheDir(ORPHAN_CACHE), 'rank_0_0', 'graph.bin'), Buffer.alloc(3 * 1024 * 1024, 1));
+    writeFileSync(
+      join(cacheDir(ORPHAN_CACHE), 'rank_0_0', 'graph.bin'),
+      Buffer.alloc(3 * 1024 * 1024, 1),
+    );
     const caches = (await artifacts()).disk_caches;
     expect(caches).toEqual([{ name: ORPHAN_CACHE, path: cacheDir(ORPHAN_CACHE), size_mb: 3 }]);
 
@@ -152,7 +194,14 @@ describe('orphaned compile caches', () => {
     const keep = join(agent.dataDir, 'keep.txt');
     writeFileSync(keep, 'x');
     mkdirSync(cacheDir('not-a-cache'), { recursive: true });
-    for (const bad of ['not-a-cache', '0123456789abcdeg', '0123456789abcdef0', '0123', '..%2Fkeep.txt', encodeURIComponent('0123456789 abcde')]) {
+    for (const bad of [
+      'not-a-cache',
+      '0123456789abcdeg',
+      '0123456789abcdef0',
+      '0123',
+      '..%2Fkeep.txt',
+      encodeURIComponent('0123456789 abcde'),
+    ]) {
       const res = await call('DELETE', `/warm-artifacts/caches/${bad}`);
       expect(res.status, bad).toBe(400);
       expect((res.body as { detail: unknown }).detail, bad).toBeTruthy();
@@ -167,7 +216,11 @@ describe('orphaned compile caches', () => {
   it('removes a warm deployment’s compile cache when it is stopped, so none is left orphaned', async () => {
     expect(existsSync(cacheDir(trackedName()))).toBe(true);
     expect((await call('POST', '/deployments/stop', { key: warmKey })).status).toBe(200);
-    await waitFor(async () => (await status(warmKey)) === 'stopped', 30_000, 'the warm deployment to stop');
+    await waitFor(
+      async () => (await status(warmKey)) === 'stopped',
+      30_000,
+      'the warm deployment to stop',
+    );
     expect(existsSync(cacheDir(trackedName()))).toBe(false);
     expect((await artifacts()).disk_caches).toEqual([]);
   });
@@ -176,7 +229,10 @@ describe('orphaned compile caches', () => {
 describe('images on the process runtime', () => {
   it('lists none, prunes nothing and answers 404 for any image id', async () => {
     expect(await call('GET', '/images')).toEqual({ status: 200, body: [] });
-    expect(await call('POST', '/images/prune')).toEqual({ status: 200, body: { removed: [], freed_mb: 0, skipped: [] } });
+    expect(await call('POST', '/images/prune')).toEqual({
+      status: 200,
+      body: { removed: [], freed_mb: 0, skipped: [] },
+    });
     expect((await call('DELETE', `/images/${'ab'.repeat(32)}`)).status).toBe(404);
     expect((await call('DELETE', '/images/not-an-id')).status).toBe(422);
   });

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, simLaunch, startEngineHarness, type EngineHarness } from '../helpers/engine-harness.js';
+import {
+  freePort,
+  simLaunch,
+  startEngineHarness,
+  type EngineHarness,
+} from '../helpers/engine-harness.js';
 
 let h: EngineHarness;
 const ports: Record<'a' | 'b' | 'c', number> = { a: 0, b: 0, c: 0 };
@@ -20,7 +25,15 @@ function wakeCount(k: string): number {
 beforeAll(async () => {
   h = await startEngineHarness();
   for (const m of ['a', 'b', 'c'] as const) ports[m] = await freePort();
-  expect((await h.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0, pins: [] })).status).toBe(200);
+  expect(
+    (
+      await h.call('POST', '/config', {
+        warm_offload_enabled: true,
+        busy_guard_seconds: 0,
+        pins: [],
+      })
+    ).status,
+  ).toBe(200);
 });
 afterAll(async () => {
   await h.destroy();
@@ -29,10 +42,18 @@ afterAll(async () => {
 describe('warm cache on the agent', () => {
   it('serves a warm deployment through the wake proxy and hides the sleep endpoints', async () => {
     for (const m of ['a', 'b'] as const) {
-      const res = await h.call('POST', '/deployments/start', simLaunch(`m/${m}`, ports[m], { gpu_memory_fraction: m === 'a' ? 0.5 : 0.4 }));
+      const res = await h.call(
+        'POST',
+        '/deployments/start',
+        simLaunch(`m/${m}`, ports[m], { gpu_memory_fraction: m === 'a' ? 0.5 : 0.4 }),
+      );
       expect(res.status).toBe(200);
     }
-    await h.until(() => h.entry(key('a'))?.status === 'running' && h.entry(key('b'))?.status === 'running', 30_000, 'a and b running');
+    await h.until(
+      () => h.entry(key('a'))?.status === 'running' && h.entry(key('b'))?.status === 'running',
+      30_000,
+      'a and b running',
+    );
     const a = h.entry(key('a'))!;
     expect(a.warm).toBe(true);
     expect(a.internal_port).toBeGreaterThanOrEqual(41000);
@@ -41,36 +62,62 @@ describe('warm cache on the agent', () => {
     expect((await chat(ports.a, 'm/a')).status).toBe(200);
     expect((await chat(ports.b, 'm/b')).status).toBe(200);
     for (const path of ['/sleep?level=1', '/wake_up', '/is_sleeping', '/reset_prefix_cache']) {
-      const r = await fetch(`http://127.0.0.1:${ports.a}${path}`, { method: path === '/is_sleeping' ? 'GET' : 'POST' });
+      const r = await fetch(`http://127.0.0.1:${ports.a}${path}`, {
+        method: path === '/is_sleeping' ? 'GET' : 'POST',
+      });
       expect(r.status).toBe(404);
     }
     expect(h.entry(key('a'))?.status).toBe('running');
   });
 
   it('plans to offload the least recently used model, then does it on launch', async () => {
-    const plan = await h.call('POST', '/deployments/plan', { model_name: 'm/c', port: ports.c, gpu_memory_fraction: 0.5, gpu_ids: [0] });
+    const plan = await h.call('POST', '/deployments/plan', {
+      model_name: 'm/c',
+      port: ports.c,
+      gpu_memory_fraction: 0.5,
+      gpu_ids: [0],
+    });
     expect(plan.body).toMatchObject({ fits: true, plan: [{ key: key('a'), action: 'pause' }] });
     expect(h.entry(key('a'))?.status).toBe('running');
     const usedBefore = (await h.engine.ctx.deps.gpus.list())[0]!.memory_used_mb!;
 
-    const res = await h.call('POST', '/deployments/start', simLaunch('m/c', ports.c, { gpu_memory_fraction: 0.5 }));
-    expect(res.body).toMatchObject({ status: 'started', offloaded: [{ key: key('a'), tier: 'ram' }] });
-    expect(h.entry(key('a'))).toMatchObject({ status: 'paused_ram', pause_tier: 'ram', paused_ram_mb: 40960 });
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/c', ports.c, { gpu_memory_fraction: 0.5 }),
+    );
+    expect(res.body).toMatchObject({
+      status: 'started',
+      offloaded: [{ key: key('a'), tier: 'ram' }],
+    });
+    expect(h.entry(key('a'))).toMatchObject({
+      status: 'paused_ram',
+      pause_tier: 'ram',
+      paused_ram_mb: 40960,
+    });
     expect(h.entry(key('b'))?.status).toBe('running');
     await h.until(() => h.entry(key('c'))?.status === 'running', 30_000, 'c running');
     // b (0.4) and c (0.5) hold their shares of the 80 GB GPU; the sleeping a keeps only its CUDA context.
     expect(usedBefore).toBe(40960 + 32768);
-    const used = await h.until(async () => {
-      const mb = (await h.engine.ctx.deps.gpus.list())[0]!.memory_used_mb!;
-      return mb === 32768 + 40960 + 500 ? mb : null;
-    }, 10_000, 'GPU 0 memory after the pause');
+    const used = await h.until(
+      async () => {
+        const mb = (await h.engine.ctx.deps.gpus.list())[0]!.memory_used_mb!;
+        return mb === 32768 + 40960 + 500 ? mb : null;
+      },
+      10_000,
+      'GPU 0 memory after the pause',
+    );
     expect(used).toBe(74228);
     expect(h.entry(key('a'))?.error_code).toBeNull();
   });
 
   it('refuses with 507 when nothing can be evicted (pinned models are never paused)', async () => {
     await h.call('POST', '/config', { pins: [key('b'), key('c')] });
-    const res = await h.call('POST', '/deployments/start', simLaunch('m/d', await freePort(), { gpu_memory_fraction: 0.5 }));
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/d', await freePort(), { gpu_memory_fraction: 0.5 }),
+    );
     expect(res.status).toBe(507);
     expect((res.body as { detail: string }).detail).toMatch(/pinned/);
     const pause = await h.call('POST', '/deployments/pause', { key: key('b') });
@@ -89,21 +136,39 @@ describe('warm cache on the agent', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
     await h.until(() => wakeCount(key('a')) > before, 5000, 'wake log line');
     expect(wakeCount(key('a')) - before).toBe(1);
-    expect(h.entry(key('a'))).toMatchObject({ status: 'running', pause_tier: null, paused_ram_mb: 0 });
-    expect(Date.parse(h.entry(key('a'))?.last_active_at ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(h.entry(key('a'))).toMatchObject({
+      status: 'running',
+      pause_tier: null,
+      paused_ram_mb: 0,
+    });
+    expect(Date.parse(h.entry(key('a'))?.last_active_at ?? '')).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
   });
 
   it('pauses and resumes explicitly, and refuses to pause a cold deployment', async () => {
-    expect((await h.call('POST', '/deployments/pause', { key: key('b') })).body).toMatchObject({ status: 'paused', tier: 'ram' });
+    expect((await h.call('POST', '/deployments/pause', { key: key('b') })).body).toMatchObject({
+      status: 'paused',
+      tier: 'ram',
+    });
     expect(h.entry(key('b'))?.status).toBe('paused_ram');
-    expect((await h.call('POST', '/deployments/resume', { key: key('b') })).body).toMatchObject({ status: 'running' });
+    expect((await h.call('POST', '/deployments/resume', { key: key('b') })).body).toMatchObject({
+      status: 'running',
+    });
     expect(h.entry(key('b'))?.status).toBe('running');
     const cold = await freePort();
-    const res = await h.call('POST', '/deployments/start', simLaunch('m/cold', cold, { gpu_ids: [1], engine_args: { disable_sleep_mode: true } }));
+    const res = await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/cold', cold, { gpu_ids: [1], engine_args: { disable_sleep_mode: true } }),
+    );
     expect(res.status).toBe(200);
     await h.until(() => h.entry(`m/cold:${cold}`)?.status === 'running', 30_000, 'cold running');
     const pause = await h.call('POST', '/deployments/pause', { key: `m/cold:${cold}` });
-    expect(pause).toMatchObject({ status: 409, body: { detail: 'Deployment is not warm — redeploy on a warm-cache-enabled node first.' } });
+    expect(pause).toMatchObject({
+      status: 409,
+      body: { detail: 'Deployment is not warm — redeploy on a warm-cache-enabled node first.' },
+    });
   });
 });
 
@@ -120,13 +185,22 @@ describe('a wake that fails', () => {
   it('answers 503 model_resuming in the OpenAI envelope and keeps the model paused', async () => {
     const port = await freePort();
     const k = `m/slow:${port}`;
-    await slow.call('POST', '/deployments/start', simLaunch('m/slow', port, {}, { AERIE_SIM_SLEEP_WAKE_MS: '3000' }));
+    await slow.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/slow', port, {}, { AERIE_SIM_SLEEP_WAKE_MS: '3000' }),
+    );
     await slow.until(() => slow.entry(k)?.status === 'running', 30_000, 'running');
     expect((await slow.call('POST', '/deployments/pause', { key: k })).status).toBe(200);
     const r = await chat(port, 'm/slow');
     expect(r.status).toBe(503);
     expect(await r.json()).toEqual({
-      error: { message: 'Model is resuming; retry shortly.', type: 'ServiceUnavailableError', param: null, code: 'model_resuming' },
+      error: {
+        message: 'Model is resuming; retry shortly.',
+        type: 'ServiceUnavailableError',
+        param: null,
+        code: 'model_resuming',
+      },
     });
     expect(slow.entry(k)).toMatchObject({ status: 'paused_ram', pause_tier: 'ram' });
   });

@@ -17,14 +17,20 @@ async function upstream(handler: Handler): Promise<{ port: number; server: Serve
     req.on('end', () => handler(req, res, body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { port: (server.address() as AddressInfo).port, server };
 }
 
-async function proxyTo(internalPort: number, hooks: Partial<ConstructorParameters<typeof WakeProxy>[0]['hooks']> = {}) {
+async function proxyTo(
+  internalPort: number,
+  hooks: Partial<ConstructorParameters<typeof WakeProxy>[0]['hooks']> = {},
+) {
   const publicPort = await freePort();
   const proxy = new WakeProxy({
     publicPort,
@@ -41,13 +47,24 @@ describe('wake proxy', () => {
   it('forwards method, path, query, headers and body, and passes the status through', async () => {
     const up = await upstream((req, res, body) => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-up': 'yes' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, body }));
+      res.end(
+        JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, body }),
+      );
     });
     const { base } = await proxyTo(up.port);
-    const r = await fetch(`${base}/v1/load_lora_adapter?x=1&y=2`, { method: 'PUT', headers: { authorization: 'Bearer k' }, body: 'payload' });
+    const r = await fetch(`${base}/v1/load_lora_adapter?x=1&y=2`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer k' },
+      body: 'payload',
+    });
     expect(r.status).toBe(201);
     expect(r.headers.get('x-up')).toBe('yes');
-    expect(await r.json()).toEqual({ method: 'PUT', url: '/v1/load_lora_adapter?x=1&y=2', auth: 'Bearer k', body: 'payload' });
+    expect(await r.json()).toEqual({
+      method: 'PUT',
+      url: '/v1/load_lora_adapter?x=1&y=2',
+      auth: 'Bearer k',
+      body: 'payload',
+    });
   });
 
   it('streams the response: the first chunk arrives while the upstream is still writing', async () => {
@@ -59,13 +76,17 @@ describe('wake proxy', () => {
       void gate.then(() => res.end('data: [DONE]\n\n'));
     });
     const { base } = await proxyTo(up.port);
-    const r = await fetch(`${base}/v1/chat/completions`, { method: 'POST', body: '{"stream":true}' });
+    const r = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{"stream":true}',
+    });
     const reader = (r.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe('data: first\n\n');
     release();
     let rest = '';
-    for (let c = await reader.read(); !c.done; c = await reader.read()) rest += new TextDecoder().decode(c.value);
+    for (let c = await reader.read(); !c.done; c = await reader.read())
+      rest += new TextDecoder().decode(c.value);
     expect(rest).toBe('data: [DONE]\n\n');
   });
 
@@ -82,11 +103,16 @@ describe('wake proxy', () => {
     });
     const { base } = await proxyTo(up.port);
     const abort = new AbortController();
-    const r = await fetch(`${base}/v1/completions`, { method: 'POST', body: '{}', signal: abort.signal });
+    const r = await fetch(`${base}/v1/completions`, {
+      method: 'POST',
+      body: '{}',
+      signal: abort.signal,
+    });
     await r.body!.getReader().read();
     abort.abort();
     const deadline = Date.now() + 5000;
-    while (!upstreamClosed && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    while (!upstreamClosed && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 20));
     expect(upstreamClosed).toBe(true);
   });
 
@@ -97,7 +123,13 @@ describe('wake proxy', () => {
       res.end('{}');
     });
     const { base } = await proxyTo(up.port);
-    for (const path of ['/sleep?level=1', '/wake_up', '/wake_up?tags=weights', '/is_sleeping', '/reset_prefix_cache/']) {
+    for (const path of [
+      '/sleep?level=1',
+      '/wake_up',
+      '/wake_up?tags=weights',
+      '/is_sleeping',
+      '/reset_prefix_cache/',
+    ]) {
       const r = await fetch(`${base}${path}`, { method: 'POST' });
       expect(r.status).toBe(404);
     }
@@ -132,6 +164,8 @@ describe('wake proxy', () => {
     const { base } = await proxyTo(await freePort());
     const r = await fetch(`${base}/v1/models`);
     expect(r.status).toBe(502);
-    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('deployment_unreachable');
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe(
+      'deployment_unreachable',
+    );
   });
 });

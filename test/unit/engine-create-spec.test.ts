@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LaunchSpec } from '../../src-main/agent/runtime/container-runtime.js';
-import { assertPodmanCanPassGpus, buildCreateBody } from '../../src-main/agent/runtime/engine-create-spec.js';
+import {
+  assertPodmanCanPassGpus,
+  buildCreateBody,
+} from '../../src-main/agent/runtime/engine-create-spec.js';
 
 const base: LaunchSpec = {
   name: 'aerie-Qwen-Qwen3-8B-8001',
@@ -36,11 +39,16 @@ describe('container create body', () => {
         Binds: ['/var/lib/hf:/root/.cache/huggingface', '/models:/models:ro'],
       },
     });
-    expect(buildCreateBody({ ...base, restartUnlessStopped: false }, false).HostConfig.RestartPolicy.Name).toBe('no');
+    expect(
+      buildCreateBody({ ...base, restartUnlessStopped: false }, false).HostConfig.RestartPolicy
+        .Name,
+    ).toBe('no');
   });
 
   it('asks Docker for all GPUs with count -1, or for the given device ids', () => {
-    expect(buildCreateBody(base, false).HostConfig.DeviceRequests).toEqual([{ Driver: '', Count: -1, Capabilities: [['gpu']] }]);
+    expect(buildCreateBody(base, false).HostConfig.DeviceRequests).toEqual([
+      { Driver: '', Count: -1, Capabilities: [['gpu']] },
+    ]);
     expect(buildCreateBody({ ...base, gpuIds: [0, 2] }, false).HostConfig.DeviceRequests).toEqual([
       { Driver: '', DeviceIDs: ['0', '2'], Capabilities: [['gpu']] },
     ]);
@@ -50,25 +58,35 @@ describe('container create body', () => {
     expect(buildCreateBody(base, true).HostConfig.DeviceRequests).toEqual([
       { Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all'], Capabilities: [['gpu']] },
     ]);
-    expect(buildCreateBody({ ...base, gpuIds: [1] }, true).HostConfig.DeviceRequests?.[0]?.DeviceIDs).toEqual(['nvidia.com/gpu=1']);
+    expect(
+      buildCreateBody({ ...base, gpuIds: [1] }, true).HostConfig.DeviceRequests?.[0]?.DeviceIDs,
+    ).toEqual(['nvidia.com/gpu=1']);
   });
 
   it('requests no device at all for simulated GPUs', () => {
-    expect(buildCreateBody({ ...base, passGpus: false }, false).HostConfig).not.toHaveProperty('DeviceRequests');
-    expect(buildCreateBody({ ...base, passGpus: false }, true).HostConfig).not.toHaveProperty('DeviceRequests');
+    expect(buildCreateBody({ ...base, passGpus: false }, false).HostConfig).not.toHaveProperty(
+      'DeviceRequests',
+    );
+    expect(buildCreateBody({ ...base, passGpus: false }, true).HostConfig).not.toHaveProperty(
+      'DeviceRequests',
+    );
   });
 });
 
 describe('Podman GPU pre-checks', () => {
   it('rejects Podman below 5.4 with the upgrade remedy', () => {
-    expect(() => assertPodmanCanPassGpus('5.3.2', [])).toThrow(/Podman 5\.3\.2 cannot pass GPUs.*Upgrade Podman to 5\.4\+ or set the node's runtime to Docker/);
+    expect(() => assertPodmanCanPassGpus('5.3.2', [])).toThrow(
+      /Podman 5\.3\.2 cannot pass GPUs.*Upgrade Podman to 5\.4\+ or set the node's runtime to Docker/,
+    );
   });
 
   it('requires an NVIDIA CDI spec and names the nvidia-ctk command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aerie-cdi-'));
     try {
       writeFileSync(join(dir, 'other.yaml'), 'kind: example.com/fpga\n');
-      expect(() => assertPodmanCanPassGpus('5.4.0', [dir, join(dir, 'absent')])).toThrow(/nvidia-ctk cdi generate --output=\/etc\/cdi\/nvidia.yaml/);
+      expect(() => assertPodmanCanPassGpus('5.4.0', [dir, join(dir, 'absent')])).toThrow(
+        /nvidia-ctk cdi generate --output=\/etc\/cdi\/nvidia.yaml/,
+      );
       writeFileSync(join(dir, 'nvidia.yaml'), 'cdiVersion: 0.5.0\nkind: nvidia.com/gpu\n');
       expect(() => assertPodmanCanPassGpus('5.4.0', [dir])).not.toThrow();
     } finally {

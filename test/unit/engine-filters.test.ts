@@ -6,7 +6,10 @@ import {
   negotiateApiVersion,
   splitImageRef,
 } from '../../src-main/agent/runtime/engine-filters.js';
-import { dockerSocketPath, podmanSocketCandidates } from '../../src-main/agent/runtime/engine-sockets.js';
+import {
+  dockerSocketPath,
+  podmanSocketCandidates,
+} from '../../src-main/agent/runtime/engine-sockets.js';
 import { matchesLabel } from '../../src-main/agent/runtime/process-runtime.js';
 
 describe('label filters', () => {
@@ -14,7 +17,9 @@ describe('label filters', () => {
     const v = labelFilterParam(['aerie.managed=true', 'aerie.key']);
     expect(JSON.parse(v)).toEqual({ label: ['aerie.managed=true', 'aerie.key'] });
     const qs = new URLSearchParams({ filters: v }).toString();
-    expect(qs).toBe('filters=%7B%22label%22%3A%5B%22aerie.managed%3Dtrue%22%2C%22aerie.key%22%5D%7D');
+    expect(qs).toBe(
+      'filters=%7B%22label%22%3A%5B%22aerie.managed%3Dtrue%22%2C%22aerie.key%22%5D%7D',
+    );
   });
 
   it('rejects an empty label key', () => {
@@ -33,10 +38,22 @@ describe('label filters', () => {
 
 describe('image references', () => {
   it('splits repository and tag, keeping registry ports and digests intact', () => {
-    expect(splitImageRef('vllm/vllm-openai:v0.11.0')).toEqual({ fromImage: 'vllm/vllm-openai', tag: 'v0.11.0' });
-    expect(splitImageRef('vllm/vllm-openai')).toEqual({ fromImage: 'vllm/vllm-openai', tag: 'latest' });
-    expect(splitImageRef('registry:5000/x/y')).toEqual({ fromImage: 'registry:5000/x/y', tag: 'latest' });
-    expect(splitImageRef('registry:5000/x/y:t')).toEqual({ fromImage: 'registry:5000/x/y', tag: 't' });
+    expect(splitImageRef('vllm/vllm-openai:v0.11.0')).toEqual({
+      fromImage: 'vllm/vllm-openai',
+      tag: 'v0.11.0',
+    });
+    expect(splitImageRef('vllm/vllm-openai')).toEqual({
+      fromImage: 'vllm/vllm-openai',
+      tag: 'latest',
+    });
+    expect(splitImageRef('registry:5000/x/y')).toEqual({
+      fromImage: 'registry:5000/x/y',
+      tag: 'latest',
+    });
+    expect(splitImageRef('registry:5000/x/y:t')).toEqual({
+      fromImage: 'registry:5000/x/y',
+      tag: 't',
+    });
     expect(splitImageRef('x/y@sha256:abc')).toEqual({ fromImage: 'x/y', tag: 'sha256:abc' });
   });
 });
@@ -64,7 +81,12 @@ describe('engine sockets', () => {
   });
 
   it('uses an explicit PODMAN_SOCK alone, else tries the rootless sockets, then the rootful one', () => {
-    expect(podmanSocketCandidates({ PODMAN_SOCK: 'unix:///x.sock', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toEqual(['/x.sock']);
+    expect(
+      podmanSocketCandidates(
+        { PODMAN_SOCK: 'unix:///x.sock', XDG_RUNTIME_DIR: '/run/user/1000' },
+        1000,
+      ),
+    ).toEqual(['/x.sock']);
     expect(podmanSocketCandidates({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toEqual([
       '/run/user/1000/podman/podman.sock',
       '/run/podman/podman.sock',

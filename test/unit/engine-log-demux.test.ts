@@ -34,11 +34,16 @@ describe('LogDemuxer', () => {
   });
 
   it('handles headers and payloads cut at arbitrary chunk boundaries', () => {
-    const all = Buffer.concat([frame(1, 'alpha\nbeta\n'), frame(2, 'gamma\n'), frame(1, 'delta\n')]);
+    const all = Buffer.concat([
+      frame(1, 'alpha\nbeta\n'),
+      frame(2, 'gamma\n'),
+      frame(1, 'delta\n'),
+    ]);
     for (let size = 1; size <= all.length; size++) {
       const d = new LogDemuxer();
       const got: string[] = [];
-      for (let i = 0; i < all.length; i += size) got.push(...d.push(all.subarray(i, i + size)).map((l) => `${l.stream}:${l.line}`));
+      for (let i = 0; i < all.length; i += size)
+        got.push(...d.push(all.subarray(i, i + size)).map((l) => `${l.stream}:${l.line}`));
       expect(got).toEqual(['stdout:alpha', 'stdout:beta', 'stderr:gamma', 'stdout:delta']);
     }
   });
@@ -47,13 +52,18 @@ describe('LogDemuxer', () => {
     const bytes = Buffer.from('température 25°C\n', 'utf8');
     const cut = bytes.indexOf(0xc2) + 1; // inside the two-byte '°'
     const d = new LogDemuxer();
-    const lines = [...d.push(frame(1, bytes.subarray(0, cut))), ...d.push(frame(1, bytes.subarray(cut)))];
+    const lines = [
+      ...d.push(frame(1, bytes.subarray(0, cut))),
+      ...d.push(frame(1, bytes.subarray(cut))),
+    ];
     expect(lines).toEqual([{ stream: 'stdout', line: 'température 25°C' }]);
   });
 
   it('returns the unterminated last line on flush and strips carriage returns', () => {
     const d = new LogDemuxer();
-    expect(d.push(frame(2, 'progress 10%\r\nprogress 20%'))).toEqual([{ stream: 'stderr', line: 'progress 10%' }]);
+    expect(d.push(frame(2, 'progress 10%\r\nprogress 20%'))).toEqual([
+      { stream: 'stderr', line: 'progress 10%' },
+    ]);
     expect(d.flush()).toEqual([{ stream: 'stderr', line: 'progress 20%' }]);
     expect(d.flush()).toEqual([]);
   });
@@ -84,7 +94,12 @@ describe('LogDemuxer', () => {
 
 describe('parseTimestampedLine', () => {
   it('splits the RFC 3339 nano timestamp from the text', () => {
-    expect(parseTimestampedLine({ stream: 'stderr', line: '2025-01-02T03:04:05.123456789Z INFO started' }, 'x')).toEqual({
+    expect(
+      parseTimestampedLine(
+        { stream: 'stderr', line: '2025-01-02T03:04:05.123456789Z INFO started' },
+        'x',
+      ),
+    ).toEqual({
       ts: '2025-01-02T03:04:05.123456789Z',
       stream: 'stderr',
       text: 'INFO started',
@@ -92,7 +107,9 @@ describe('parseTimestampedLine', () => {
   });
 
   it('accepts second-precision timestamps (Podman 4) and keeps a line without one', () => {
-    expect(parseTimestampedLine({ stream: 'stdout', line: '2026-11-28T14:12:46Z hi' }, 'x').ts).toBe('2026-11-28T14:12:46Z');
+    expect(
+      parseTimestampedLine({ stream: 'stdout', line: '2026-11-28T14:12:46Z hi' }, 'x').ts,
+    ).toBe('2026-11-28T14:12:46Z');
     expect(parseTimestampedLine({ stream: 'stdout', line: 'no stamp' }, 'fallback')).toEqual({
       ts: 'fallback',
       stream: 'stdout',

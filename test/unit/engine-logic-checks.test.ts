@@ -5,12 +5,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineGpu } from '../../src-main/agent/engine/engine-deps.js';
 import type { LaunchManifest } from '../../src-main/agent/engine/engine.schema.js';
 import { deploymentLabels, parseDeploymentLabels } from '../../src-main/agent/engine/labels.js';
-import { gpuIdsProblem, plainGpuCheck, resolveAllowedPath } from '../../src-main/agent/engine/launch-checks.js';
+import {
+  gpuIdsProblem,
+  plainGpuCheck,
+  resolveAllowedPath,
+} from '../../src-main/agent/engine/launch-checks.js';
 import { phaseOfLine } from '../../src-main/agent/engine/phase-markers.js';
 import { StateFile } from '../../src-main/agent/engine/state-file.js';
 import { sleepFreedEnough } from '../../src-main/agent/warm/sleep-leak.js';
 
-const gpu = (index: number, total: number | null, used: number | null, unified = false): EngineGpu => ({
+const gpu = (
+  index: number,
+  total: number | null,
+  used: number | null,
+  unified = false,
+): EngineGpu => ({
   index,
   memory_total_mb: total,
   memory_used_mb: used,
@@ -23,30 +32,46 @@ describe('plain GPU check (warm mode off)', () => {
   const gpus = [gpu(0, 80_000, 0), gpu(1, 80_000, 0)];
 
   it('accepts a request whose summed fractions stay at 1.0', () => {
-    expect(plainGpuCheck(gpus, [{ gpu_ids: [0], fraction: 0.3 }], { gpu_ids: [0], fraction: 0.7 })).toBeNull();
+    expect(
+      plainGpuCheck(gpus, [{ gpu_ids: [0], fraction: 0.3 }], { gpu_ids: [0], fraction: 0.7 }),
+    ).toBeNull();
   });
 
   it('refuses a request that would reserve more than 1.0, naming the GPU and the override', () => {
-    const msg = plainGpuCheck(gpus, [{ gpu_ids: [0], fraction: 0.6 }], { gpu_ids: [0], fraction: 0.5 });
+    const msg = plainGpuCheck(gpus, [{ gpu_ids: [0], fraction: 0.6 }], {
+      gpu_ids: [0],
+      fraction: 0.5,
+    });
     expect(msg).toContain('GPU 0: 0.60 already reserved + 0.50 requested = 1.10 > 1.0');
     expect(msg).toMatch(/skip_resource_check to override\.$/);
   });
 
   it('counts a deployment without gpu_ids on every GPU', () => {
-    expect(plainGpuCheck(gpus, [{ gpu_ids: null, fraction: 0.6 }], { gpu_ids: [1], fraction: 0.5 })).toContain('GPU 1');
+    expect(
+      plainGpuCheck(gpus, [{ gpu_ids: null, fraction: 0.6 }], { gpu_ids: [1], fraction: 0.5 }),
+    ).toContain('GPU 1');
   });
 
   it('refuses when the memory free right now is too small, even with no reservation', () => {
     const busy = [gpu(0, 80_000, 60_000)];
-    expect(plainGpuCheck(busy, [], { gpu_ids: [0], fraction: 0.5 })).toContain('GPU 0: 20000 MB free, 40000 MB needed');
+    expect(plainGpuCheck(busy, [], { gpu_ids: [0], fraction: 0.5 })).toContain(
+      'GPU 0: 20000 MB free, 40000 MB needed',
+    );
   });
 
   it('skips the check on unified-memory nodes', () => {
-    expect(plainGpuCheck([gpu(0, 120_000, 119_000, true)], [{ gpu_ids: null, fraction: 0.9 }], { gpu_ids: null, fraction: 0.9 })).toBeNull();
+    expect(
+      plainGpuCheck([gpu(0, 120_000, 119_000, true)], [{ gpu_ids: null, fraction: 0.9 }], {
+        gpu_ids: null,
+        fraction: 0.9,
+      }),
+    ).toBeNull();
   });
 
   it('names GPU ids outside the inventory', () => {
-    expect(gpuIdsProblem([0, 2, 3], 2)).toBe('Requested GPU id(s) [2, 3] not available; node has 2 GPU(s).');
+    expect(gpuIdsProblem([0, 2, 3], 2)).toBe(
+      'Requested GPU id(s) [2, 3] not available; node has 2 GPU(s).',
+    );
     expect(gpuIdsProblem([1], 2)).toBeNull();
     expect(gpuIdsProblem(null, 2)).toBeNull();
   });
@@ -63,19 +88,28 @@ describe('host model paths', () => {
   });
 
   it('refuses a path that escapes through .. or a symlink', () => {
-    expect(() => resolveAllowedPath(join(allowed, '..', 'outside'), [allowed])).toThrow(/not inside an allowed model directory/);
-    expect(() => resolveAllowedPath(join(allowed, 'escape'), [allowed])).toThrow(/not inside an allowed model directory/);
+    expect(() => resolveAllowedPath(join(allowed, '..', 'outside'), [allowed])).toThrow(
+      /not inside an allowed model directory/,
+    );
+    expect(() => resolveAllowedPath(join(allowed, 'escape'), [allowed])).toThrow(
+      /not inside an allowed model directory/,
+    );
   });
 
   it('says when the path does not exist', () => {
-    expect(() => resolveAllowedPath(join(allowed, 'nope'), [allowed])).toThrow(/does not exist on this node/);
+    expect(() => resolveAllowedPath(join(allowed, 'nope'), [allowed])).toThrow(
+      /does not exist on this node/,
+    );
   });
 });
 
 describe('load phases from log lines', () => {
   it.each([
     ['Loading safetensors checkpoint shards:  40% Completed | 2/5', 'loading_weights'],
-    ['(EngineCore_DP0 pid=214) INFO [monitor.py:34] torch.compile takes 19.42 s in total', 'compiling'],
+    [
+      '(EngineCore_DP0 pid=214) INFO [monitor.py:34] torch.compile takes 19.42 s in total',
+      'compiling',
+    ],
     ['Capturing CUDA graphs (decode, FULL): 100%', 'compiling'],
     ['Downloading model-00001-of-00005.safetensors', 'downloading'],
     ['(APIServer pid=1) INFO:     Application startup complete.', 'ready'],
@@ -109,7 +143,12 @@ describe('container labels', () => {
   it('round-trips the launch manifest through the labels', () => {
     const labels = deploymentLabels('Qwen/Qwen3-8B:8001', 8001, '0.11.0', 'docker', manifest);
     expect(labels['aerie.managed']).toBe('true');
-    expect(parseDeploymentLabels(labels)).toEqual({ key: 'Qwen/Qwen3-8B:8001', port: 8001, version: '0.11.0', manifest });
+    expect(parseDeploymentLabels(labels)).toEqual({
+      key: 'Qwen/Qwen3-8B:8001',
+      port: 8001,
+      version: '0.11.0',
+      manifest,
+    });
   });
 
   it('ignores containers whose labels are not ours or are damaged', () => {
@@ -136,9 +175,13 @@ describe('agent state file', () => {
 describe('sleep leak detection', () => {
   const before = [gpu(0, 80_000, 70_000), gpu(1, 80_000, 10_000)];
   it('accepts a sleep that freed at least half of the share', () => {
-    expect(sleepFreedEnough(before, [gpu(0, 80_000, 50_000), gpu(1, 80_000, 10_000)], [0], 0.5)).toBe(true);
+    expect(
+      sleepFreedEnough(before, [gpu(0, 80_000, 50_000), gpu(1, 80_000, 10_000)], [0], 0.5),
+    ).toBe(true);
   });
   it('flags a sleep that freed less than half of the share', () => {
-    expect(sleepFreedEnough(before, [gpu(0, 80_000, 65_000), gpu(1, 80_000, 10_000)], [0], 0.5)).toBe(false);
+    expect(
+      sleepFreedEnough(before, [gpu(0, 80_000, 65_000), gpu(1, 80_000, 10_000)], [0], 0.5),
+    ).toBe(false);
   });
 });

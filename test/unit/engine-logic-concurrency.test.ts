@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isAlive, killSurvivors, procRef, snapshotTree } from '../../src-main/agent/engine/process-tree.js';
+import {
+  isAlive,
+  killSurvivors,
+  procRef,
+  snapshotTree,
+} from '../../src-main/agent/engine/process-tree.js';
 import { GpuLocks } from '../../src-main/agent/warm/gpu-locks.js';
 import { SingleFlight } from '../../src-main/agent/warm/single-flight.js';
 
@@ -52,7 +57,9 @@ describe('single flight', () => {
       await new Promise((r) => setTimeout(r, 20));
       return 42;
     };
-    expect(await Promise.all([sf.run('k', fn), sf.run('k', fn), sf.run('k', fn)])).toEqual([42, 42, 42]);
+    expect(await Promise.all([sf.run('k', fn), sf.run('k', fn), sf.run('k', fn)])).toEqual([
+      42, 42, 42,
+    ]);
     expect(runs).toBe(1);
     await sf.run('k', fn);
     expect(runs).toBe(2);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PullProgress } from '../../src-main/agent/runtime/container-runtime.js';
-import { PullProgressTracker, parsePullLine, pullError } from '../../src-main/agent/runtime/pull-progress.js';
+import {
+  PullProgressTracker,
+  parsePullLine,
+  pullError,
+} from '../../src-main/agent/runtime/pull-progress.js';
 
 const MB = 1024 * 1024;
 
@@ -52,7 +56,9 @@ describe('PullProgressTracker', () => {
 
 describe('pull stream errors', () => {
   it('finds the error of a line sent after the 200', () => {
-    const e = parsePullLine('{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}');
+    const e = parsePullLine(
+      '{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}',
+    );
     expect(e && pullError(e)).toBe('manifest unknown');
     const ok = parsePullLine('{"status":"Digest: sha256:abc"}');
     expect(ok && pullError(ok)).toBeNull();

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +28,11 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const target = (max = 1e12) => new ExtractTarget(out, max);
 const untar = (file: string, t = target()) => extractTarGz(createReadStream(file), t);
-const status = (p: Promise<unknown>) => p.then(() => 0, (e: unknown) => (e instanceof AgentHttpError ? e.status : -1));
+const status = (p: Promise<unknown>) =>
+  p.then(
+    () => 0,
+    (e: unknown) => (e instanceof AgentHttpError ? e.status : -1),
+  );
 
 function tarOf(files: Record<string, string>, args: string[] = []): string {
   const src = join(root, 'src');
@@ -32,17 +44,26 @@ function tarOf(files: Record<string, string>, args: string[] = []): string {
 
 describe('tar.gz reader', () => {
   it('extracts files and folders written by GNU tar', async () => {
-    await untar(tarOf({ 'config.json': '{"a":1}', 'sub/dir/w.safetensors': 'x'.repeat(5000), 'empty.txt': '' }));
+    await untar(
+      tarOf({
+        'config.json': '{"a":1}',
+        'sub/dir/w.safetensors': 'x'.repeat(5000),
+        'empty.txt': '',
+      }),
+    );
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe('{"a":1}');
     expect(readFileSync(join(out, 'sub/dir/w.safetensors'), 'utf8')).toBe('x'.repeat(5000));
     expect(readFileSync(join(out, 'empty.txt'), 'utf8')).toBe('');
   });
 
-  it.each([['pax'], ['gnu'], ['ustar']])('keeps names longer than 100 characters in %s format', async (format) => {
-    const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(90)}.bin`;
-    await untar(tarOf({ [long]: 'long' }, [`--format=${format}`]));
-    expect(readFileSync(join(out, long), 'utf8')).toBe('long');
-  });
+  it.each([['pax'], ['gnu'], ['ustar']])(
+    'keeps names longer than 100 characters in %s format',
+    async (format) => {
+      const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(90)}.bin`;
+      await untar(tarOf({ [long]: 'long' }, [`--format=${format}`]));
+      expect(readFileSync(join(out, long), 'utf8')).toBe('long');
+    },
+  );
 
   it('skips symlinks and hard links instead of creating them', async () => {
     const src = join(root, 'src');
@@ -94,7 +115,10 @@ describe('tar.gz reader', () => {
 describe('zip reader', () => {
   it('extracts deflated and stored members', async () => {
     const z1 = join(root, 'd.zip');
-    buildZip(z1, [{ name: 'm/config.json', data: '{}' }, { name: 'm/w.bin', data: 'w'.repeat(100_000) }]);
+    buildZip(z1, [
+      { name: 'm/config.json', data: '{}' },
+      { name: 'm/w.bin', data: 'w'.repeat(100_000) },
+    ]);
     await extractZip(z1, target());
     expect(readFileSync(join(out, 'm/w.bin'), 'utf8')).toBe('w'.repeat(100_000));
     rmSync(out, { recursive: true });
@@ -107,23 +131,42 @@ describe('zip reader', () => {
 
   it('reads zip64 size fields and the zip64 end record', async () => {
     const z = join(root, 'z64.zip');
-    buildZip(z, [{ name: 'one.bin', data: '1'.repeat(300) }, { name: 'two.bin', data: '2'.repeat(50) }], { zip64: true });
+    buildZip(
+      z,
+      [
+        { name: 'one.bin', data: '1'.repeat(300) },
+        { name: 'two.bin', data: '2'.repeat(50) },
+      ],
+      { zip64: true },
+    );
     expect(readFileSync(z).includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
     await extractZip(z, target());
     expect(readFileSync(join(out, 'one.bin'), 'utf8')).toBe('1'.repeat(300));
     expect(readFileSync(join(out, 'two.bin'), 'utf8')).toBe('2'.repeat(50));
   });
 
-  it.each([['../escape.txt'], ['/etc/abs.txt'], ['a/../../b.txt'], ['C:/win.txt'], ['a\\..\\b.txt']])('rejects member %s with 400 and writes nothing', async (name) => {
+  it.each([
+    ['../escape.txt'],
+    ['/etc/abs.txt'],
+    ['a/../../b.txt'],
+    ['C:/win.txt'],
+    ['a\\..\\b.txt'],
+  ])('rejects member %s with 400 and writes nothing', async (name) => {
     const z = join(root, 'evil.zip');
-    buildZip(z, [{ name: 'ok.txt', data: 'fine' }, { name, data: 'bad' }]);
+    buildZip(z, [
+      { name: 'ok.txt', data: 'fine' },
+      { name, data: 'bad' },
+    ]);
     expect(await status(extractZip(z, target()))).toBe(400);
     expect(snapshotTree(out)).toEqual([]);
   });
 
   it('skips symlink members', async () => {
     const z = join(root, 'link.zip');
-    buildZip(z, [{ name: 'l', symlinkTo: '/etc/passwd' }, { name: 'f.txt', data: 'f' }]);
+    buildZip(z, [
+      { name: 'l', symlinkTo: '/etc/passwd' },
+      { name: 'f.txt', data: 'f' },
+    ]);
     const t = target();
     await extractZip(z, t);
     expect(snapshotTree(out)).toEqual(['f.txt file 1']);

@@ -16,11 +16,18 @@ function issuesOf(fn: () => unknown) {
 
 describe('FastAPI-style validation errors', () => {
   const schema = z
-    .object({ name: z.string().min(1), port: z.number().int().max(65535), mode: z.enum(['a', 'b']), tags: z.array(z.string()) })
+    .object({
+      name: z.string().min(1),
+      port: z.number().int().max(65535),
+      mode: z.enum(['a', 'b']),
+      tags: z.array(z.string()),
+    })
     .strict();
 
   it('maps each zod issue to {loc, msg, type} with the location prefix', () => {
-    const issues = issuesOf(() => validate(schema, { port: 70000, mode: 'c', tags: [1], extra: 1, other: 2 }, 'body'));
+    const issues = issuesOf(() =>
+      validate(schema, { port: 70000, mode: 'c', tags: [1], extra: 1, other: 2 }, 'body'),
+    );
     expect(issues).toEqual(
       expect.arrayContaining([
         { loc: ['body', 'name'], msg: 'Field required', type: 'missing' },
@@ -34,7 +41,9 @@ describe('FastAPI-style validation errors', () => {
   });
 
   it('uses the query and path locations', () => {
-    const issues = issuesOf(() => validate(z.object({ id: z.coerce.number().int().positive() }), { id: 'abc' }, 'path'));
+    const issues = issuesOf(() =>
+      validate(z.object({ id: z.coerce.number().int().positive() }), { id: 'abc' }, 'path'),
+    );
     expect(issues[0]!.loc).toEqual(['path', 'id']);
   });
 

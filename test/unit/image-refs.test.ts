@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bareImageId, contentKey, isVllmTag, repoOf, shortRef } from '../../src-main/agent/images/image-refs.js';
+import {
+  bareImageId,
+  contentKey,
+  isVllmTag,
+  repoOf,
+  shortRef,
+} from '../../src-main/agent/images/image-refs.js';
 
 describe('image references', () => {
   it('drops the registry prefixes Podman adds to short names', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, redact, registerSecret, setLogLevel, setLogSink } from '../../src-main/logging/logger.js';
+import {
+  createLogger,
+  redact,
+  registerSecret,
+  setLogLevel,
+  setLogSink,
+} from '../../src-main/logging/logger.js';
 
 describe('log redaction', () => {
   it('masks secret-named fields, bearer tokens, API keys and registered secrets', () => {
@@ -25,8 +31,15 @@ describe('log redaction', () => {
     setLogSink((l) => lines.push(l));
     setLogLevel('debug');
     registerSecret('another-secret-123');
-    createLogger('http').warn('calling with another-secret-123', { env: { API_KEY: 'k' }, err: new Error('Bearer abc failed') });
+    createLogger('http').warn('calling with another-secret-123', {
+      env: { API_KEY: 'k' },
+      err: new Error('Bearer abc failed'),
+    });
     expect(JSON.stringify(lines)).not.toMatch(/another-secret-123|"k"|Bearer abc/);
-    expect(lines[0]).toMatchObject({ level: 'warn', category: 'http', msg: 'calling with [redacted]' });
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      category: 'http',
+      msg: 'calling with [redacted]',
+    });
   });
 });

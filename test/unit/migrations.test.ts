@@ -42,9 +42,25 @@ describe('database migrations', () => {
     const store = openDatabase(join(tmp(), 'aerie.db'));
     expect(names(store.raw, 'table')).toEqual(expect.arrayContaining(TABLES));
     expect(names(store.raw, 'index')).toEqual(expect.arrayContaining(INDEXES));
-    const cols = (t: string) => (store.raw.prepare(`pragma table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
-    expect(cols('nodes')).toEqual(expect.arrayContaining(['status_reason', 'maintenance_gpus', 'warm_offload_enabled', 'ram_cache_limit_mb']));
-    expect(cols('deployments')).toEqual(expect.arrayContaining(['served_model_name', 'engine_args', 'lora_modules', 'pinned', 'expires_at']));
+    const cols = (t: string) =>
+      (store.raw.prepare(`pragma table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
+    expect(cols('nodes')).toEqual(
+      expect.arrayContaining([
+        'status_reason',
+        'maintenance_gpus',
+        'warm_offload_enabled',
+        'ram_cache_limit_mb',
+      ]),
+    );
+    expect(cols('deployments')).toEqual(
+      expect.arrayContaining([
+        'served_model_name',
+        'engine_args',
+        'lora_modules',
+        'pinned',
+        'expires_at',
+      ]),
+    );
     expect(store.raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.raw.pragma('foreign_keys', { simple: true })).toBe(1);
     await store.close();
@@ -53,7 +69,11 @@ describe('database migrations', () => {
   it('reserves a port per node only among active deployments', async () => {
     const store = openDatabase(':memory:');
     const now = new Date().toISOString();
-    store.raw.prepare("insert into nodes (hostname, ip_address, created_at) values ('gpu1', '10.0.0.1', ?)").run(now);
+    store.raw
+      .prepare(
+        "insert into nodes (hostname, ip_address, created_at) values ('gpu1', '10.0.0.1', ?)",
+      )
+      .run(now);
     const insert = store.raw.prepare(
       "insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, created_at) values (1, 'm', 8001, 0.5, ?, ?)",
     );
@@ -68,11 +88,19 @@ describe('database migrations', () => {
   it('re-opens an existing database without re-running migrations and keeps its data', async () => {
     const file = join(tmp(), 'aerie.db');
     const first = openDatabase(file);
-    first.raw.prepare("insert into settings (key, value, updated_at) values ('default_port', '9001', 'now')").run();
+    first.raw
+      .prepare(
+        "insert into settings (key, value, updated_at) values ('default_port', '9001', 'now')",
+      )
+      .run();
     await first.close();
     const second = openDatabase(file);
-    expect(second.raw.prepare('select count(*) from schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
-    expect(second.raw.prepare("select value from settings where key = 'default_port'").pluck().get()).toBe('9001');
+    expect(second.raw.prepare('select count(*) from schema_migrations').pluck().get()).toBe(
+      MIGRATIONS.length,
+    );
+    expect(
+      second.raw.prepare("select value from settings where key = 'default_port'").pluck().get(),
+    ).toBe('9001');
     await second.close();
   });
 
@@ -94,7 +122,9 @@ describe('database migrations', () => {
   });
 
   it('gives every migration a stable checksum of its compiled SQL', () => {
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    const db = new Kysely<unknown>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }),
+    });
     const a = migrationChecksums(db, MIGRATIONS);
     const b = migrationChecksums(db, MIGRATIONS);
     expect([...a.values()].every((c) => /^[0-9a-f]{64}$/.test(c))).toBe(true);

@@ -7,7 +7,13 @@ import { startInProcess } from '../helpers/control-plane.js';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
 let plane: Plane;
-let spec: { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+let spec: {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>
+  >;
+};
 
 beforeAll(async () => {
   plane = await startInProcess();
@@ -23,7 +29,9 @@ interface Layer {
 /** Every method+path Express would answer, read from the router itself (not from our route list). */
 function walk(app: Express): string[] {
   const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
-  return stack.flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+  return stack.flatMap((l) =>
+    l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`) : [],
+  );
 }
 
 describe('OpenAPI document', () => {
@@ -36,11 +44,16 @@ describe('OpenAPI document', () => {
   });
 
   it('has an entry for every route the router serves', () => {
-    const app = createExpressApp({ routes: plane.routes, access: { mode: 'open', trusted: [], adminToken: 'x'.repeat(20) } });
+    const app = createExpressApp({
+      routes: plane.routes,
+      access: { mode: 'open', trusted: [], adminToken: 'x'.repeat(20) },
+    });
     const served = walk(app);
     expect(served.length).toBe(plane.routes.length);
     const documented = new Set(
-      Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${expressPath(path)}`)),
+      Object.entries(spec.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${expressPath(path)}`),
+      ),
     );
     const missing = served.filter((r) => !documented.has(r));
     expect(missing).toEqual([]);
@@ -48,6 +61,8 @@ describe('OpenAPI document', () => {
 
   it('documents a route that the router serves, and only those', () => {
     const doc = buildOpenApi(plane.routes, 'test');
-    expect(Object.keys(doc.paths as object).sort()).toEqual([...new Set(plane.routes.map((r) => r.path))].sort());
+    expect(Object.keys(doc.paths as object).sort()).toEqual(
+      [...new Set(plane.routes.map((r) => r.path))].sort(),
+    );
   });
 });

@@ -8,24 +8,51 @@ function seeded() {
   const store = openDatabase(':memory:');
   const now = new Date().toISOString();
   const raw = store.raw;
-  raw.prepare("insert into nodes (hostname, ip_address, created_at) values ('gpu1', '10.0.0.1', ?), ('gpu2', '10.0.0.2', ?)").run(now, now);
-  const dep = raw.prepare("insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, created_at) values (?, 'm', ?, 0.5, 'running', ?)");
+  raw
+    .prepare(
+      "insert into nodes (hostname, ip_address, created_at) values ('gpu1', '10.0.0.1', ?), ('gpu2', '10.0.0.2', ?)",
+    )
+    .run(now, now);
+  const dep = raw.prepare(
+    "insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, created_at) values (?, 'm', ?, 0.5, 'running', ?)",
+  );
   dep.run(1, 8001, now);
   dep.run(1, 8002, now);
   dep.run(2, 8001, now);
-  const metric = raw.prepare("insert into node_metrics (node_id, recorded_at, gpus) values (?, ?, '[]')");
+  const metric = raw.prepare(
+    "insert into node_metrics (node_id, recorded_at, gpus) values (?, ?, '[]')",
+  );
   for (let i = 0; i < 5; i++) metric.run(1 + (i % 2), now);
-  raw.prepare("insert into deployment_configs (name, payload, created_at) values ('a', '{}', ?), ('b', '{}', ?)").run(now, now);
+  raw
+    .prepare(
+      "insert into deployment_configs (name, payload, created_at) values ('a', '{}', ?), ('b', '{}', ?)",
+    )
+    .run(now, now);
   const bus = new EventBus();
   const events: AppEvent[] = [];
   bus.onAny((e) => events.push(e));
-  return { store, svc: new PurgeService(store.db, bus), events, count: (t: string) => raw.prepare(`select count(*) from ${t}`).pluck().get() };
+  return {
+    store,
+    svc: new PurgeService(store.db, bus),
+    events,
+    count: (t: string) => raw.prepare(`select count(*) from ${t}`).pluck().get(),
+  };
 }
 
 describe('admin purge', () => {
   it('resolves targets: empty means all, nodes implies deployments and metrics', () => {
-    expect([...resolvePurgeTargets(undefined)].sort()).toEqual(['configs', 'deployments', 'metrics', 'nodes']);
-    expect([...resolvePurgeTargets([])].sort()).toEqual(['configs', 'deployments', 'metrics', 'nodes']);
+    expect([...resolvePurgeTargets(undefined)].sort()).toEqual([
+      'configs',
+      'deployments',
+      'metrics',
+      'nodes',
+    ]);
+    expect([...resolvePurgeTargets([])].sort()).toEqual([
+      'configs',
+      'deployments',
+      'metrics',
+      'nodes',
+    ]);
     expect([...resolvePurgeTargets(['nodes'])].sort()).toEqual(['deployments', 'metrics', 'nodes']);
     expect([...resolvePurgeTargets(['configs'])]).toEqual(['configs']);
   });
@@ -42,13 +69,18 @@ describe('admin purge', () => {
     expect(count('deployments')).toBe(0);
     expect(count('nodes')).toBe(2);
     expect(count('deployment_configs')).toBe(2);
-    expect(events).toEqual([{ type: 'deployments_changed', ids: [1, 2, 3], deployments: [], deleted: [1, 2, 3] }]);
+    expect(events).toEqual([
+      { type: 'deployments_changed', ids: [1, 2, 3], deployments: [], deleted: [1, 2, 3] },
+    ]);
   });
 
   it('purges everything when no target is given', async () => {
     const { svc, events, count } = seeded();
-    expect(await svc.purge(undefined)).toEqual({ purged: { deployments: 3, metrics: 5, nodes: 2, configs: 2 } });
-    for (const t of ['deployments', 'node_metrics', 'nodes', 'deployment_configs']) expect(count(t)).toBe(0);
+    expect(await svc.purge(undefined)).toEqual({
+      purged: { deployments: 3, metrics: 5, nodes: 2, configs: 2 },
+    });
+    for (const t of ['deployments', 'node_metrics', 'nodes', 'deployment_configs'])
+      expect(count(t)).toBe(0);
     expect(events.map((e) => e.type)).toEqual(['deployments_changed', 'nodes_changed']);
     expect(events[1]).toMatchObject({ deleted: [1, 2] });
   });

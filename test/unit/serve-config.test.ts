@@ -15,12 +15,29 @@ describe('serve configuration', () => {
   it('takes flags over AERIE_* environment over defaults', () => {
     const env = { AERIE_PORT: '9100', AERIE_HOST: '127.0.0.1', AERIE_API_AUTH: 'open' };
     const r = loadServeConfig(['--port', '9200', '--data-dir=/tmp/x'], env);
-    expect(r.ok && r.config).toMatchObject({ port: 9200, host: '127.0.0.1', apiAuth: 'open', dataDir: '/tmp/x' });
+    expect(r.ok && r.config).toMatchObject({
+      port: 9200,
+      host: '127.0.0.1',
+      apiAuth: 'open',
+      dataDir: '/tmp/x',
+    });
   });
 
   it('lists every problem at once', () => {
     const r = loadServeConfig(
-      ['--port', '70000', '--api-auth', 'maybe', '--nope', '--trusted-networks', '10.0.0.0/8,bad', '--admin-token', 'short', '--consul-url', 'ftp://x'],
+      [
+        '--port',
+        '70000',
+        '--api-auth',
+        'maybe',
+        '--nope',
+        '--trusted-networks',
+        '10.0.0.0/8,bad',
+        '--admin-token',
+        'short',
+        '--consul-url',
+        'ftp://x',
+      ],
       { AERIE_DEMO: 'perhaps' },
     );
     expect(r.ok).toBe(false);

@@ -4,7 +4,11 @@ import { AppError } from '../../src-main/errors/app-error.js';
 import { EventBus } from '../../src-main/events/event-bus.js';
 import { SettingsService } from '../../src-main/settings/settings.service.js';
 import type { AppEvent } from '../../src-main/shared/events.js';
-import { DEFAULT_SETTINGS, SETTING_KEYS, SettingsUpdateSchema } from '../../src-main/shared/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_KEYS,
+  SettingsUpdateSchema,
+} from '../../src-main/shared/settings.js';
 
 async function setup() {
   const store = openDatabase(':memory:');
@@ -21,14 +25,27 @@ describe('SettingsService', () => {
     const { service } = await setup();
     expect(SETTING_KEYS).toHaveLength(20);
     expect(service.get()).toEqual(DEFAULT_SETTINGS);
-    expect(service.get()).toMatchObject({ gateway_timeout_seconds: 600, busy_guard_seconds: 0, default_duration_choice: '43200' });
+    expect(service.get()).toMatchObject({
+      gateway_timeout_seconds: 600,
+      busy_guard_seconds: 0,
+      default_duration_choice: '43200',
+    });
   });
 
   it('applies a partial update, persists it, and emits settings_changed with the full settings', async () => {
     const { store, bus, events, service } = await setup();
     const result = await service.update({ busy_guard_seconds: 60, default_port: 9001 });
-    expect(result).toMatchObject({ busy_guard_seconds: 60, default_port: 9001, gateway_enabled: true });
-    expect(events).toEqual([{ type: 'settings_changed', settings: { ...DEFAULT_SETTINGS, busy_guard_seconds: 60, default_port: 9001 } }]);
+    expect(result).toMatchObject({
+      busy_guard_seconds: 60,
+      default_port: 9001,
+      gateway_enabled: true,
+    });
+    expect(events).toEqual([
+      {
+        type: 'settings_changed',
+        settings: { ...DEFAULT_SETTINGS, busy_guard_seconds: 60, default_port: 9001 },
+      },
+    ]);
     const reloaded = new SettingsService(store.db, bus);
     await reloaded.init();
     expect(reloaded.get()).toMatchObject({ busy_guard_seconds: 60, default_port: 9001 });
@@ -44,17 +61,28 @@ describe('SettingsService', () => {
 
   it('answers 400 "No settings provided." when nothing is left to apply', async () => {
     const { service, events } = await setup();
-    await expect(service.update({})).rejects.toMatchObject({ status: 400, detail: 'No settings provided.' });
+    await expect(service.update({})).rejects.toMatchObject({
+      status: 400,
+      detail: 'No settings provided.',
+    });
     await expect(service.update({ gateway_enabled: null })).rejects.toBeInstanceOf(AppError);
     expect(events).toHaveLength(0);
   });
 
   it('skips an invalid stored value instead of failing to start', async () => {
     const { store, bus } = await setup();
-    store.raw.prepare("insert into settings values ('busy_guard_seconds', '9999', 'x'), ('default_port', 'not json', 'x'), ('expiry_warning_minutes', '45', 'x')").run();
+    store.raw
+      .prepare(
+        "insert into settings values ('busy_guard_seconds', '9999', 'x'), ('default_port', 'not json', 'x'), ('expiry_warning_minutes', '45', 'x')",
+      )
+      .run();
     const s = new SettingsService(store.db, bus);
     await s.init();
-    expect(s.get()).toMatchObject({ busy_guard_seconds: 0, default_port: 8001, expiry_warning_minutes: 45 });
+    expect(s.get()).toMatchObject({
+      busy_guard_seconds: 0,
+      default_port: 8001,
+      expiry_warning_minutes: 45,
+    });
   });
 
   it('notifies change listeners with the keys that changed', async () => {
@@ -90,6 +118,8 @@ describe('SettingsService', () => {
         'unrecognized_keys',
       ]),
     );
-    expect(SettingsUpdateSchema.safeParse({ webhook_url: '', default_duration_choice: 'inf' }).success).toBe(true);
+    expect(
+      SettingsUpdateSchema.safeParse({ webhook_url: '', default_duration_choice: 'inf' }).success,
+    ).toBe(true);
   });
 });

@@ -23,10 +23,12 @@ async function releases(handler: Handler) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest`, hits };
 }
 
-const json = (body: unknown, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (body: unknown, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
 
 describe('latest vLLM release', () => {
   it('answers the tag without its v and caches it for an hour', async () => {
@@ -44,7 +46,11 @@ describe('latest vLLM release', () => {
 
   it('keeps the stale value when a refresh fails, and backs off before retrying', async () => {
     let fail = false;
-    const { url, hits } = await releases((req, res) => (fail ? json({ message: 'rate limited' }, 403)(req, res) : json({ tag_name: 'v0.10.0' })(req, res)));
+    const { url, hits } = await releases((req, res) =>
+      fail
+        ? json({ message: 'rate limited' }, 403)(req, res)
+        : json({ tag_name: 'v0.10.0' })(req, res),
+    );
     let now = 0;
     const svc = new VllmReleaseService({ url, now: () => now, retryAfterErrorMs: 60_000 });
     expect(await svc.latest()).toBe('0.10.0');
@@ -58,7 +64,9 @@ describe('latest vLLM release', () => {
   it('answers "" when it never fetched one, including for a body without a tag', async () => {
     const { url } = await releases(json({ name: 'no tag here' }));
     expect(await new VllmReleaseService({ url }).latest()).toBe('');
-    expect(await new VllmReleaseService({ url: 'http://127.0.0.1:1/unreachable' }).latest()).toBe('');
+    expect(await new VllmReleaseService({ url: 'http://127.0.0.1:1/unreachable' }).latest()).toBe(
+      '',
+    );
   });
 
   it('gives up on a server that never answers after the timeout', async () => {
@@ -70,9 +78,15 @@ describe('latest vLLM release', () => {
   });
 
   it('shares one fetch between concurrent callers', async () => {
-    const { url, hits } = await releases((req, res) => setTimeout(() => json({ tag_name: 'v1.0.0' })(req, res), 50));
+    const { url, hits } = await releases((req, res) =>
+      setTimeout(() => json({ tag_name: 'v1.0.0' })(req, res), 50),
+    );
     const svc = new VllmReleaseService({ url });
-    expect(await Promise.all([svc.latest(), svc.latest(), svc.latest()])).toEqual(['1.0.0', '1.0.0', '1.0.0']);
+    expect(await Promise.all([svc.latest(), svc.latest(), svc.latest()])).toEqual([
+      '1.0.0',
+      '1.0.0',
+      '1.0.0',
+    ]);
     expect(hits.n).toBe(1);
   });
 });

@@ -10,13 +10,20 @@ import { DEFAULT_SETTINGS } from '../../src-main/shared/settings.js';
 import { WsHub } from '../../src-main/ws/ws-hub.js';
 import { waitFor } from '../helpers/wait.js';
 
-const trustLoopback: AccessPolicy = { mode: 'token', trusted: [parseCidr('127.0.0.0/8')], adminToken: 'admin-token-0123456789' };
+const trustLoopback: AccessPolicy = {
+  mode: 'token',
+  trusted: [parseCidr('127.0.0.0/8')],
+  adminToken: 'admin-token-0123456789',
+};
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function start(access: AccessPolicy, opts: { pingIntervalMs?: number; maxBufferedBytes?: number } = {}) {
+async function start(
+  access: AccessPolicy,
+  opts: { pingIntervalMs?: number; maxBufferedBytes?: number } = {},
+) {
   const bus = new EventBus();
   const hub = new WsHub(bus, { access, ...opts });
   const server: Server = createServer((_q, s) => s.end());
@@ -34,14 +41,25 @@ async function start(access: AccessPolicy, opts: { pingIntervalMs?: number; maxB
 function connect(url: string, opts: WebSocket.ClientOptions = {}) {
   const ws = new WebSocket(url, opts);
   const messages: Record<string, unknown>[] = [];
-  ws.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>));
+  ws.on('message', (d: Buffer) =>
+    messages.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>),
+  );
   cleanups.push(() => ws.terminate());
-  const open = new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
+  const open = new Promise<void>(
+    (res, rej) => (ws.once('open', () => res()), ws.once('error', rej)),
+  );
   open.catch(() => undefined);
   return { ws, messages, open };
 }
 
-const metrics: AppEvent = { type: 'node_metrics', node_id: 1, recorded_at: 'now', gpus: [], cpu_percent: 1, memory_percent: 2 };
+const metrics: AppEvent = {
+  type: 'node_metrics',
+  node_id: 1,
+  recorded_at: 'now',
+  gpus: [],
+  cpu_percent: 1,
+  memory_percent: 2,
+};
 
 describe('WebSocket hub', () => {
   it('delivers every event but node_metrics by default, with the changed rows', async () => {
@@ -51,7 +69,12 @@ describe('WebSocket hub', () => {
     await waitFor(() => hub.size === 1);
     bus.emit(metrics);
     bus.emit({ type: 'settings_changed', settings: DEFAULT_SETTINGS });
-    bus.emit({ type: 'deployments_changed', ids: [3], deployments: [{ id: 3, status: 'running' }], deleted: [] });
+    bus.emit({
+      type: 'deployments_changed',
+      ids: [3],
+      deployments: [{ id: 3, status: 'running' }],
+      deleted: [],
+    });
     await waitFor(() => c.messages.length === 2);
     expect(c.messages.map((m) => m.type)).toEqual(['settings_changed', 'deployments_changed']);
     expect(c.messages[1]).toMatchObject({ ids: [3], deployments: [{ id: 3, status: 'running' }] });
@@ -74,9 +97,14 @@ describe('WebSocket hub', () => {
   it('rejects an upgrade from an untrusted network without the admin token', async () => {
     const { url } = await start({ ...trustLoopback, trusted: [parseCidr('127.0.0.2/32')] });
     const denied = connect(url, { localAddress: '127.0.0.1' });
-    const status = await new Promise<number>((res) => denied.ws.on('unexpected-response', (_req, r) => res(r.statusCode ?? 0)));
+    const status = await new Promise<number>((res) =>
+      denied.ws.on('unexpected-response', (_req, r) => res(r.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
-    const withToken = connect(url, { localAddress: '127.0.0.1', headers: { authorization: 'Bearer admin-token-0123456789' } });
+    const withToken = connect(url, {
+      localAddress: '127.0.0.1',
+      headers: { authorization: 'Bearer admin-token-0123456789' },
+    });
     await withToken.open;
     const viaQuery = connect(`${url}?token=admin-token-0123456789`, { localAddress: '127.0.0.1' });
     await viaQuery.open;
@@ -104,7 +132,12 @@ describe('WebSocket hub', () => {
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(256 * 1024);
     for (let i = 0; i < 200 && hub.size === 2; i++) {
-      bus.emit({ type: 'deployments_changed', ids: [i], deployments: [{ id: i, blob: big }], deleted: [] });
+      bus.emit({
+        type: 'deployments_changed',
+        ids: [i],
+        deployments: [{ id: i, blob: big }],
+        deleted: [],
+      });
       await new Promise((r) => setImmediate(r));
     }
     expect(hub.size).toBe(1);

@@ -47,7 +47,12 @@ function entryFrom(ctx: EngineContext, p: ParsedLabels, c: ContainerInfo): Statu
   };
 }
 
-async function adoptOne(ctx: EngineContext, runtime: ContainerRuntime, c: ContainerInfo, watch: (t: Tracked) => Promise<void>): Promise<string | null> {
+async function adoptOne(
+  ctx: EngineContext,
+  runtime: ContainerRuntime,
+  c: ContainerInfo,
+  watch: (t: Tracked) => Promise<void>,
+): Promise<string | null> {
   if (c.state === 'exited' || c.state === 'dead') return null;
   const parsed = parseDeploymentLabels(c.labels);
   if (!parsed || ctx.registry.isActive(parsed.key)) return null;
@@ -56,7 +61,11 @@ async function adoptOne(ctx: EngineContext, runtime: ContainerRuntime, c: Contai
   t.seenRestarts = c.restartCount;
   t.hostPid = c.pid;
   if (entry.key in ctx.state.get().expires) t.everReady = true;
-  if (entry.warm && entry.internal_port !== null && (await isSleeping(entry.internal_port)) === true) {
+  if (
+    entry.warm &&
+    entry.internal_port !== null &&
+    (await isSleeping(entry.internal_port)) === true
+  ) {
     const gpus = await ctx.deps.gpus.list();
     entry.status = 'paused_ram';
     entry.pause_tier = 'ram';
@@ -76,7 +85,10 @@ async function adoptOne(ctx: EngineContext, runtime: ContainerRuntime, c: Contai
  * container of every available runtime, from its labels plus the state file (env values, leases).
  * Keys already tracked are skipped, so running it twice never duplicates a deployment.
  */
-export async function adoptAll(ctx: EngineContext, watch: (t: Tracked) => Promise<void>): Promise<string[]> {
+export async function adoptAll(
+  ctx: EngineContext,
+  watch: (t: Tracked) => Promise<void>,
+): Promise<string[]> {
   const adopted: string[] = [];
   for (const runtime of await ctx.deps.runtimes.all().catch(() => [])) {
     let containers: ContainerInfo[];

@@ -6,7 +6,12 @@ import type { WarmPlan } from '../../shared/warm-plan.js';
 import { adoptAll } from './adoption.js';
 import { EngineContext } from './engine-context.js';
 import { withDefaults, type EngineDepsInput } from './engine-deps.js';
-import { FINISHED, type LaunchRequest, type NodePolicyUpdate, type StatusEntry } from './engine.schema.js';
+import {
+  FINISHED,
+  type LaunchRequest,
+  type NodePolicyUpdate,
+  type StatusEntry,
+} from './engine.schema.js';
 import { launch, type LaunchResult } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
@@ -60,7 +65,8 @@ export class DeploymentEngine {
 
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
-    if (!t || FINISHED.has(t.entry.status)) throw new AgentHttpError(404, `Deployment ${key} not found`);
+    if (!t || FINISHED.has(t.entry.status))
+      throw new AgentHttpError(404, `Deployment ${key} not found`);
     return t;
   }
 
@@ -84,7 +90,10 @@ export class DeploymentEngine {
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
     this.ctx.forgetSimState(key);
     // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.
-    if (t.entry.warm) await rm(compileCacheDir(this.ctx.deps.dataDir, key), { recursive: true, force: true }).catch(() => undefined);
+    if (t.entry.warm)
+      await rm(compileCacheDir(this.ctx.deps.dataDir, key), { recursive: true, force: true }).catch(
+        () => undefined,
+      );
     finish(t, 'stopped');
     t.entry.container_id = null;
     this.ctx.agentLine(t, 'Deployment stopped.');
@@ -100,8 +109,16 @@ export class DeploymentEngine {
   /** Wakes a paused deployment (making room first); 409 when it is not paused, 503 when the wake fails. */
   async resume(key: string): Promise<{ status: 'running'; key: string }> {
     const t = this.mustGet(key);
-    if (t.entry.status !== 'running' && t.entry.status !== 'paused_ram' && t.entry.status !== 'offloading' && t.entry.status !== 'waking') {
-      throw new AgentHttpError(409, `Deployment is '${t.entry.status}'; only a paused deployment can be resumed.`);
+    if (
+      t.entry.status !== 'running' &&
+      t.entry.status !== 'paused_ram' &&
+      t.entry.status !== 'offloading' &&
+      t.entry.status !== 'waking'
+    ) {
+      throw new AgentHttpError(
+        409,
+        `Deployment is '${t.entry.status}'; only a paused deployment can be resumed.`,
+      );
     }
     await this.warm.ensureActive(key);
     return { status: 'running', key };
@@ -115,7 +132,11 @@ export class DeploymentEngine {
   }
 
   /** Stores the agent-side deadline (null = no expiry). */
-  extend(key: string, expiresAt: string | null, durationSeconds: number | null): { status: 'ok'; key: string; expires_at: string | null } {
+  extend(
+    key: string,
+    expiresAt: string | null,
+    durationSeconds: number | null,
+  ): { status: 'ok'; key: string; expires_at: string | null } {
     const t = this.mustGet(key);
     t.entry.expires_at = expiresAt;
     if (durationSeconds !== null || expiresAt === null) t.entry.duration_seconds = durationSeconds;
@@ -125,14 +146,20 @@ export class DeploymentEngine {
     return { status: 'ok', key, expires_at: expiresAt };
   }
 
-  plan(modelName: string, port: number, fraction: number, gpuIds: number[] | null): Promise<WarmPlan> {
+  plan(
+    modelName: string,
+    port: number,
+    fraction: number,
+    gpuIds: number[] | null,
+  ): Promise<WarmPlan> {
     return this.warm.plan(deploymentKey(modelName, port), gpuIds, fraction);
   }
 
   /** Node policy pushed by the host; the pin list is authoritative for every deployment. */
   setPolicy(update: NodePolicyUpdate): { status: 'ok' } & typeof this.ctx.policy {
     const p = this.ctx.policy;
-    if (update.warm_offload_enabled !== undefined) p.warm_offload_enabled = update.warm_offload_enabled;
+    if (update.warm_offload_enabled !== undefined)
+      p.warm_offload_enabled = update.warm_offload_enabled;
     if (update.ram_cache_limit_mb !== undefined) p.ram_cache_limit_mb = update.ram_cache_limit_mb;
     if (update.busy_guard_seconds !== undefined) p.busy_guard_seconds = update.busy_guard_seconds;
     const pins = update.pins;
@@ -142,7 +169,10 @@ export class DeploymentEngine {
         t.entry.launch_manifest.pinned = t.entry.pinned;
       }
     }
-    const currentPins = this.ctx.registry.all().filter((t) => t.entry.pinned).map((t) => t.entry.key);
+    const currentPins = this.ctx.registry
+      .all()
+      .filter((t) => t.entry.pinned)
+      .map((t) => t.entry.key);
     this.ctx.state.update((s) => {
       s.policy = { ...p, pins: pins ?? currentPins };
     });
@@ -156,7 +186,9 @@ export class DeploymentEngine {
 
   /** GPUs of the live deployment serving on `port` (public or internal); null = all or unknown. */
   gpuIdsForPort(port: number): number[] | null {
-    const t = this.ctx.registry.active().find((x) => x.entry.port === port || x.entry.internal_port === port);
+    const t = this.ctx.registry
+      .active()
+      .find((x) => x.entry.port === port || x.entry.internal_port === port);
     return t?.entry.gpu_ids ?? null;
   }
 
@@ -176,7 +208,9 @@ export class DeploymentEngine {
    * its own PID (`nsPid`) means nothing on the host; null for the process runtime or an unknown port.
    */
   simulatorHostPid(port: number, nsPid: number): number | null {
-    const t = this.ctx.registry.active().find((x) => x.entry.port === port || x.entry.internal_port === port);
+    const t = this.ctx.registry
+      .active()
+      .find((x) => x.entry.port === port || x.entry.internal_port === port);
     if (!t?.runtime || t.runtime.name === 'process' || t.hostPid === null) return null;
     return findByNamespacePid(t.hostPid, nsPid) ?? t.hostPid;
   }

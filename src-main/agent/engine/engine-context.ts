@@ -16,7 +16,11 @@ export interface WarmOps {
 export class EngineContext {
   readonly registry = new Registry();
   readonly state: StateFile;
-  policy: NodePolicy = { warm_offload_enabled: false, ram_cache_limit_mb: null, busy_guard_seconds: 0 };
+  policy: NodePolicy = {
+    warm_offload_enabled: false,
+    ram_cache_limit_mb: null,
+    busy_guard_seconds: 0,
+  };
   closed = false;
 
   constructor(readonly deps: EngineDeps) {
@@ -34,7 +38,9 @@ export class EngineContext {
   /** Where the simulator of `key` writes its state (simulated GPUs only), else null. */
   simStateFile(key: string): string | null {
     const dir = this.deps.simStateDir;
-    return dir ? join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`) : null;
+    return dir
+      ? join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
+      : null;
   }
 
   /**

@@ -94,7 +94,10 @@ export interface EngineDeps {
 }
 
 /** Options a caller may omit. */
-export type EngineDepsInput = Omit<EngineDeps, 'timings' | 'maxFailedRestarts' | 'passGpus' | 'gpus'> & {
+export type EngineDepsInput = Omit<
+  EngineDeps,
+  'timings' | 'maxFailedRestarts' | 'passGpus' | 'gpus'
+> & {
   gpus: GpuProvider;
   timings?: Partial<EngineTimings>;
   maxFailedRestarts?: number;

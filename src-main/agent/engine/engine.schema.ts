@@ -7,18 +7,29 @@ const gpuIds = z.array(z.number().int().min(0)).nullable().optional();
 export const LaunchRequestSchema = z.object({
   model_name: z.string().trim().min(1, 'model_name must not be empty'),
   port: z.number().int().min(1).max(65535),
-  gpu_memory_fraction: z.number().gt(0, 'gpu_memory_fraction must be > 0').max(1, 'gpu_memory_fraction must be ≤ 1'),
+  gpu_memory_fraction: z
+    .number()
+    .gt(0, 'gpu_memory_fraction must be > 0')
+    .max(1, 'gpu_memory_fraction must be ≤ 1'),
   gpu_ids: gpuIds,
   tensor_parallel_size: z.number().int().min(1).nullable().optional(),
   extra_args: z.array(z.string()).optional().default([]),
   env_vars: z
-    .array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var keys look like NAME_1'), value: z.string() }))
+    .array(
+      z.object({
+        key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var keys look like NAME_1'),
+        value: z.string(),
+      }),
+    )
     .optional()
     .default([]),
   vllm_version: z.string().nullable().optional(),
   extra_packages: z.array(z.string()).optional().default([]),
   engine_args: z.record(z.string(), z.unknown()).nullable().optional(),
-  lora_modules: z.array(z.object({ name: z.string(), path: z.string() })).nullable().optional(),
+  lora_modules: z
+    .array(z.object({ name: z.string(), path: z.string() }))
+    .nullable()
+    .optional(),
   max_failed_restarts: z.number().int().min(0).max(100).nullable().optional(),
   owner: z.string().nullable().optional(),
   duration_seconds: z.number().int().positive().nullable().optional(),
@@ -30,8 +41,12 @@ export const LaunchRequestSchema = z.object({
 });
 export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
 
-export const KeyBodySchema = z.object({ key: z.string().min(1, 'key is required ("<model>:<port>")') });
-export const PauseBodySchema = KeyBodySchema.extend({ tier: z.enum(['ram', 'auto']).nullable().optional() });
+export const KeyBodySchema = z.object({
+  key: z.string().min(1, 'key is required ("<model>:<port>")'),
+});
+export const PauseBodySchema = KeyBodySchema.extend({
+  tier: z.enum(['ram', 'auto']).nullable().optional(),
+});
 export const PinBodySchema = KeyBodySchema.extend({ pinned: z.boolean() });
 export const ExtendBodySchema = KeyBodySchema.extend({
   expires_at: z.string().datetime({ offset: true }).nullable().optional(),
@@ -48,7 +63,12 @@ export type PlanBody = z.infer<typeof PlanBodySchema>;
 /** Node policy pushed by the host on every sync tick (the host is the source of truth). */
 export const NodePolicySchema = z.object({
   warm_offload_enabled: z.boolean().optional(),
-  ram_cache_limit_mb: z.number().int().positive('ram_cache_limit_mb must be a positive integer or null').nullable().optional(),
+  ram_cache_limit_mb: z
+    .number()
+    .int()
+    .positive('ram_cache_limit_mb must be a positive integer or null')
+    .nullable()
+    .optional(),
   pins: z.array(z.string()).optional(),
   busy_guard_seconds: z.number().min(0).max(300).optional(),
 });

@@ -1,8 +1,14 @@
 import { classifyFailure } from '../../shared/classify-failure.js';
 
 /** The cause shown for a crash: the classified failure, or the bare exit code when none matches. */
-export function describeFailure(recent: readonly string[], exitCode: number | null): { code: string | null; message: string } {
+export function describeFailure(
+  recent: readonly string[],
+  exitCode: number | null,
+): { code: string | null; message: string } {
   const cause = classifyFailure(recent);
   if (cause) return { code: cause.code, message: cause.message };
-  return { code: null, message: `vLLM exited with code ${exitCode ?? 'unknown'}; see the deployment log for details.` };
+  return {
+    code: null,
+    message: `vLLM exited with code ${exitCode ?? 'unknown'}; see the deployment log for details.`,
+  };
 }

@@ -25,7 +25,13 @@ const ManifestSchema = z.object({
 });
 
 /** Container labels of a deployment. Only env keys travel in the manifest; values stay in state.json. */
-export function deploymentLabels(key: string, port: number, version: string, runtime: string, manifest: LaunchManifest): Record<string, string> {
+export function deploymentLabels(
+  key: string,
+  port: number,
+  version: string,
+  runtime: string,
+  manifest: LaunchManifest,
+): Record<string, string> {
   return {
     [MANAGED_LABEL]: 'true',
     'aerie.key': key,
@@ -49,7 +55,8 @@ export function parseDeploymentLabels(labels: Record<string, string>): ParsedLab
   const key = labels['aerie.key'];
   const port = Number(labels['aerie.port']);
   const raw = labels['aerie.launch'];
-  if (labels[MANAGED_LABEL] !== 'true' || !key || !Number.isInteger(port) || raw === undefined) return null;
+  if (labels[MANAGED_LABEL] !== 'true' || !key || !Number.isInteger(port) || raw === undefined)
+    return null;
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -17,7 +17,11 @@ export const PLAIN_CHECK_ADVICE =
  * memory free now must cover the request, and the summed fractions of live deployments plus this
  * one must stay ≤ 1.0. Returns the 409 message, or null when it fits. Pure.
  */
-export function plainGpuCheck(gpus: readonly EngineGpu[], claims: readonly GpuClaim[], request: GpuClaim): string | null {
+export function plainGpuCheck(
+  gpus: readonly EngineGpu[],
+  claims: readonly GpuClaim[],
+  request: GpuClaim,
+): string | null {
   if (gpus.length === 0 || gpus.every((g) => g.unified)) return null;
   const all = gpus.map((g) => g.index);
   const targets = request.gpu_ids ?? all;
@@ -29,25 +33,36 @@ export function plainGpuCheck(gpus: readonly EngineGpu[], claims: readonly GpuCl
       const free = gpu.memory_total_mb - gpu.memory_used_mb;
       const need = request.fraction * gpu.memory_total_mb;
       if (free + EPS < need) {
-        problems.push(`GPU ${idx}: ${Math.round(free)} MB free, ${Math.round(need)} MB needed (${request.fraction} × ${gpu.memory_total_mb} MB)`);
+        problems.push(
+          `GPU ${idx}: ${Math.round(free)} MB free, ${Math.round(need)} MB needed (${request.fraction} × ${gpu.memory_total_mb} MB)`,
+        );
         continue;
       }
     }
-    const reserved = claims.filter((c) => (c.gpu_ids ?? all).includes(idx)).reduce((s, c) => s + c.fraction, 0);
+    const reserved = claims
+      .filter((c) => (c.gpu_ids ?? all).includes(idx))
+      .reduce((s, c) => s + c.fraction, 0);
     if (reserved + request.fraction > 1 + EPS) {
       problems.push(
         `GPU ${idx}: ${reserved.toFixed(2)} already reserved + ${request.fraction.toFixed(2)} requested = ${(reserved + request.fraction).toFixed(2)} > 1.0`,
       );
     }
   }
-  return problems.length > 0 ? `Not enough GPU memory: ${problems.join('; ')}. ${PLAIN_CHECK_ADVICE}` : null;
+  return problems.length > 0
+    ? `Not enough GPU memory: ${problems.join('; ')}. ${PLAIN_CHECK_ADVICE}`
+    : null;
 }
 
 /** The 400 message for GPU ids outside `0..count-1`, or null when all exist. Pure. */
-export function gpuIdsProblem(gpuIds: readonly number[] | null | undefined, count: number): string | null {
+export function gpuIdsProblem(
+  gpuIds: readonly number[] | null | undefined,
+  count: number,
+): string | null {
   if (!gpuIds || count <= 0) return null;
   const bad = gpuIds.filter((i) => i < 0 || i >= count);
-  return bad.length > 0 ? `Requested GPU id(s) [${bad.join(', ')}] not available; node has ${count} GPU(s).` : null;
+  return bad.length > 0
+    ? `Requested GPU id(s) [${bad.join(', ')}] not available; node has ${count} GPU(s).`
+    : null;
 }
 
 function inside(path: string, dir: string): boolean {
@@ -58,7 +73,11 @@ function inside(path: string, dir: string): boolean {
  * Validates a host path (a model or a LoRA adapter) against the allowed model directories, after
  * resolving symlinks and `..`. Returns the resolved path; throws an Error with the 400 message.
  */
-export function resolveAllowedPath(path: string, allowedDirs: readonly string[], what = 'Model path'): string {
+export function resolveAllowedPath(
+  path: string,
+  allowedDirs: readonly string[],
+  what = 'Model path',
+): string {
   let real: string;
   try {
     real = realpathSync(path);
@@ -73,7 +92,9 @@ export function resolveAllowedPath(path: string, allowedDirs: readonly string[],
     }
   });
   if (!dirs.some((d) => inside(real, d))) {
-    throw new Error(`${what} ${path} is not inside an allowed model directory (allowed: ${allowedDirs.join(', ') || 'none'}).`);
+    throw new Error(
+      `${what} ${path} is not inside an allowed model directory (allowed: ${allowedDirs.join(', ') || 'none'}).`,
+    );
   }
   return real;
 }

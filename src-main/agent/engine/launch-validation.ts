@@ -1,7 +1,13 @@
 import { homedir } from 'node:os';
 import { AgentHttpError } from '../http/agent-route.js';
 import { isPortAvailable } from '../system/port-check.js';
-import { buildVllmEnv, deploymentKey, isWarmLaunch, validateLoraModules, type LoraModule } from '../../shared/vllm-args.js';
+import {
+  buildVllmEnv,
+  deploymentKey,
+  isWarmLaunch,
+  validateLoraModules,
+  type LoraModule,
+} from '../../shared/vllm-args.js';
 import type { EngineContext } from './engine-context.js';
 import type { EngineGpu } from './engine-deps.js';
 import type { LaunchRequest } from './engine.schema.js';
@@ -25,7 +31,10 @@ function badRequest(err: unknown): never {
  * Validates a launch in the reference's order (behaviour.md §2.3): key not tracked (400), host
  * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400).
  */
-export async function validateLaunch(ctx: EngineContext, req: LaunchRequest): Promise<ValidatedLaunch> {
+export async function validateLaunch(
+  ctx: EngineContext,
+  req: LaunchRequest,
+): Promise<ValidatedLaunch> {
   const key = deploymentKey(req.model_name, req.port);
   if (ctx.registry.isActive(key)) throw new AgentHttpError(400, 'Deployment already running');
   const dirs = ctx.deps.modelDirs;
@@ -54,7 +63,8 @@ export async function validateLaunch(ctx: EngineContext, req: LaunchRequest): Pr
   } catch (err) {
     badRequest(err);
   }
-  if (!(await isPortAvailable(req.port))) throw new AgentHttpError(409, `Port ${req.port} is already in use on this node.`);
+  if (!(await isPortAvailable(req.port)))
+    throw new AgentHttpError(409, `Port ${req.port} is already in use on this node.`);
   const gpus = await ctx.deps.gpus.list();
   const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
   if (gpuProblem) throw new AgentHttpError(400, gpuProblem);

@@ -1,11 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { AgentHttpError } from '../http/agent-route.js';
 import { describeEnv } from '../logs/secret-mask.js';
-import type { ContainerRuntime, LaunchSpec, Mount, PullProgress } from '../runtime/container-runtime.js';
+import type {
+  ContainerRuntime,
+  LaunchSpec,
+  Mount,
+  PullProgress,
+} from '../runtime/container-runtime.js';
 import { allocateInternalPort } from '../warm/internal-port.js';
 import { packagesDir } from '../files/file-deps.js';
 import { packagesMount } from '../files/packages.js';
-import { buildVllmArgs, CONTAINER_VLLM_CACHE, containerName, resolveVllmImage } from '../../shared/vllm-args.js';
+import {
+  buildVllmArgs,
+  CONTAINER_VLLM_CACHE,
+  containerName,
+  resolveVllmImage,
+} from '../../shared/vllm-args.js';
 import type { EngineContext } from './engine-context.js';
 import type { LaunchManifest, StatusEntry } from './engine.schema.js';
 import { deploymentLabels } from './labels.js';
@@ -104,10 +114,17 @@ function progressUpdater(e: StatusEntry, now: () => number): (p: PullProgress) =
 }
 
 /** Launches a validated deployment; any failure removes the provisional entry (no ghosts). */
-export async function launch(ctx: EngineContext, v: ValidatedLaunch, warmOps: LaunchWarmOps, watch: Watch): Promise<LaunchResult> {
-  const runtime = await ctx.deps.runtimes.select(v.req.container_runtime ?? null).catch((err: unknown) => {
-    throw toHttpError(err);
-  });
+export async function launch(
+  ctx: EngineContext,
+  v: ValidatedLaunch,
+  warmOps: LaunchWarmOps,
+  watch: Watch,
+): Promise<LaunchResult> {
+  const runtime = await ctx.deps.runtimes
+    .select(v.req.container_runtime ?? null)
+    .catch((err: unknown) => {
+      throw toHttpError(err);
+    });
   const entry = provisional(v, runtime);
   const t = newTracked(entry, v.env, runtime);
   ctx.registry.set(t);
@@ -122,34 +139,61 @@ export async function launch(ctx: EngineContext, v: ValidatedLaunch, warmOps: La
   }
 }
 
-async function fitResources(ctx: EngineContext, v: ValidatedLaunch, t: Tracked, warmOps: LaunchWarmOps): Promise<LaunchResult['offloaded']> {
+async function fitResources(
+  ctx: EngineContext,
+  v: ValidatedLaunch,
+  t: Tracked,
+  warmOps: LaunchWarmOps,
+): Promise<LaunchResult['offloaded']> {
   if (v.req.skip_resource_check) return [];
   // The host sends the node's warm policy with each launch; /config carries the same flag.
   if (v.req.warm_offload ?? ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
   const claims = ctx.registry
     .active()
-    .filter((o) => o !== t && o.entry.status !== 'paused_ram' && (o.entry.container_id !== null || o.entry.status === 'starting'))
+    .filter(
+      (o) =>
+        o !== t &&
+        o.entry.status !== 'paused_ram' &&
+        (o.entry.container_id !== null || o.entry.status === 'starting'),
+    )
     .map((o) => ({ gpu_ids: o.entry.gpu_ids, fraction: o.entry.gpu_memory_fraction }));
-  const problem = plainGpuCheck(v.gpus, claims, { gpu_ids: v.req.gpu_ids ?? null, fraction: v.req.gpu_memory_fraction });
+  const problem = plainGpuCheck(v.gpus, claims, {
+    gpu_ids: v.req.gpu_ids ?? null,
+    fraction: v.req.gpu_memory_fraction,
+  });
   if (problem) throw new AgentHttpError(409, problem);
   return [];
 }
 
-async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked, runtime: ContainerRuntime): Promise<void> {
+async function startContainer(
+  ctx: EngineContext,
+  v: ValidatedLaunch,
+  t: Tracked,
+  runtime: ContainerRuntime,
+): Promise<void> {
   const e = t.entry;
   const d = ctx.deps;
   t.log = d.logs.open(e.key, e.model_name, e.port, runtime.name, true);
   t.log.setSecretEnv(v.env);
   e.phase = 'preparing image';
-  const img = resolveVllmImage(v.req.vllm_version, { imageRepo: d.imageRepo, latestRelease: (await d.latestRelease?.()) ?? null });
+  const img = resolveVllmImage(v.req.vllm_version, {
+    imageRepo: d.imageRepo,
+    latestRelease: (await d.latestRelease?.()) ?? null,
+  });
   e.image = img.image;
   e.vllm_version = img.vllm_version;
   try {
-    const res = await runtime.ensureImage(img.image, { mutable: img.mutable, onProgress: progressUpdater(e, () => d.clock.now()) });
+    const res = await runtime.ensureImage(img.image, {
+      mutable: img.mutable,
+      onProgress: progressUpdater(e, () => d.clock.now()),
+    });
     e.image_digest = res.digest ?? res.imageId;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new AgentHttpError(500, `Failed to pull image ${img.image}: ${msg} Verify the vLLM version/tag exists on Docker Hub.`);
+    throw new AgentHttpError(
+      500,
+      `Failed to pull image ${img.image}: ${msg} Verify the vLLM version/tag exists on Docker Hub.`,
+    );
   }
   e.pull_progress = null;
   const hostPackagesDir = packagesDir(d.dataDir);
@@ -201,7 +245,10 @@ async function startContainer(ctx: EngineContext, v: ValidatedLaunch, t: Tracked
     delete s.expires[e.key];
   });
   e.phase = 'starting container';
-  ctx.agentLine(t, `Launching ${img.image} ${args.join(' ')}${Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : ''}`);
+  ctx.agentLine(
+    t,
+    `Launching ${img.image} ${args.join(' ')}${Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : ''}`,
+  );
   const info = await runtime.run(spec);
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;
@@ -215,7 +262,8 @@ async function rollback(ctx: EngineContext, t: Tracked): Promise<void> {
   t.logAbort?.abort();
   if (t.monitorTimer !== null) ctx.deps.clock.clearTimeout(t.monitorTimer);
   await t.proxy?.close().catch(() => undefined);
-  if (t.entry.container_id && t.runtime) await t.runtime.remove(t.entry.container_id).catch(() => undefined);
+  if (t.entry.container_id && t.runtime)
+    await t.runtime.remove(t.entry.container_id).catch(() => undefined);
   if (ctx.registry.get(t.entry.key) === t) ctx.registry.delete(t.entry.key);
   ctx.state.forget(t.entry.key);
   ctx.forgetSimState(t.entry.key);

@@ -18,11 +18,16 @@ export async function pumpLogs(t: Tracked, store: LogStore, retryMs: number): Pr
     if (!id) break;
     try {
       const since = store.resumeSinceUnixSeconds();
-      for await (const line of runtime.logs(id, { follow: true, sinceUnixSeconds: since, signal: abort.signal })) {
+      for await (const line of runtime.logs(id, {
+        follow: true,
+        sinceUnixSeconds: since,
+        signal: abort.signal,
+      })) {
         if (!store.ingest(line.ts, line.text)) continue;
         remember(t, line.text);
         const phase = phaseOfLine(line.text);
-        if (phase && phase !== 'ready' && LOADING_STATUSES.has(t.entry.status)) t.entry.phase = phase;
+        if (phase && phase !== 'ready' && LOADING_STATUSES.has(t.entry.status))
+          t.entry.phase = phase;
       }
     } catch {
       // Container gone or stream cut: the monitor decides what that means; the pump just retries.

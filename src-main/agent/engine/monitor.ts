@@ -15,7 +15,9 @@ export function scheduleMonitor(ctx: EngineContext, t: Tracked): void {
   t.monitorTimer = ctx.deps.clock.setTimeout(() => {
     t.monitorTimer = null;
     monitorTick(ctx, t)
-      .catch((err: unknown) => ctx.deps.logger.warn('monitor tick failed', { key: t.entry.key, err }))
+      .catch((err: unknown) =>
+        ctx.deps.logger.warn('monitor tick failed', { key: t.entry.key, err }),
+      )
       .finally(() => scheduleMonitor(ctx, t));
   }, ctx.deps.timings.monitorMs);
 }
@@ -27,12 +29,20 @@ function breakerThreshold(ctx: EngineContext, t: Tracked): number {
 }
 
 /** Ends a deployment from the monitor (expiry, breaker, vanished): status first, cleanup after. */
-async function end(ctx: EngineContext, t: Tracked, status: 'expired' | 'error' | 'stopped', error: string | null, remove: boolean): Promise<void> {
+async function end(
+  ctx: EngineContext,
+  t: Tracked,
+  status: 'expired' | 'error' | 'stopped',
+  error: string | null,
+  remove: boolean,
+): Promise<void> {
   t.stopRequested = true;
   finish(t, status, error);
   await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
   if (remove) {
-    await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(() => undefined);
+    await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(
+      () => undefined,
+    );
     ctx.forgetSimState(t.entry.key);
   }
   t.entry.container_id = null;
@@ -69,8 +79,17 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
     await onRestart(ctx, t, info);
     if (!t.everReady && info.restartCount >= breakerThreshold(ctx, t)) {
       const cause = e.error ?? 'The server kept exiting';
-      ctx.agentLine(t, `Stopping after ${info.restartCount} failed starts without becoming ready; the container is removed (the image stays cached).`);
-      await end(ctx, t, 'error', `${cause} (Stopped after ${info.restartCount} failed starts without becoming ready.)`, true);
+      ctx.agentLine(
+        t,
+        `Stopping after ${info.restartCount} failed starts without becoming ready; the container is removed (the image stays cached).`,
+      );
+      await end(
+        ctx,
+        t,
+        'error',
+        `${cause} (Stopped after ${info.restartCount} failed starts without becoming ready.)`,
+        true,
+      );
     }
     return;
   }
@@ -114,7 +133,10 @@ function markReady(ctx: EngineContext, t: Tracked): void {
 async function onRestart(ctx: EngineContext, t: Tracked, info: ContainerInfo): Promise<void> {
   const e = t.entry;
   const code = info.exitCode ?? e.exit_code;
-  ctx.agentLine(t, `Container restarted (exit code ${code ?? 'unknown'}); the runtime is retrying.`);
+  ctx.agentLine(
+    t,
+    `Container restarted (exit code ${code ?? 'unknown'}); the runtime is retrying.`,
+  );
   await applyFailure(ctx, t, code);
 }
 
@@ -132,14 +154,19 @@ async function recentLines(t: Tracked): Promise<readonly string[]> {
   if (!id || !t.runtime) return t.recent;
   const out: string[] = [];
   try {
-    for await (const l of t.runtime.logs(id, { follow: false, tail: CLASSIFY_WINDOW })) out.push(l.text);
+    for await (const l of t.runtime.logs(id, { follow: false, tail: CLASSIFY_WINDOW }))
+      out.push(l.text);
   } catch {
     return t.recent;
   }
   return out.length > 0 ? out.slice(-CLASSIFY_WINDOW) : t.recent;
 }
 
-async function applyFailure(ctx: EngineContext, t: Tracked, exitCode: number | null): Promise<void> {
+async function applyFailure(
+  ctx: EngineContext,
+  t: Tracked,
+  exitCode: number | null,
+): Promise<void> {
   const e = t.entry;
   const f = describeFailure(await recentLines(t), exitCode);
   e.status = 'error';

@@ -4,8 +4,26 @@ export type LoadPhase = 'downloading' | 'loading_weights' | 'compiling' | 'ready
 // Checked in this order: a later phase's marker wins when one line mentions two.
 const MARKERS: readonly [LoadPhase, readonly string[]][] = [
   ['ready', ['Application startup complete', 'Uvicorn running on']],
-  ['compiling', ['Capturing CUDA graph', 'torch.compile', 'Graph capturing finished', 'Dynamo bytecode transform', 'Compiling a graph']],
-  ['loading_weights', ['Loading weights', 'checkpoint shards', 'Loading safetensors', 'Starting to load model', 'Model loading took']],
+  [
+    'compiling',
+    [
+      'Capturing CUDA graph',
+      'torch.compile',
+      'Graph capturing finished',
+      'Dynamo bytecode transform',
+      'Compiling a graph',
+    ],
+  ],
+  [
+    'loading_weights',
+    [
+      'Loading weights',
+      'checkpoint shards',
+      'Loading safetensors',
+      'Starting to load model',
+      'Model loading took',
+    ],
+  ],
   ['downloading', ['Downloading', 'Fetching ']],
 ];
 

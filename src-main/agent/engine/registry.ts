@@ -83,7 +83,8 @@ export class Registry {
   /** Internal ports in use, so a new warm deployment never gets one twice. */
   internalPorts(): Set<number> {
     const out = new Set<number>();
-    for (const t of this.active()) if (t.entry.internal_port !== null) out.add(t.entry.internal_port);
+    for (const t of this.active())
+      if (t.entry.internal_port !== null) out.add(t.entry.internal_port);
     return out;
   }
 }

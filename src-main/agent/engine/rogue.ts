@@ -41,7 +41,11 @@ function underRepo(image: string, repo: string): boolean {
 
 /** Managed, or running a vLLM image: the well-known ones or the node's own `--image-repo`. */
 function isVllmContainer(ctx: EngineContext, c: ContainerInfo): boolean {
-  return c.labels[MANAGED_LABEL] === 'true' || VLLM_IMAGE.test(c.image) || underRepo(c.image, ctx.deps.imageRepo);
+  return (
+    c.labels[MANAGED_LABEL] === 'true' ||
+    VLLM_IMAGE.test(c.image) ||
+    underRepo(c.image, ctx.deps.imageRepo)
+  );
 }
 
 function trackedKeyOf(ctx: EngineContext, containerId: string): string | null {
@@ -49,7 +53,9 @@ function trackedKeyOf(ctx: EngineContext, containerId: string): string | null {
   return t ? t.entry.key : null;
 }
 
-async function allContainers(ctx: EngineContext): Promise<{ runtime: ContainerRuntime; c: ContainerInfo }[]> {
+async function allContainers(
+  ctx: EngineContext,
+): Promise<{ runtime: ContainerRuntime; c: ContainerInfo }[]> {
   const out: { runtime: ContainerRuntime; c: ContainerInfo }[] = [];
   for (const runtime of await ctx.deps.runtimes.all().catch(() => [])) {
     const list = await runtime.list([]).catch(() => []);
@@ -76,11 +82,19 @@ export async function listContainers(ctx: EngineContext): Promise<ContainerEntry
 }
 
 /** Removes an untracked (rogue) container and reaps its process tree; 409 for a tracked one. */
-export async function stopRogueContainer(ctx: EngineContext, id: string): Promise<{ status: 'removed'; id: string }> {
-  const found = (await allContainers(ctx)).find(({ c }) => c.id === id || (id.length >= 6 && c.id.startsWith(id)));
+export async function stopRogueContainer(
+  ctx: EngineContext,
+  id: string,
+): Promise<{ status: 'removed'; id: string }> {
+  const found = (await allContainers(ctx)).find(
+    ({ c }) => c.id === id || (id.length >= 6 && c.id.startsWith(id)),
+  );
   if (!found) throw new AgentHttpError(404, `Container ${id} not found.`);
   if (trackedKeyOf(ctx, found.c.id) !== null) {
-    throw new AgentHttpError(409, 'Managed by an active deployment — stop it from the Deployments table.');
+    throw new AgentHttpError(
+      409,
+      'Managed by an active deployment — stop it from the Deployments table.',
+    );
   }
   const snapshot = found.c.pid ? snapshotTree(found.c.pid) : [];
   await found.runtime.stop(found.c.id, 10).catch(() => undefined);
@@ -112,13 +126,24 @@ export async function listGpuProcesses(ctx: EngineContext): Promise<GpuProcessEn
     const d = describeProcess(a.pid);
     if (!VLLM_PROCESS.test(a.process_name) && !VLLM_PROCESS.test(d.cmdline)) continue;
     const key = tracked.get(a.pid) ?? null;
-    out.push({ pid: a.pid, gpu_index: a.gpu_index, gpu_memory_mb: a.used_memory_mb, process_name: a.process_name || d.name, tracked: key !== null, key });
+    out.push({
+      pid: a.pid,
+      gpu_index: a.gpu_index,
+      gpu_memory_mb: a.used_memory_mb,
+      process_name: a.process_name || d.name,
+      tracked: key !== null,
+      key,
+    });
   }
   return out;
 }
 
 /** SIGTERM, 10 s, then SIGKILL an orphaned vLLM process; 404 not vLLM or gone, 409 tracked, 403 not ours. */
-export function killGpuProcess(ctx: EngineContext, pid: number, graceMs = 10_000): Promise<{ status: 'killed'; pid: number }> {
+export function killGpuProcess(
+  ctx: EngineContext,
+  pid: number,
+  graceMs = 10_000,
+): Promise<{ status: 'killed'; pid: number }> {
   const find = async () => (await listGpuProcesses(ctx)).find((p) => p.pid === pid) ?? null;
   return killOrphanProcess(pid, find, 'a vLLM GPU process', graceMs);
 }
@@ -137,18 +162,30 @@ export async function killOrphanProcess(
   const entry = await find();
   const ref = procRef(pid);
   if (!entry || !ref) throw new AgentHttpError(404, `Process ${pid} is not ${what} on this node.`);
-  if (entry.tracked) throw new AgentHttpError(409, `Process ${pid} belongs to deployment ${entry.key}; stop it from the Deployments table.`);
+  if (entry.tracked)
+    throw new AgentHttpError(
+      409,
+      `Process ${pid} belongs to deployment ${entry.key}; stop it from the Deployments table.`,
+    );
   try {
     process.kill(pid, 'SIGTERM');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EPERM') {
-      throw new AgentHttpError(403, `Not allowed to signal process ${pid}; remove it manually with 'sudo kill -9 ${pid}'.`);
+      throw new AgentHttpError(
+        403,
+        `Not allowed to signal process ${pid}; remove it manually with 'sudo kill -9 ${pid}'.`,
+      );
     }
   }
   const until = Date.now() + graceMs;
-  while (isAlive(ref) && Date.now() < until) await new Promise<void>((r) => setTimeout(r, 100).unref());
+  while (isAlive(ref) && Date.now() < until)
+    await new Promise<void>((r) => setTimeout(r, 100).unref());
   if (isAlive(ref)) killSurvivors([ref]);
   await new Promise<void>((r) => setTimeout(r, 100).unref());
-  if (isAlive(ref)) throw new AgentHttpError(403, `Process ${pid} is still alive; remove it manually with 'sudo kill -9 ${pid}'.`);
+  if (isAlive(ref))
+    throw new AgentHttpError(
+      403,
+      `Process ${pid} is still alive; remove it manually with 'sudo kill -9 ${pid}'.`,
+    );
   return { status: 'killed', pid };
 }

@@ -19,7 +19,11 @@ export async function detach(t: Tracked, clearTimer: (h: unknown) => void): Prom
  * then SIGKILL any process of the snapshot that survived (vLLM EngineCore workers can outlive
  * their container). Start times are compared so that a reused PID is never killed.
  */
-export async function removeContainer(t: Tracked, graceSeconds: number, logger: AgentLogger): Promise<void> {
+export async function removeContainer(
+  t: Tracked,
+  graceSeconds: number,
+  logger: AgentLogger,
+): Promise<void> {
   const id = t.entry.container_id;
   const runtime = t.runtime;
   if (!id || !runtime) return;
@@ -28,9 +32,15 @@ export async function removeContainer(t: Tracked, graceSeconds: number, logger: 
   try {
     await runtime.stop(id, graceSeconds);
   } finally {
-    await runtime.remove(id).catch((err: unknown) => logger.warn('container remove failed', { key: t.entry.key, err }));
+    await runtime
+      .remove(id)
+      .catch((err: unknown) => logger.warn('container remove failed', { key: t.entry.key, err }));
     const killed = killSurvivors(snapshot);
-    if (killed.length > 0) logger.warn('killed processes that outlived their container', { key: t.entry.key, pids: killed });
+    if (killed.length > 0)
+      logger.warn('killed processes that outlived their container', {
+        key: t.entry.key,
+        pids: killed,
+      });
   }
 }
 

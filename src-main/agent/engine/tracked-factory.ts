@@ -7,7 +7,11 @@ import type { StatusEntry } from './engine.schema.js';
 import type { Tracked } from './registry.js';
 
 /** A fresh in-memory record around a status entry. */
-export function newTracked(entry: StatusEntry, env: Record<string, string>, runtime: ContainerRuntime | null): Tracked {
+export function newTracked(
+  entry: StatusEntry,
+  env: Record<string, string>,
+  runtime: ContainerRuntime | null,
+): Tracked {
   return {
     entry,
     env,

@@ -73,7 +73,9 @@ interface VllmProcess {
 async function vllmProcesses(ctx: EngineContext): Promise<VllmProcess[]> {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }
@@ -112,12 +114,19 @@ async function orphanedCaches(ctx: EngineContext, withSizes: boolean): Promise<D
 }
 
 /** Orphaned warm-cache artifacts: untracked vLLM processes with ≥ 1 GiB RSS and untracked compile caches. */
-export async function listWarmArtifacts(ctx: EngineContext, opts: { sizes?: boolean } = {}): Promise<WarmArtifacts> {
+export async function listWarmArtifacts(
+  ctx: EngineContext,
+  opts: { sizes?: boolean } = {},
+): Promise<WarmArtifacts> {
   const procs = await vllmProcesses(ctx);
   return {
     ram_sleepers: procs
       .filter((p) => p.key === null && p.rssMb >= SLEEPER_MIN_RSS_MB)
-      .map((p) => ({ pid: p.pid, process_name: p.process_name, rss_mb: Math.round(p.rssMb * 10) / 10 })),
+      .map((p) => ({
+        pid: p.pid,
+        process_name: p.process_name,
+        rss_mb: Math.round(p.rssMb * 10) / 10,
+      })),
     disk_caches: await orphanedCaches(ctx, opts.sizes ?? true),
   };
 }
@@ -126,27 +135,49 @@ export async function listWarmArtifacts(ctx: EngineContext, opts: { sizes?: bool
  * Kills an orphaned vLLM RAM sleeper like an orphaned GPU process: 409 when a deployment tracks it,
  * 404 when it is gone, not vLLM, or too small to be listed (only what the list offers is killed).
  */
-export function killRamSleeper(ctx: EngineContext, pid: number, graceMs = 10_000): Promise<{ status: 'killed'; pid: number }> {
+export function killRamSleeper(
+  ctx: EngineContext,
+  pid: number,
+  graceMs = 10_000,
+): Promise<{ status: 'killed'; pid: number }> {
   const find = async () => {
     const p = (await vllmProcesses(ctx)).find((x) => x.pid === pid);
     if (!p || (p.key === null && p.rssMb < SLEEPER_MIN_RSS_MB)) return null;
     return { tracked: p.key !== null, key: p.key };
   };
-  return killOrphanProcess(pid, find, `a vLLM process holding ${SLEEPER_MIN_RSS_MB} MB or more of RAM`, graceMs);
+  return killOrphanProcess(
+    pid,
+    find,
+    `a vLLM process holding ${SLEEPER_MIN_RSS_MB} MB or more of RAM`,
+    graceMs,
+  );
 }
 
 /** Deletes an orphaned compile cache: 400 bad name, 409 a live deployment's, 404 unknown; 500 if it survives. */
-export async function deleteCompileCache(ctx: EngineContext, name: string): Promise<{ status: 'deleted'; name: string }> {
+export async function deleteCompileCache(
+  ctx: EngineContext,
+  name: string,
+): Promise<{ status: 'deleted'; name: string }> {
   if (!CACHE_NAME.test(name)) {
-    throw new AgentHttpError(400, `Cache name '${name}' is invalid: it must be 16 hex characters (the directory name under .vllm_compile).`);
+    throw new AgentHttpError(
+      400,
+      `Cache name '${name}' is invalid: it must be 16 hex characters (the directory name under .vllm_compile).`,
+    );
   }
   const owner = trackedCaches(ctx).get(name);
-  if (owner !== undefined) throw new AgentHttpError(409, `Compile cache ${name} belongs to deployment ${owner}; stop the deployment first.`);
+  if (owner !== undefined)
+    throw new AgentHttpError(
+      409,
+      `Compile cache ${name} belongs to deployment ${owner}; stop the deployment first.`,
+    );
   const path = join(compileCacheRoot(ctx), name);
   if (!(await exists(path))) throw new AgentHttpError(404, `Compile cache ${name} not found.`);
   await rm(path, { recursive: true, force: true }).catch(() => undefined);
   if (await exists(path)) {
-    throw new AgentHttpError(500, `Could not remove ${path}: some files are not deletable by the agent (owned by root?). Remove it manually.`);
+    throw new AgentHttpError(
+      500,
+      `Could not remove ${path}: some files are not deletable by the agent (owned by root?). Remove it manually.`,
+    );
   }
   return { status: 'deleted', name };
 }

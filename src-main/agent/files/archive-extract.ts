@@ -30,29 +30,43 @@ export function stripArchiveSuffix(filename: string): string {
 /** Throws 400 unless `filename` names a supported archive. */
 export function requireArchiveKind(filename: string): ArchiveKind {
   const kind = archiveKind(filename);
-  if (!kind) throw new AgentHttpError(400, `Unsupported archive ${quoteInput(filename)}: use .tar.gz, .tgz or .zip.`);
+  if (!kind)
+    throw new AgentHttpError(
+      400,
+      `Unsupported archive ${quoteInput(filename)}: use .tar.gz, .tgz or .zip.`,
+    );
   return kind;
 }
 
 /** Gunzips and untars `source` (through `check`, e.g. a byte cap) into the target as it streams in, with backpressure. */
-export async function extractTarGz(source: Readable, target: ExtractTarget, check: Transform = new PassThrough()): Promise<void> {
+export async function extractTarGz(
+  source: Readable,
+  target: ExtractTarget,
+  check: Transform = new PassThrough(),
+): Promise<void> {
   const tar = new TarReader(target);
   let readerError: unknown = null;
   try {
-    await pipeline(source, check, createGunzip({ chunkSize: 256 * 1024 }), async (chunks: AsyncIterable<Buffer>) => {
-      try {
-        for await (const chunk of chunks) await tar.push(chunk);
-        await tar.end();
-      } catch (err) {
-        readerError = err;
-        throw err;
-      }
-    });
+    await pipeline(
+      source,
+      check,
+      createGunzip({ chunkSize: 256 * 1024 }),
+      async (chunks: AsyncIterable<Buffer>) => {
+        try {
+          for await (const chunk of chunks) await tar.push(chunk);
+          await tar.end();
+        } catch (err) {
+          readerError = err;
+          throw err;
+        }
+      },
+    );
   } catch (caught) {
     await tar.abort();
     // Node 20's pipeline reports a failing final stage as an AbortError; the reader's own error says what was wrong.
     const err = readerError ?? caught;
-    if ((err as { code?: string }).code?.startsWith('Z_')) throw new AgentHttpError(400, 'The archive is not valid gzip data.');
+    if ((err as { code?: string }).code?.startsWith('Z_'))
+      throw new AgentHttpError(400, 'The archive is not valid gzip data.');
     throw err;
   }
 }

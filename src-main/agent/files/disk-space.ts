@@ -11,7 +11,12 @@ const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
  * Throws 507 "Not enough disk space: …" unless `dir`'s filesystem has `bytes × factor + 2 GiB`
  * free. Returns the free bytes it saw (callers cap extraction with it).
  */
-export async function ensureDiskSpace(freeBytes: (dir: string) => Promise<number>, dir: string, bytes: number, factor: number): Promise<number> {
+export async function ensureDiskSpace(
+  freeBytes: (dir: string) => Promise<number>,
+  dir: string,
+  bytes: number,
+  factor: number,
+): Promise<number> {
   const free = await freeBytes(dir);
   const need = bytes * factor + DISK_RESERVE_BYTES;
   if (free < need) {

@@ -30,7 +30,10 @@ export class ExtractTarget {
   account(bytes: number): void {
     this.written += bytes;
     if (this.written > this.maxBytes) {
-      throw new AgentHttpError(507, `Not enough disk space: the archive expands to more than ${(this.maxBytes / 1e9).toFixed(2)} GB, the space left after the 2 GiB reserve.`);
+      throw new AgentHttpError(
+        507,
+        `Not enough disk space: the archive expands to more than ${(this.maxBytes / 1e9).toFixed(2)} GB, the space left after the 2 GiB reserve.`,
+      );
     }
   }
 
@@ -52,7 +55,10 @@ export class ExtractTarget {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (CONFLICT_CODES.has(code)) {
-        throw new AgentHttpError(400, `Archive member ${quoteInput(segments.join('/'))} conflicts with another member (a file and a folder of the same name).`);
+        throw new AgentHttpError(
+          400,
+          `Archive member ${quoteInput(segments.join('/'))} conflicts with another member (a file and a folder of the same name).`,
+        );
       }
       throw err;
     }

@@ -32,7 +32,8 @@ export interface FileDeps {
 }
 
 /** FileDeps with every default filled in. */
-export type ResolvedFileDeps = Required<Omit<FileDeps, 'onTransferProgress'>> & Pick<FileDeps, 'onTransferProgress'>;
+export type ResolvedFileDeps = Required<Omit<FileDeps, 'onTransferProgress'>> &
+  Pick<FileDeps, 'onTransferProgress'>;
 
 /** Free bytes available to an unprivileged user on the filesystem holding `dir`. */
 export async function statfsFreeBytes(dir: string): Promise<number> {

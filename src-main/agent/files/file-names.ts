@@ -25,9 +25,15 @@ export function checkModelName(name: string): string {
 /** Throws 400 unless `id` is a HuggingFace repo id `org/name` or `name`; returns its cache folder name. */
 export function hfRepoFolder(id: string): string {
   const parts = id.split('/');
-  const ok = parts.length >= 1 && parts.length <= 2 && parts.every((p) => HF_PART.test(p) && !p.includes('--') && !p.includes('..'));
+  const ok =
+    parts.length >= 1 &&
+    parts.length <= 2 &&
+    parts.every((p) => HF_PART.test(p) && !p.includes('--') && !p.includes('..'));
   if (!ok) {
-    throw new AgentHttpError(400, `Invalid model id ${quoteInput(id)}: expected 'org/name' (letters, digits, '.', '_', '-'; no '..' or '--').`);
+    throw new AgentHttpError(
+      400,
+      `Invalid model id ${quoteInput(id)}: expected 'org/name' (letters, digits, '.', '_', '-'; no '..' or '--').`,
+    );
   }
   return `models--${parts.join('--')}`;
 }
@@ -45,7 +51,8 @@ export function checkRelativePath(path: string): string[] {
   if (path.includes('\0')) bad('it contains a NUL character.');
   if (path.includes('\\')) bad("it contains '\\'; use '/' between folders.");
   if (path.includes(':')) bad("it contains ':'.");
-  if (path.startsWith('/')) bad('absolute paths are not allowed; send a path relative to the model folder.');
+  if (path.startsWith('/'))
+    bad('absolute paths are not allowed; send a path relative to the model folder.');
   const segments = path.split('/');
   if (segments.length > MAX_SEGMENTS) bad(`it has more than ${MAX_SEGMENTS} segments.`);
   for (const s of segments) {
@@ -61,14 +68,21 @@ export function checkRelativePath(path: string): string[] {
  */
 export function archiveMemberSegments(name: string): string[] | null {
   const escape = (): never => {
-    throw new AgentHttpError(400, `Archive member ${quoteInput(name)} escapes the target directory; nothing was extracted.`);
+    throw new AgentHttpError(
+      400,
+      `Archive member ${quoteInput(name)} escapes the target directory; nothing was extracted.`,
+    );
   };
-  if (name.includes('\0') || name.includes('\\') || name.startsWith('/') || /^[A-Za-z]:/.test(name)) escape();
+  if (name.includes('\0') || name.includes('\\') || name.startsWith('/') || /^[A-Za-z]:/.test(name))
+    escape();
   const segments = name.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.some((s) => s === '..')) escape();
   if (segments.length === 0) return null;
   if (segments.length > 256 || name.length > 4096) {
-    throw new AgentHttpError(400, `Archive member ${quoteInput(name)} has a path that is too long.`);
+    throw new AgentHttpError(
+      400,
+      `Archive member ${quoteInput(name)} has a path that is too long.`,
+    );
   }
   return segments;
 }

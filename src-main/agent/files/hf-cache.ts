@@ -64,17 +64,30 @@ export class HfCache {
     const folderName = hfRepoFolder(id);
     const folder = join(this.hub, folderName);
     // The id grammar already forbids separators and dot segments; this re-checks the joined result.
-    if (dirname(folder) !== this.hub) throw new AgentHttpError(400, `Invalid model id ${quoteInput(id)}.`);
+    if (dirname(folder) !== this.hub)
+      throw new AgentHttpError(400, `Invalid model id ${quoteInput(id)}.`);
     const st = await lstat(folder).catch(() => null);
-    if (!st?.isDirectory()) throw new AgentHttpError(404, `Model ${quoteInput(id)} is not in the HuggingFace cache on this node.`);
+    if (!st?.isDirectory())
+      throw new AgentHttpError(
+        404,
+        `Model ${quoteInput(id)} is not in the HuggingFace cache on this node.`,
+      );
     if (this.deps.isModelInUse(id)) {
-      throw new AgentHttpError(409, `Model ${quoteInput(id)} is served by an active deployment; stop it before deleting its cache.`);
+      throw new AgentHttpError(
+        409,
+        `Model ${quoteInput(id)} is served by an active deployment; stop it before deleting its cache.`,
+      );
     }
     await rm(folder, { recursive: true, force: true }).catch(() => undefined);
-    await rm(join(this.hub, '.locks', folderName), { recursive: true, force: true }).catch(() => undefined);
+    await rm(join(this.hub, '.locks', folderName), { recursive: true, force: true }).catch(
+      () => undefined,
+    );
     this.sizes.delete(folder);
     if (await exists(folder)) {
-      throw new AgentHttpError(500, `Could not remove ${folder}: some files are not deletable by the agent (owned by root?). Remove it manually.`);
+      throw new AgentHttpError(
+        500,
+        `Could not remove ${folder}: some files are not deletable by the agent (owned by root?). Remove it manually.`,
+      );
     }
     return { status: 'deleted', name: id };
   }

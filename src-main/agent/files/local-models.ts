@@ -20,7 +20,9 @@ const isGguf = (name: string) => name.toLowerCase().endsWith('.gguf');
 
 /** The file to launch for a model folder: its only root-level `.gguf`, else the folder itself. */
 export async function launchPath(dir: string): Promise<string> {
-  const ggufs = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => isGguf(e.name) && !e.isDirectory());
+  const ggufs = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter(
+    (e) => isGguf(e.name) && !e.isDirectory(),
+  );
   const only = ggufs.length === 1 ? ggufs[0] : undefined;
   return only ? join(dir, only.name) : dir;
 }
@@ -37,7 +39,12 @@ export class LocalModels {
     return this.deps.isModelInUse(dir) || (path !== dir && this.deps.isModelInUse(path));
   }
 
-  private async describe(full: string, name: string, source: string, isDir: boolean): Promise<LocalModel> {
+  private async describe(
+    full: string,
+    name: string,
+    source: string,
+    isDir: boolean,
+  ): Promise<LocalModel> {
     const path = isDir ? await launchPath(full) : full;
     const size = isDir ? await treeSize(full) : (await stat(full)).size;
     return {
@@ -61,7 +68,8 @@ export class LocalModels {
       const st = await stat(full).catch(() => null);
       if (!st) continue;
       if (st.isDirectory()) out.push(await this.describe(full, name, source, true));
-      else if (st.isFile() && source !== 'managed' && isGguf(name)) out.push(await this.describe(full, name, source, false));
+      else if (st.isFile() && source !== 'managed' && isGguf(name))
+        out.push(await this.describe(full, name, source, false));
     }
     return out;
   }
@@ -84,16 +92,23 @@ export class LocalModels {
     if (!st?.isDirectory()) {
       for (const base of this.deps.modelDirs) {
         if (await exists(join(base, name))) {
-          throw new AgentHttpError(403, `Model ${quoteInput(name)} lives in the external model directory ${base}; only managed models can be deleted here. Remove it on the host.`);
+          throw new AgentHttpError(
+            403,
+            `Model ${quoteInput(name)} lives in the external model directory ${base}; only managed models can be deleted here. Remove it on the host.`,
+          );
         }
       }
       throw new AgentHttpError(404, `Model ${quoteInput(name)} does not exist on this node.`);
     }
     if (this.inUse(dir, await launchPath(dir))) {
-      throw new AgentHttpError(409, `Model ${quoteInput(name)} is in use by an active deployment; stop it first.`);
+      throw new AgentHttpError(
+        409,
+        `Model ${quoteInput(name)} is in use by an active deployment; stop it first.`,
+      );
     }
     await rm(dir, { recursive: true, force: true });
-    if (await exists(dir)) throw new AgentHttpError(500, `Could not remove ${dir}; check its file permissions.`);
+    if (await exists(dir))
+      throw new AgentHttpError(500, `Could not remove ${dir}; check its file permissions.`);
     return { status: 'deleted', name };
   }
 }

@@ -10,7 +10,12 @@ import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
 import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName } from './file-names.js';
-import { createStagingDir, ensureModelAbsent, finalizeModel, type FinalizedModel } from './staging.js';
+import {
+  createStagingDir,
+  ensureModelAbsent,
+  finalizeModel,
+  type FinalizedModel,
+} from './staging.js';
 import { extractZip } from './zip-reader.js';
 
 /** Fails once more than `limit` bytes went through (the body is longer than its Content-Length). */
@@ -19,7 +24,12 @@ function byteCap(limit: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       seen += chunk.length;
-      cb(seen > limit ? new AgentHttpError(400, 'The body is longer than its Content-Length.') : null, chunk);
+      cb(
+        seen > limit
+          ? new AgentHttpError(400, 'The body is longer than its Content-Length.')
+          : null,
+        chunk,
+      );
     },
   });
 }
@@ -29,13 +39,21 @@ function byteCap(limit: number): Transform {
  * is spooled first (its index sits at the end). Nothing is kept unless every member is safe, and
  * the model appears with one atomic rename, a single wrapping folder flattened.
  */
-export async function uploadModelArchive(deps: ResolvedFileDeps, name: string, filename: string, req: IncomingMessage): Promise<FinalizedModel> {
+export async function uploadModelArchive(
+  deps: ResolvedFileDeps,
+  name: string,
+  filename: string,
+  req: IncomingMessage,
+): Promise<FinalizedModel> {
   checkModelName(name);
   const kind = requireArchiveKind(filename);
   await ensureModelAbsent(deps.dataDir, name);
   const length = Number(req.headers['content-length'] ?? NaN);
   if (!Number.isFinite(length)) {
-    throw new AgentHttpError(411, 'Content-Length is required for archive uploads, so that free disk space can be checked first.');
+    throw new AgentHttpError(
+      411,
+      'Content-Length is required for archive uploads, so that free disk space can be checked first.',
+    );
   }
   await mkdir(managedModelsDir(deps.dataDir), { recursive: true });
   const free = await ensureDiskSpace(deps.freeBytes, managedModelsDir(deps.dataDir), length, 2.0);
@@ -47,7 +65,11 @@ export async function uploadModelArchive(deps: ResolvedFileDeps, name: string, f
       await extractTarGz(req, new ExtractTarget(out, free - DISK_RESERVE_BYTES), byteCap(length));
     } else {
       const spool = join(staging.dir, 'upload.zip');
-      await pipeline(req, byteCap(length), createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
+      await pipeline(
+        req,
+        byteCap(length),
+        createWriteStream(spool, { highWaterMark: 1024 * 1024 }),
+      );
       await extractZip(spool, new ExtractTarget(out, free - DISK_RESERVE_BYTES - length));
       await rm(spool);
     }

@@ -8,9 +8,18 @@ const NameParam = z.object({ name: z.string() });
 const PullBody = z.object({ url: z.string().max(4096), name: z.string().optional() });
 
 /** HF cache, local-model listing/deletion and URL pulls. */
-export function modelFileRoutes(hf: HfCache, local: LocalModels, transfers: Transfers): AgentRoute[] {
+export function modelFileRoutes(
+  hf: HfCache,
+  local: LocalModels,
+  transfers: Transfers,
+): AgentRoute[] {
   return [
-    agentRoute({ method: 'GET', path: '/models/cache', summary: 'HuggingFace cache repos: size, last use, in use', handler: () => hf.list() }),
+    agentRoute({
+      method: 'GET',
+      path: '/models/cache',
+      summary: 'HuggingFace cache repos: size, last use, in use',
+      handler: () => hf.list(),
+    }),
     agentRoute({
       method: 'DELETE',
       path: '/models/cache/:name*',
@@ -18,8 +27,18 @@ export function modelFileRoutes(hf: HfCache, local: LocalModels, transfers: Tran
       params: NameParam,
       handler: ({ params }) => hf.remove(params.name),
     }),
-    agentRoute({ method: 'GET', path: '/local-models', summary: 'Managed models and those under --model-dirs', handler: () => local.list() }),
-    agentRoute({ method: 'GET', path: '/local-models/transfers', summary: 'Running and recent URL pulls', handler: () => transfers.list() }),
+    agentRoute({
+      method: 'GET',
+      path: '/local-models',
+      summary: 'Managed models and those under --model-dirs',
+      handler: () => local.list(),
+    }),
+    agentRoute({
+      method: 'GET',
+      path: '/local-models/transfers',
+      summary: 'Running and recent URL pulls',
+      handler: () => transfers.list(),
+    }),
     agentRoute({
       method: 'DELETE',
       path: '/local-models/:name',

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { AgentHttpError, agentRoute, type AgentRequest, type AgentRoute } from '../http/agent-route.js';
+import {
+  AgentHttpError,
+  agentRoute,
+  type AgentRequest,
+  type AgentRoute,
+} from '../http/agent-route.js';
 import type { ResolvedFileDeps } from './file-deps.js';
 import { uploadModelArchive } from './model-archive.js';
 import type { UploadSessions } from './upload-sessions.js';
@@ -18,7 +23,9 @@ const ArchiveQuery = z.object({ name: z.string(), filename: z.string() });
  * Wraps a streamed-body handler: when it fails before the body was read to the end, the response
  * closes the connection instead of making Node drain a possibly huge remainder.
  */
-export function streamed<P, Q>(fn: (input: AgentRequest<P, Q, undefined>) => Promise<unknown>): (input: AgentRequest<P, Q, undefined>) => Promise<unknown> {
+export function streamed<P, Q>(
+  fn: (input: AgentRequest<P, Q, undefined>) => Promise<unknown>,
+): (input: AgentRequest<P, Q, undefined>) => Promise<unknown> {
   return async (input) => {
     try {
       return await fn(input);
@@ -27,7 +34,10 @@ export function streamed<P, Q>(fn: (input: AgentRequest<P, Q, undefined>) => Pro
       input.res.setHeader('connection', 'close');
       // A client that went away mid-body is not a server fault: answer (if anyone listens) without logging a 500.
       if (!(err instanceof AgentHttpError) && input.req.destroyed) {
-        throw new AgentHttpError(400, 'The request body was cut off before it ended; nothing from it was kept. Send it again.');
+        throw new AgentHttpError(
+          400,
+          'The request body was cut off before it ended; nothing from it was kept. Send it again.',
+        );
       }
       throw err;
     }
@@ -51,12 +61,15 @@ export function modelUploadRoutes(deps: ResolvedFileDeps, sessions: UploadSessio
       params: SessionParam,
       query: PathQuery,
       streamBody: true,
-      handler: streamed(({ params, query, req }) => sessions.writeFile(params.sid, query.path, req)),
+      handler: streamed(({ params, query, req }) =>
+        sessions.writeFile(params.sid, query.path, req),
+      ),
     }),
     agentRoute({
       method: 'POST',
       path: '/local-models/upload/:sid/finish',
-      summary: 'Move the uploaded folder into place (optionally flattening a single wrapping folder)',
+      summary:
+        'Move the uploaded folder into place (optionally flattening a single wrapping folder)',
       params: SessionParam,
       body: FinishBody,
       handler: ({ params, body }) => sessions.finish(params.sid, body?.flatten ?? false),
@@ -74,7 +87,9 @@ export function modelUploadRoutes(deps: ResolvedFileDeps, sessions: UploadSessio
       summary: 'Upload a .tar.gz, .tgz or .zip (raw body) and extract it as a managed model',
       query: ArchiveQuery,
       streamBody: true,
-      handler: streamed(({ query, req }) => uploadModelArchive(deps, query.name, query.filename, req)),
+      handler: streamed(({ query, req }) =>
+        uploadModelArchive(deps, query.name, query.filename, req),
+      ),
     }),
   ];
 }

@@ -12,9 +12,15 @@ const bad = (why: string) => new AgentHttpError(400, `Malformed multipart upload
 
 /** The boundary of a `multipart/form-data` content type; 400 when it is not one. */
 export function multipartBoundary(contentType: string | undefined): string {
-  const m = /^multipart\/form-data\s*;.*\bboundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(contentType ?? '');
+  const m = /^multipart\/form-data\s*;.*\bboundary=(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(
+    contentType ?? '',
+  );
   const boundary = m?.[1] ?? m?.[2];
-  if (!boundary) throw new AgentHttpError(400, 'Expected a multipart/form-data body (with a boundary) carrying the file in a field named "file".');
+  if (!boundary)
+    throw new AgentHttpError(
+      400,
+      'Expected a multipart/form-data body (with a boundary) carrying the file in a field named "file".',
+    );
   return boundary;
 }
 
@@ -44,13 +50,14 @@ export async function readMultipartFile<T>(
   let seen = false;
 
   const emit = async (data: Buffer) => {
-    if (part && data.length > 0 && !part.write(data)) await Promise.race([once(part, 'drain'), result]);
+    if (part && data.length > 0 && !part.write(data))
+      await Promise.race([once(part, 'drain'), result]);
   };
 
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      for (let progressed = true; progressed && state !== 'done'; ) {
+      for (let progressed = true; progressed && state !== 'done';) {
         progressed = false;
         if (state === 'preamble' || state === 'body') {
           const at = buf.indexOf(delimiter);
@@ -97,12 +104,17 @@ export async function readMultipartFile<T>(
       }
       if (state === 'done') break;
     }
-    if (state !== 'done') throw bad('the body ended before the closing boundary (truncated upload?).');
+    if (state !== 'done')
+      throw bad('the body ended before the closing boundary (truncated upload?).');
   } catch (err) {
     part?.destroy(err instanceof Error ? err : new Error(String(err)));
     await result?.catch(() => undefined);
     throw err;
   }
-  if (!result) throw new AgentHttpError(400, 'No file in the upload: send it in a multipart field named "file".');
+  if (!result)
+    throw new AgentHttpError(
+      400,
+      'No file in the upload: send it in a multipart field named "file".',
+    );
   return result;
 }

@@ -15,7 +15,12 @@ export function packageRoutes(store: PackageStore): AgentRoute[] {
       streamBody: true,
       handler: streamed(({ req }) => store.upload(req)),
     }),
-    agentRoute({ method: 'GET', path: '/packages', summary: 'Stored packages and plugins', handler: () => store.list() }),
+    agentRoute({
+      method: 'GET',
+      path: '/packages',
+      summary: 'Stored packages and plugins',
+      handler: () => store.list(),
+    }),
     agentRoute({
       method: 'DELETE',
       path: '/packages/:id',

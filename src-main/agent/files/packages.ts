@@ -58,15 +58,23 @@ export class PackageStore {
     await mkdir(join(this.root, '.meta'), { recursive: true });
     const length = Number(req.headers['content-length'] ?? 0) || 0;
     const free = await ensureDiskSpace(this.deps.freeBytes, this.root, length, 2.0);
-    const info = await readMultipartFile(req, 'file', (filename, body) => this.store(filename, body, free - DISK_RESERVE_BYTES));
+    const info = await readMultipartFile(req, 'file', (filename, body) =>
+      this.store(filename, body, free - DISK_RESERVE_BYTES),
+    );
     return { status: 'uploaded', ...info };
   }
 
   private async store(filename: string, body: Readable, budget: number): Promise<PackageInfo> {
     const kind = archiveKind(filename);
     const isPlugin = filename.toLowerCase().endsWith('.py');
-    if (!SAFE_FILE.test(filename) || !(kind || isPlugin || filename.toLowerCase().endsWith('.whl'))) {
-      throw new AgentHttpError(400, `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`);
+    if (
+      !SAFE_FILE.test(filename) ||
+      !(kind || isPlugin || filename.toLowerCase().endsWith('.whl'))
+    ) {
+      throw new AgentHttpError(
+        400,
+        `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`,
+      );
     }
     const staging = join(this.root, '.tmp', randomBytes(8).toString('hex'));
     try {
@@ -78,7 +86,12 @@ export class PackageStore {
         transform(chunk: Buffer, _enc, cb: TransformCallback) {
           hash.update(chunk);
           bytes += chunk.length;
-          cb(bytes > budget ? new AgentHttpError(507, 'Not enough disk space for this package.') : null, chunk);
+          cb(
+            bytes > budget
+              ? new AgentHttpError(507, 'Not enough disk space for this package.')
+              : null,
+            chunk,
+          );
         },
       });
       await pipeline(body, hasher, createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
@@ -97,7 +110,12 @@ export class PackageStore {
       } else {
         await rename(spool, join(staging, 'pkg', entry));
       }
-      const meta = { filename, type: isPlugin ? 'plugin' : 'package', entry, uploaded_at: new Date(this.deps.now()).toISOString() };
+      const meta = {
+        filename,
+        type: isPlugin ? 'plugin' : 'package',
+        entry,
+        uploaded_at: new Date(this.deps.now()).toISOString(),
+      };
       await writeFile(this.metaPath(id), JSON.stringify(meta));
       await rename(join(staging, 'pkg'), join(this.root, id));
       const stored = await this.read(id);
@@ -112,7 +130,14 @@ export class PackageStore {
     const dir = join(this.root, id);
     if (!(await exists(dir))) return null;
     const raw = await readFile(this.metaPath(id), 'utf8').catch(() => null);
-    const meta = raw ? (JSON.parse(raw) as { filename?: string; type?: string; entry?: string; uploaded_at?: string }) : {};
+    const meta = raw
+      ? (JSON.parse(raw) as {
+          filename?: string;
+          type?: string;
+          entry?: string;
+          uploaded_at?: string;
+        })
+      : {};
     const entry = meta.entry ?? (await readdir(dir))[0] ?? '';
     return {
       package_id: id,
@@ -125,7 +150,9 @@ export class PackageStore {
   }
 
   async list(): Promise<PackageInfo[]> {
-    const ids = (await readdir(this.root).catch(() => [] as string[])).filter((n) => PACKAGE_ID.test(n)).sort();
+    const ids = (await readdir(this.root).catch(() => [] as string[]))
+      .filter((n) => PACKAGE_ID.test(n))
+      .sort();
     const out: PackageInfo[] = [];
     for (const id of ids) {
       const p = await this.read(id);
@@ -136,9 +163,14 @@ export class PackageStore {
 
   /** Deletes a package: 400 malformed id, 404 unknown. */
   async remove(id: string): Promise<{ status: 'deleted'; package_id: string }> {
-    if (!PACKAGE_ID.test(id)) throw new AgentHttpError(400, `Invalid package id ${quoteInput(id)}: expected 16 lowercase hex digits.`);
+    if (!PACKAGE_ID.test(id))
+      throw new AgentHttpError(
+        400,
+        `Invalid package id ${quoteInput(id)}: expected 16 lowercase hex digits.`,
+      );
     const dir = join(this.root, id);
-    if (!(await exists(dir))) throw new AgentHttpError(404, `Package ${id} does not exist on this node.`);
+    if (!(await exists(dir)))
+      throw new AgentHttpError(404, `Package ${id} does not exist on this node.`);
     await rm(dir, { recursive: true, force: true });
     await rm(this.metaPath(id), { force: true });
     return { status: 'deleted', package_id: id };

@@ -30,7 +30,9 @@ export async function ensureModelAbsent(dataDir: string, name: string): Promise<
 
 /** The only directory in `dir` (macOS `__MACOSX` metadata ignored), if that is all it holds. */
 export async function singleWrapper(dir: string): Promise<string | null> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.name !== '__MACOSX');
+  const entries = (await readdir(dir, { withFileTypes: true })).filter(
+    (e) => e.name !== '__MACOSX',
+  );
   const only = entries.length === 1 ? entries[0] : undefined;
   return only?.isDirectory() ? join(dir, only.name) : null;
 }
@@ -41,7 +43,9 @@ async function warningsFor(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   if (names.length === 0) return ['The model directory is empty.'];
   if (!names.includes('config.json') && !names.some((n) => WEIGHTS.test(n))) {
-    return ['No config.json and no .safetensors, .gguf, .bin or .pt file at the top of the model folder; vLLM may not load it.'];
+    return [
+      'No config.json and no .safetensors, .gguf, .bin or .pt file at the top of the model folder; vLLM may not load it.',
+    ];
   }
   return [];
 }
@@ -58,7 +62,12 @@ export interface FinalizedModel {
  * Moves a staged model into `<dataDir>/models/<name>` with one atomic rename (flattening a single
  * wrapping folder when asked) and removes the staging dir. Throws 409 if the name got taken meanwhile.
  */
-export async function finalizeModel(dataDir: string, staging: string, name: string, flatten: boolean): Promise<FinalizedModel> {
+export async function finalizeModel(
+  dataDir: string,
+  staging: string,
+  name: string,
+  flatten: boolean,
+): Promise<FinalizedModel> {
   const target = join(managedModelsDir(dataDir), name);
   try {
     await ensureModelAbsent(dataDir, name);
@@ -67,5 +76,10 @@ export async function finalizeModel(dataDir: string, staging: string, name: stri
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  return { name, path: await launchPath(target), size_mb: toMb(await treeSize(target)), warnings: await warningsFor(target) };
+  return {
+    name,
+    path: await launchPath(target),
+    size_mb: toMb(await treeSize(target)),
+    warnings: await warningsFor(target),
+  };
 }

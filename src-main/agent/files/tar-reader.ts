@@ -12,7 +12,8 @@ interface Header {
   mode: number;
 }
 
-const malformed = (why: string) => new AgentHttpError(400, `The archive is not a valid tar file: ${why}`);
+const malformed = (why: string) =>
+  new AgentHttpError(400, `The archive is not a valid tar file: ${why}`);
 
 function cString(b: Buffer, off: number, len: number): string {
   const end = b.indexOf(0, off);
@@ -26,7 +27,10 @@ function tarNumber(b: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) n = n * 256 + (b[off + i] ?? 0);
     return n;
   }
-  const text = b.toString('latin1', off, off + len).replace(/[\0 ]+/g, ' ').trim();
+  const text = b
+    .toString('latin1', off, off + len)
+    .replace(/[\0 ]+/g, ' ')
+    .trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw malformed(`bad number field '${text}'.`);
   return parseInt(text, 8);
@@ -41,7 +45,12 @@ function parseHeader(b: Buffer, offset: number): Header | null {
   const ustar = b.toString('latin1', 257, 262) === 'ustar';
   const prefix = ustar ? cString(b, 345, 155) : '';
   const flag = b[156] ?? 0;
-  return { name: prefix ? `${prefix}/${name}` : name, size: tarNumber(b, 124, 12), type: flag === 0 ? '0' : String.fromCharCode(flag), mode: tarNumber(b, 100, 8) };
+  return {
+    name: prefix ? `${prefix}/${name}` : name,
+    size: tarNumber(b, 124, 12),
+    type: flag === 0 ? '0' : String.fromCharCode(flag),
+    mode: tarNumber(b, 100, 8),
+  };
 }
 
 // A pax record is "<length> <key>=<value>\n", the length counting the whole record.
@@ -51,7 +60,8 @@ function parsePax(data: Buffer): Map<string, string> {
   while (i < data.length) {
     const space = data.indexOf(0x20, i);
     const len = Number(data.toString('latin1', i, space));
-    if (space === -1 || !Number.isInteger(len) || len <= 0 || i + len > data.length) throw malformed('bad pax extended header.');
+    if (space === -1 || !Number.isInteger(len) || len <= 0 || i + len > data.length)
+      throw malformed('bad pax extended header.');
     const record = data.toString('utf8', space + 1, i + len - 1);
     const eq = record.indexOf('=');
     if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
@@ -60,7 +70,10 @@ function parsePax(data: Buffer): Map<string, string> {
   return out;
 }
 
-type Sink = { kind: 'file'; fh: FileHandle } | { kind: 'meta'; type: string; parts: Buffer[]; size: number } | { kind: 'skip' };
+type Sink =
+  | { kind: 'file'; fh: FileHandle }
+  | { kind: 'meta'; type: string; parts: Buffer[]; size: number }
+  | { kind: 'skip' };
 
 /**
  * A streaming ustar/pax/GNU tar reader: feed it chunks in order with `push` and call `end`.
@@ -107,7 +120,8 @@ export class TarReader {
 
   /** Checks that the archive was complete. */
   end(): Promise<void> {
-    if (!this.done && (this.remaining > 0 || this.header.length > 0 || this.sink)) return Promise.reject(malformed('it ends in the middle of a member (truncated upload?).'));
+    if (!this.done && (this.remaining > 0 || this.header.length > 0 || this.sink))
+      return Promise.reject(malformed('it ends in the middle of a member (truncated upload?).'));
     return Promise.resolve();
   }
 

@@ -6,7 +6,10 @@ import { join } from 'node:path';
  * (device, inode) once and skipping names `skip` matches. Symlinked directories are not entered,
  * so a loop cannot trap the walk. A missing `dir` counts 0.
  */
-export async function treeSize(dir: string, skip: (name: string) => boolean = () => false): Promise<number> {
+export async function treeSize(
+  dir: string,
+  skip: (name: string) => boolean = () => false,
+): Promise<number> {
   const seen = new Set<string>();
   let total = 0;
   const stack = [dir];

@@ -8,7 +8,12 @@ import { AgentHttpError } from '../http/agent-route.js';
 import { ensureDiskSpace } from './disk-space.js';
 import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName, checkRelativePath, quoteInput } from './file-names.js';
-import { createStagingDir, ensureModelAbsent, finalizeModel, type FinalizedModel } from './staging.js';
+import {
+  createStagingDir,
+  ensureModelAbsent,
+  finalizeModel,
+  type FinalizedModel,
+} from './staging.js';
 
 /** Sessions idle this long are aborted (behaviour.md §4.6). */
 export const UPLOAD_IDLE_MS = 6 * 60 * 60_000;
@@ -43,33 +48,67 @@ export class UploadSessions {
     private readonly idleMs = UPLOAD_IDLE_MS,
   ) {}
 
-  async begin(name: string, totalBytes: number, fileCount: number): Promise<{ session_id: string }> {
+  async begin(
+    name: string,
+    totalBytes: number,
+    fileCount: number,
+  ): Promise<{ session_id: string }> {
     await this.sweep();
     checkModelName(name);
     await ensureModelAbsent(this.deps.dataDir, name);
     if ([...this.sessions.values()].some((s) => s.name === name)) {
-      throw new AgentHttpError(409, `An upload of ${quoteInput(name)} is already in progress; finish or abort it first.`);
+      throw new AgentHttpError(
+        409,
+        `An upload of ${quoteInput(name)} is already in progress; finish or abort it first.`,
+      );
     }
     await mkdir(managedModelsDir(this.deps.dataDir), { recursive: true });
-    await ensureDiskSpace(this.deps.freeBytes, managedModelsDir(this.deps.dataDir), totalBytes, 1.0);
+    await ensureDiskSpace(
+      this.deps.freeBytes,
+      managedModelsDir(this.deps.dataDir),
+      totalBytes,
+      1.0,
+    );
     const { id, dir } = await createStagingDir(this.deps.dataDir);
-    const session: Session = { id, name, dir, total: totalBytes, fileCount, received: 0, files: new Map(), writing: new Set(), lastActivity: this.deps.now() };
+    const session: Session = {
+      id,
+      name,
+      dir,
+      total: totalBytes,
+      fileCount,
+      received: 0,
+      files: new Map(),
+      writing: new Set(),
+      lastActivity: this.deps.now(),
+    };
     this.sessions.set(id, session);
     return { session_id: id };
   }
 
   /** Streams `req` into the session's file at `relPath`; 400 bad path, 404 unknown session, 413 over the declared total. */
-  async writeFile(sessionId: string, relPath: string, req: IncomingMessage): Promise<{ path: string; bytes: number; received_bytes: number }> {
+  async writeFile(
+    sessionId: string,
+    relPath: string,
+    req: IncomingMessage,
+  ): Promise<{ path: string; bytes: number; received_bytes: number }> {
     const segments = checkRelativePath(relPath);
     const s = await this.get(sessionId);
     const rel = segments.join('/');
-    if (s.writing.has(rel)) throw new AgentHttpError(409, `File ${quoteInput(rel)} is already being uploaded in this session.`);
+    if (s.writing.has(rel))
+      throw new AgentHttpError(
+        409,
+        `File ${quoteInput(rel)} is already being uploaded in this session.`,
+      );
     if (!s.files.has(rel) && s.files.size + s.writing.size >= s.fileCount) {
-      throw new AgentHttpError(400, `More files than the declared file_count (${s.fileCount}); begin a new upload with the right count.`);
+      throw new AgentHttpError(
+        400,
+        `More files than the declared file_count (${s.fileCount}); begin a new upload with the right count.`,
+      );
     }
     const previous = s.files.get(rel) ?? 0;
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && s.received - previous + declared > s.total) throw this.overTotal(s);
+    if (Number.isFinite(declared) && s.received - previous + declared > s.total)
+      throw this.overTotal(s);
     s.files.delete(rel);
     s.received -= previous;
     s.writing.add(rel);
@@ -89,7 +128,10 @@ export class UploadSessions {
     } catch (err) {
       await unlink(target).catch(() => undefined);
       if (CONFLICT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
-        throw new AgentHttpError(409, `File ${quoteInput(rel)} conflicts with another uploaded path (a file and a folder of the same name).`);
+        throw new AgentHttpError(
+          409,
+          `File ${quoteInput(rel)} conflicts with another uploaded path (a file and a folder of the same name).`,
+        );
       }
       throw err;
     } finally {
@@ -104,7 +146,11 @@ export class UploadSessions {
   /** Moves the finished folder into place; 409 while files are in flight or the name got taken, 400 when bytes are missing. */
   async finish(sessionId: string, flatten: boolean): Promise<FinalizedModel> {
     const s = await this.get(sessionId);
-    if (s.writing.size > 0) throw new AgentHttpError(409, `Files are still uploading (${[...s.writing].slice(0, 3).join(', ')}); finish when they are done.`);
+    if (s.writing.size > 0)
+      throw new AgentHttpError(
+        409,
+        `Files are still uploading (${[...s.writing].slice(0, 3).join(', ')}); finish when they are done.`,
+      );
     if (s.received !== s.total || s.files.size !== s.fileCount) {
       throw new AgentHttpError(
         400,
@@ -124,7 +170,8 @@ export class UploadSessions {
   /** Aborts sessions idle longer than the limit (also runs on every session call). */
   async sweep(): Promise<void> {
     const now = this.deps.now();
-    for (const s of [...this.sessions.values()]) if (s.writing.size === 0 && now - s.lastActivity > this.idleMs) await this.drop(s);
+    for (const s of [...this.sessions.values()])
+      if (s.writing.size === 0 && now - s.lastActivity > this.idleMs) await this.drop(s);
   }
 
   /** Aborts every session (agent shutdown). */
@@ -140,12 +187,19 @@ export class UploadSessions {
   private async get(sessionId: string): Promise<Session> {
     await this.sweep();
     const s = this.sessions.get(sessionId);
-    if (!s) throw new AgentHttpError(404, `Upload session ${quoteInput(sessionId)} not found (finished, aborted, or expired after 6 h idle).`);
+    if (!s)
+      throw new AgentHttpError(
+        404,
+        `Upload session ${quoteInput(sessionId)} not found (finished, aborted, or expired after 6 h idle).`,
+      );
     s.lastActivity = this.deps.now();
     return s;
   }
 
   private overTotal(s: Session): AgentHttpError {
-    return new AgentHttpError(413, `Upload exceeds the declared total_bytes (${s.total}); begin again with the right total.`);
+    return new AgentHttpError(
+      413,
+      `Upload exceeds the declared total_bytes (${s.total}); begin again with the right total.`,
+    );
   }
 }

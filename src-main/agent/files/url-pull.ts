@@ -47,7 +47,10 @@ export class Transfers {
       throw new AgentHttpError(400, `Invalid URL ${quoteInput(url)}.`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new AgentHttpError(400, `Only http and https URLs can be pulled, not ${quoteInput(parsed.protocol)}.`);
+      throw new AgentHttpError(
+        400,
+        `Only http and https URLs can be pulled, not ${quoteInput(parsed.protocol)}.`,
+      );
     }
     let filename = '';
     try {
@@ -56,15 +59,32 @@ export class Transfers {
       filename = '';
     }
     if (!SAFE_FILE.test(filename)) {
-      throw new AgentHttpError(400, `The URL's file name ${quoteInput(filename)} is not usable; link to a file such as model.gguf or model.tar.gz.`);
+      throw new AgentHttpError(
+        400,
+        `The URL's file name ${quoteInput(filename)} is not usable; link to a file such as model.gguf or model.tar.gz.`,
+      );
     }
     const modelName = checkModelName(name ?? stripArchiveSuffix(filename));
     await ensureModelAbsent(this.deps.dataDir, modelName);
     if ([...this.entries.values()].some((e) => e.rec.name === modelName && e.finishedAt === null)) {
       throw new AgentHttpError(409, `A pull of ${quoteInput(modelName)} is already running.`);
     }
-    const rec: TransferRecord = { id: randomBytes(8).toString('hex'), kind: 'pull', name: modelName, status: 'downloading', total_bytes: null, received_bytes: 0, error: null, path: null };
-    const entry: Entry = { rec, finishedAt: null, abort: new AbortController(), done: Promise.resolve() };
+    const rec: TransferRecord = {
+      id: randomBytes(8).toString('hex'),
+      kind: 'pull',
+      name: modelName,
+      status: 'downloading',
+      total_bytes: null,
+      received_bytes: 0,
+      error: null,
+      path: null,
+    };
+    const entry: Entry = {
+      rec,
+      finishedAt: null,
+      abort: new AbortController(),
+      done: Promise.resolve(),
+    };
     this.entries.set(rec.id, entry);
     entry.done = this.run(entry, parsed, filename);
     return { ...rec };
@@ -73,7 +93,9 @@ export class Transfers {
   /** Current and recently finished transfers (finished ones are dropped after an hour). */
   list(): TransferRecord[] {
     const now = this.deps.now();
-    for (const [id, e] of this.entries) if (e.finishedAt !== null && now - e.finishedAt > TRANSFER_RETENTION_MS) this.entries.delete(id);
+    for (const [id, e] of this.entries)
+      if (e.finishedAt !== null && now - e.finishedAt > TRANSFER_RETENTION_MS)
+        this.entries.delete(id);
     return [...this.entries.values()].map((e) => ({ ...e.rec }));
   }
 
@@ -89,7 +111,10 @@ export class Transfers {
 
   private async run(e: Entry, url: URL, filename: string): Promise<void> {
     const staging = await createStagingDir(this.deps.dataDir).catch(() => null);
-    let outcome: Partial<TransferRecord> = { status: 'error', error: 'The pull stopped unexpectedly.' };
+    let outcome: Partial<TransferRecord> = {
+      status: 'error',
+      error: 'The pull stopped unexpectedly.',
+    };
     try {
       if (!staging) throw new Error('could not create a staging directory');
       const kind = archiveKind(filename);
@@ -98,7 +123,12 @@ export class Transfers {
       const length = Number(res.headers.get('content-length') ?? NaN);
       e.rec.total_bytes = Number.isFinite(length) ? length : null;
       await mkdir(managedModelsDir(this.deps.dataDir), { recursive: true });
-      const free = await ensureDiskSpace(this.deps.freeBytes, managedModelsDir(this.deps.dataDir), e.rec.total_bytes ?? 0, kind ? 2.0 : 1.0);
+      const free = await ensureDiskSpace(
+        this.deps.freeBytes,
+        managedModelsDir(this.deps.dataDir),
+        e.rec.total_bytes ?? 0,
+        kind ? 2.0 : 1.0,
+      );
       const budget = free - DISK_RESERVE_BYTES;
       this.report(e);
       const download = join(staging.dir, 'download');
@@ -106,7 +136,10 @@ export class Transfers {
       const counter = new Transform({
         transform: (chunk: Buffer, _enc, cb: TransformCallback) => {
           e.rec.received_bytes += chunk.length;
-          if (e.rec.received_bytes > budget) return cb(new Error('Not enough disk space: the download is larger than the free space.'));
+          if (e.rec.received_bytes > budget)
+            return cb(
+              new Error('Not enough disk space: the download is larger than the free space.'),
+            );
           if (this.deps.now() - lastReport >= PROGRESS_EVERY_MS) {
             lastReport = this.deps.now();
             this.report(e);
@@ -131,7 +164,10 @@ export class Transfers {
       const result = await finalizeModel(this.deps.dataDir, out, e.rec.name, kind !== null);
       outcome = { status: 'done', path: result.path };
     } catch (err) {
-      outcome = { status: 'error', error: e.abort.signal.aborted ? 'Cancelled: the agent is shutting down.' : errorText(err) };
+      outcome = {
+        status: 'error',
+        error: e.abort.signal.aborted ? 'Cancelled: the agent is shutting down.' : errorText(err),
+      };
     } finally {
       // Clean up before publishing the outcome, so a finished transfer never has staging left.
       if (staging) await rm(staging.dir, { recursive: true, force: true });

@@ -23,7 +23,8 @@ interface ZipEntry {
   unixMode: number | null;
 }
 
-const malformed = (why: string) => new AgentHttpError(400, `The archive is not a valid zip file: ${why}`);
+const malformed = (why: string) =>
+  new AgentHttpError(400, `The archive is not a valid zip file: ${why}`);
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -32,11 +33,18 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
   return buf;
 }
 
-async function centralDirectory(fh: FileHandle, fileSize: number): Promise<{ offset: number; size: number; count: number }> {
+async function centralDirectory(
+  fh: FileHandle,
+  fileSize: number,
+): Promise<{ offset: number; size: number; count: number }> {
   const tailLen = Math.min(fileSize, 22 + 0xffff);
   const tail = await readAt(fh, fileSize - tailLen, tailLen);
   let at = -1;
-  for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) { at = i; break; }
+  for (let i = tail.length - 22; i >= 0; i--)
+    if (tail.readUInt32LE(i) === EOCD) {
+      at = i;
+      break;
+    }
   if (at === -1) throw malformed('no end-of-central-directory record.');
   let count = tail.readUInt16LE(at + 10);
   let size = tail.readUInt32LE(at + 12);
@@ -52,7 +60,8 @@ async function centralDirectory(fh: FileHandle, fileSize: number): Promise<{ off
       offset = Number(rec.readBigUInt64LE(48));
     }
   }
-  if (size > MAX_CENTRAL_DIR || offset + size > fileSize) throw malformed('the central directory is out of range.');
+  if (size > MAX_CENTRAL_DIR || offset + size > fileSize)
+    throw malformed('the central directory is out of range.');
   return { offset, size, count };
 }
 
@@ -60,7 +69,8 @@ function parseEntries(cd: Buffer, count: number): ZipEntry[] {
   const out: ZipEntry[] = [];
   let p = 0;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw malformed('bad central directory entry.');
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+      throw malformed('bad central directory entry.');
     const madeBy = cd.readUInt16LE(p + 4) >> 8;
     const nameLen = cd.readUInt16LE(p + 28);
     const extraLen = cd.readUInt16LE(p + 30);
@@ -132,7 +142,11 @@ export async function extractZip(file: string, target: ExtractTarget): Promise<v
       if (e.localOffset + 30 > fileSize) throw malformed(`member '${e.name}' is out of range.`);
       target.segments(e.name);
       if (e.flags & 1) throw new AgentHttpError(400, 'Encrypted zip archives are not supported.');
-      if (e.method !== 0 && e.method !== 8) throw new AgentHttpError(400, `Zip compression method ${e.method} is not supported (use stored or deflate).`);
+      if (e.method !== 0 && e.method !== 8)
+        throw new AgentHttpError(
+          400,
+          `Zip compression method ${e.method} is not supported (use stored or deflate).`,
+        );
     }
     target.account(entries.reduce((sum, e) => sum + e.size, 0));
     for (const e of entries) {
@@ -152,10 +166,21 @@ export async function extractZip(file: string, target: ExtractTarget): Promise<v
       const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       const out = await target.file(segments, ((e.unixMode ?? 0) & 0o111) !== 0);
       const sink = out.createWriteStream();
-      const source = e.compressedSize === 0 ? Readable.from([]) : createReadStream(file, { start, end: start + e.compressedSize - 1, highWaterMark: 1024 * 1024 });
-      const stages = e.method === 8 ? [createInflateRaw({ chunkSize: 256 * 1024 }), sizeCap(e.size, e.name)] : [sizeCap(e.size, e.name)];
+      const source =
+        e.compressedSize === 0
+          ? Readable.from([])
+          : createReadStream(file, {
+              start,
+              end: start + e.compressedSize - 1,
+              highWaterMark: 1024 * 1024,
+            });
+      const stages =
+        e.method === 8
+          ? [createInflateRaw({ chunkSize: 256 * 1024 }), sizeCap(e.size, e.name)]
+          : [sizeCap(e.size, e.name)];
       await pipeline([source, ...stages, sink]).catch((err: unknown) => {
-        if ((err as { code?: string }).code?.startsWith('Z_')) throw malformed(`member '${e.name}' has corrupt data.`);
+        if ((err as { code?: string }).code?.startsWith('Z_'))
+          throw malformed(`member '${e.name}' has corrupt data.`);
         throw err;
       });
     }

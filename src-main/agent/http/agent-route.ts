@@ -35,7 +35,9 @@ export interface AgentRoute<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Keeps a route's generic types while collecting routes of different shapes in one list. */
-export function agentRoute<P = undefined, Q = undefined, B = undefined>(r: AgentRoute<P, Q, B>): AgentRoute {
+export function agentRoute<P = undefined, Q = undefined, B = undefined>(
+  r: AgentRoute<P, Q, B>,
+): AgentRoute {
   return r;
 }
 

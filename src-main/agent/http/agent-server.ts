@@ -155,7 +155,9 @@ export function createAgentHandler(
     // URL parsing collapses `..` and `%2e%2e` before routing, so `/local-models/../models/cache/x`
     // would reach another route: refuse such a target outright, for every route.
     if (hasDotSegment(req.url ?? '/'))
-      return sendJson(res, 400, { detail: "The request path contains '.' or '..' segments; send names without them." });
+      return sendJson(res, 400, {
+        detail: "The request path contains '.' or '..' segments; send names without them.",
+      });
     const url = new URL(req.url ?? '/', 'http://agent');
     const match = table.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') return sendJson(res, 404, { detail: 'Not Found' });
@@ -192,7 +194,10 @@ export function createAgentServer(
   return { server, routes: list };
 }
 
-export { closeServer as closeAgentServer, listen as listenAgent } from '../../shared/node/http-listen.js';
+export {
+  closeServer as closeAgentServer,
+  listen as listenAgent,
+} from '../../shared/node/http-listen.js';
 
 /** True when the raw request target has a `.` or `..` path segment, plain or percent-encoded. */
 export function hasDotSegment(rawUrl: string): boolean {

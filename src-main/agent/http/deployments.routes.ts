@@ -9,11 +9,22 @@ import {
   PinBodySchema,
   PlanBodySchema,
 } from '../engine/engine.schema.js';
-import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } from '../engine/rogue.js';
+import {
+  killGpuProcess,
+  listContainers,
+  listGpuProcesses,
+  stopRogueContainer,
+} from '../engine/rogue.js';
 import { agentRoute, type AgentRoute } from './agent-route.js';
 
-const ContainerIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.-]{6,128}$/, 'id must be a container id (at least 6 characters)') });
-const PidParams = z.object({ pid: z.coerce.number().int().positive('pid must be a positive integer') });
+const ContainerIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{6,128}$/, 'id must be a container id (at least 6 characters)'),
+});
+const PidParams = z.object({
+  pid: z.coerce.number().int().positive('pid must be a positive integer'),
+});
 
 /** The agent's deployment API (behaviour.md §1.8): lifecycle, warm cache, node policy, rogue cleanup. */
 export function deploymentRoutes(engine: DeploymentEngine): AgentRoute[] {
@@ -71,14 +82,16 @@ export function deploymentRoutes(engine: DeploymentEngine): AgentRoute[] {
       path: '/deployments/extend',
       summary: 'Store the agent-side serve deadline',
       body: ExtendBodySchema,
-      handler: ({ body }) => engine.extend(body.key, body.expires_at ?? null, body.duration_seconds ?? null),
+      handler: ({ body }) =>
+        engine.extend(body.key, body.expires_at ?? null, body.duration_seconds ?? null),
     }),
     agentRoute({
       method: 'POST',
       path: '/deployments/plan',
       summary: 'Dry-run of the warm-cache eviction a launch would need',
       body: PlanBodySchema,
-      handler: ({ body }) => engine.plan(body.model_name, body.port, body.gpu_memory_fraction, body.gpu_ids ?? null),
+      handler: ({ body }) =>
+        engine.plan(body.model_name, body.port, body.gpu_memory_fraction, body.gpu_ids ?? null),
     }),
     agentRoute({
       method: 'POST',

@@ -5,7 +5,10 @@ import { agentRoute, type AgentRoute } from './agent-route.js';
 const ImageIdParams = z.object({
   id: z
     .string()
-    .regex(/^(sha256:)?[0-9a-fA-F]{12,64}$/, 'id must be an image id: 12 to 64 hex characters, optionally prefixed by sha256:'),
+    .regex(
+      /^(sha256:)?[0-9a-fA-F]{12,64}$/,
+      'id must be an image id: 12 to 64 hex characters, optionally prefixed by sha256:',
+    ),
 });
 
 /** The vLLM image cache routes (behaviour.md §4.6): list, delete by content, prune unused. */
@@ -20,7 +23,8 @@ export function imageRoutes(cache: ImageCache): AgentRoute[] {
     agentRoute({
       method: 'DELETE',
       path: '/images/:id',
-      summary: 'Remove a vLLM image from every store holding its content (only its vLLM tags if it has others)',
+      summary:
+        'Remove a vLLM image from every store holding its content (only its vLLM tags if it has others)',
       params: ImageIdParams,
       handler: ({ params }) => cache.remove(params.id),
     }),

@@ -4,7 +4,9 @@ import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from '../engine
 import { rogueSummary } from '../engine/warm-artifacts-summary.js';
 import { agentRoute, type AgentRoute } from './agent-route.js';
 
-const PidParams = z.object({ pid: z.coerce.number().int().positive('pid must be a positive integer') });
+const PidParams = z.object({
+  pid: z.coerce.number().int().positive('pid must be a positive integer'),
+});
 // The name is checked by the service so that a bad one is a 400 that names the expected form.
 const CacheParams = z.object({ name: z.string() });
 

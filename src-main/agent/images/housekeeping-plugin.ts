@@ -17,7 +17,9 @@ export function housekeepingPlugin(opts: HousekeepingPluginOptions): AgentPlugin
     if (!engine) throw new Error('the housekeeping plug-in needs the deployment plug-in before it');
     return {
       routes: [
-        ...imageRoutes(new ImageCache({ runtimes: opts.runtimes, imageRepo: ctx.config.imageRepo })),
+        ...imageRoutes(
+          new ImageCache({ runtimes: opts.runtimes, imageRepo: ctx.config.imageRepo }),
+        ),
         ...warmArtifactRoutes(engine.ctx),
       ],
     };

@@ -47,7 +47,8 @@ export class ImageCache {
 
   private async copies(): Promise<ImageCopy[]> {
     const out: ImageCopy[] = [];
-    for (const rt of await this.opts.runtimes.all().catch(() => [])) out.push(...(await vllmCopies(rt, this.opts.imageRepo)));
+    for (const rt of await this.opts.runtimes.all().catch(() => []))
+      out.push(...(await vllmCopies(rt, this.opts.imageRepo)));
     return out;
   }
 
@@ -64,7 +65,8 @@ export class ImageCache {
       const first = g[0];
       if (!first) return [];
       const tags = new Map<string, string>();
-      for (const t of g.flatMap((c) => c.vllmTags)) if (!tags.has(shortRef(t))) tags.set(shortRef(t), displayTag(t));
+      for (const t of g.flatMap((c) => c.vllmTags))
+        if (!tags.has(shortRef(t))) tags.set(shortRef(t), displayTag(t));
       return [
         {
           id: first.image.id,
@@ -83,19 +85,29 @@ export class ImageCache {
    */
   async remove(idOrPrefix: string): Promise<ImageDeleteResult> {
     const want = bareImageId(idOrPrefix);
-    const matches = (await this.groups()).filter((g) => g.some((c) => c.image.id.startsWith(want) || c.key === want));
+    const matches = (await this.groups()).filter((g) =>
+      g.some((c) => c.image.id.startsWith(want) || c.key === want),
+    );
     const group = matches[0];
-    if (!group?.[0]) throw new AgentHttpError(404, `Image ${idOrPrefix} is not in any image store of this node.`);
+    if (!group?.[0])
+      throw new AgentHttpError(404, `Image ${idOrPrefix} is not in any image store of this node.`);
     if (matches.length > 1) {
-      throw new AgentHttpError(400, `Image id ${idOrPrefix} matches ${matches.length} images; give more of the id.`);
+      throw new AgentHttpError(
+        400,
+        `Image id ${idOrPrefix} matches ${matches.length} images; give more of the id.`,
+      );
     }
     const removed: RuntimeName[] = [];
     const skipped: ImageSkip[] = [];
     let allInUse = true;
     for (const copy of group) {
       const users = await imagesInUse(copy.runtime).catch(() => null);
-      const out = users === null ? ({ kind: 'failed', reason: 'the runtime did not list its containers' } as const) : await removeCopy(copy, users);
-      if (out.kind === 'in-use' || out.kind === 'failed') skipped.push({ runtime: copy.runtime.name, reason: out.reason });
+      const out =
+        users === null
+          ? ({ kind: 'failed', reason: 'the runtime did not list its containers' } as const)
+          : await removeCopy(copy, users);
+      if (out.kind === 'in-use' || out.kind === 'failed')
+        skipped.push({ runtime: copy.runtime.name, reason: out.reason });
       else removed.push(copy.runtime.name);
       if (out.kind !== 'in-use') allInUse = false;
     }
@@ -103,7 +115,12 @@ export class ImageCache {
       const detail = `Image ${idOrPrefix} was not removed: ${skipped.map((s) => `${s.runtime}: ${s.reason}`).join('; ')}. Stop and remove the containers using it first.`;
       throw new AgentHttpError(allInUse ? 409 : 500, detail, { skipped });
     }
-    return { status: 'deleted', id: group[0].image.id, runtimes: removed, ...(skipped.length > 0 ? { skipped } : {}) };
+    return {
+      status: 'deleted',
+      id: group[0].image.id,
+      runtimes: removed,
+      ...(skipped.length > 0 ? { skipped } : {}),
+    };
   }
 
   /**
@@ -117,9 +134,14 @@ export class ImageCache {
     const usersByRuntime = new Map<ContainerRuntime, Map<string, string> | null>();
     let freedBytes = 0;
     for (const copy of copies) {
-      if (!usersByRuntime.has(copy.runtime)) usersByRuntime.set(copy.runtime, await imagesInUse(copy.runtime).catch(() => null));
+      if (!usersByRuntime.has(copy.runtime))
+        usersByRuntime.set(copy.runtime, await imagesInUse(copy.runtime).catch(() => null));
       const users = usersByRuntime.get(copy.runtime);
-      const base = { id: copy.image.id, runtime: copy.runtime.name, tags: copy.vllmTags.map(displayTag) };
+      const base = {
+        id: copy.image.id,
+        runtime: copy.runtime.name,
+        tags: copy.vllmTags.map(displayTag),
+      };
       if (!users) {
         result.skipped.push({ ...base, reason: 'the runtime did not list its containers' });
         continue;

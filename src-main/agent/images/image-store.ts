@@ -24,7 +24,10 @@ export type CopyOutcome =
  * The images of `runtime` that concern vLLM: any vLLM tag, or the derived label (tagged or
  * dangling), each inspected for its layers. A store that does not answer contributes nothing.
  */
-export async function vllmCopies(runtime: ContainerRuntime, imageRepo: string): Promise<ImageCopy[]> {
+export async function vllmCopies(
+  runtime: ContainerRuntime,
+  imageRepo: string,
+): Promise<ImageCopy[]> {
   const all = await runtime.listImages().catch(() => []);
   const out: ImageCopy[] = [];
   for (const s of all) {
@@ -57,7 +60,10 @@ export async function imagesInUse(runtime: ContainerRuntime): Promise<Map<string
  * Removes one copy unless a container uses it: only its vLLM tags when it has foreign ones (the
  * image stays for its other owner), else every tag (the last one deletes it) or, untagged, its id.
  */
-export async function removeCopy(copy: ImageCopy, users: Map<string, string>): Promise<CopyOutcome> {
+export async function removeCopy(
+  copy: ImageCopy,
+  users: Map<string, string>,
+): Promise<CopyOutcome> {
   const user = users.get(copy.image.id);
   if (user !== undefined) return { kind: 'in-use', reason: `in use by container ${user}` };
   const refs = copy.vllmTags.length > 0 ? copy.vllmTags : [copy.image.id];
@@ -65,7 +71,9 @@ export async function removeCopy(copy: ImageCopy, users: Map<string, string>): P
     for (const ref of refs) await copy.runtime.removeImage(ref).catch(ignoreMissing);
   } catch (err) {
     const e = err instanceof RuntimeError ? err : new RuntimeError(500, String(err));
-    return e.status === 409 ? { kind: 'in-use', reason: e.detail } : { kind: 'failed', reason: e.detail };
+    return e.status === 409
+      ? { kind: 'in-use', reason: e.detail }
+      : { kind: 'failed', reason: e.detail };
   }
   return { kind: copy.foreignTags.length > 0 ? 'untagged' : 'deleted' };
 }

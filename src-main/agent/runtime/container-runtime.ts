@@ -27,7 +27,8 @@ export interface LaunchSpec {
   restartUnlessStopped: boolean;
 }
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerState =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 /** What a runtime reports about one container (or simulator process). */
 export interface ContainerInfo {

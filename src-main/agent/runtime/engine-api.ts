@@ -66,7 +66,11 @@ export class EngineApi {
   private async negotiate(): Promise<EngineIdentity> {
     const ping = await this.raw('/_ping', { headersTimeoutMs: 5000 });
     await ping.body.dump();
-    if (ping.status !== 200) throw new RuntimeError(500, `engine at ${this.socketPath} answered /_ping with ${ping.status}`);
+    if (ping.status !== 200)
+      throw new RuntimeError(
+        500,
+        `engine at ${this.socketPath} answered /_ping with ${ping.status}`,
+      );
     const ver = await this.raw('/version', { headersTimeoutMs: 5000 });
     const body = (await ver.body.json()) as VersionBody;
     const header = (name: string): string | undefined => {
@@ -74,9 +78,11 @@ export class EngineApi {
       return Array.isArray(v) ? v[0] : v;
     };
     const serverApi = header('api-version') ?? body.ApiVersion;
-    if (!serverApi) throw new RuntimeError(500, `engine at ${this.socketPath} reports no API version`);
+    if (!serverApi)
+      throw new RuntimeError(500, `engine at ${this.socketPath} reports no API version`);
     const isPodman =
-      header('libpod-api-version') !== undefined || (body.Components ?? []).some((c) => c.Name === 'Podman Engine');
+      header('libpod-api-version') !== undefined ||
+      (body.Components ?? []).some((c) => c.Name === 'Podman Engine');
     return {
       isPodman,
       version: body.Version ?? 'unknown',
@@ -106,7 +112,8 @@ export class EngineApi {
 
   private async raw(path: string, opts: RequestOpts): Promise<EngineResponse> {
     const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) qs.set(k, String(v));
     const q = qs.toString();
     try {
       const res = await request(`http://engine${path}${q ? `?${q}` : ''}`, {

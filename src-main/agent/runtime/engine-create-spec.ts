@@ -32,7 +32,8 @@ export interface CreateBody {
 export function deviceRequests(spec: LaunchSpec, isPodman: boolean): DeviceRequest[] | undefined {
   if (!spec.passGpus) return undefined;
   if (isPodman) {
-    const ids = spec.gpuIds === null ? ['nvidia.com/gpu=all'] : spec.gpuIds.map((i) => `nvidia.com/gpu=${i}`);
+    const ids =
+      spec.gpuIds === null ? ['nvidia.com/gpu=all'] : spec.gpuIds.map((i) => `nvidia.com/gpu=${i}`);
     return [{ Driver: 'cdi', DeviceIDs: ids, Capabilities: [['gpu']] }];
   }
   if (spec.gpuIds === null) return [{ Driver: '', Count: -1, Capabilities: [['gpu']] }];
@@ -52,7 +53,10 @@ export function buildCreateBody(spec: LaunchSpec, isPodman: boolean): CreateBody
       Init: true,
       NetworkMode: 'host',
       IpcMode: 'host',
-      RestartPolicy: { Name: spec.restartUnlessStopped ? 'unless-stopped' : 'no', MaximumRetryCount: 0 },
+      RestartPolicy: {
+        Name: spec.restartUnlessStopped ? 'unless-stopped' : 'no',
+        MaximumRetryCount: 0,
+      },
       Binds: spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`),
       ...(requests ? { DeviceRequests: requests } : {}),
     },
@@ -84,7 +88,10 @@ const PODMAN_MIN_GPU_VERSION = '5.4';
  * Refuses to pass real GPUs through Podman when it cannot: below 5.4 the compat API drops CDI
  * requests silently, and without a CDI spec there is nothing to inject. Throws RuntimeError 409.
  */
-export function assertPodmanCanPassGpus(version: string, cdiDirs: readonly string[] = CDI_SPEC_DIRS): void {
+export function assertPodmanCanPassGpus(
+  version: string,
+  cdiDirs: readonly string[] = CDI_SPEC_DIRS,
+): void {
   if (compareVersions(version, PODMAN_MIN_GPU_VERSION) < 0) {
     throw new RuntimeError(
       409,

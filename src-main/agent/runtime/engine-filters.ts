@@ -4,7 +4,8 @@
  */
 export function labelFilterParam(labels: readonly string[]): string {
   for (const l of labels) {
-    if (l.length === 0 || l.startsWith('=')) throw new Error(`invalid label filter '${l}': expected key or key=value`);
+    if (l.length === 0 || l.startsWith('='))
+      throw new Error(`invalid label filter '${l}': expected key or key=value`);
   }
   return JSON.stringify({ label: [...labels] });
 }

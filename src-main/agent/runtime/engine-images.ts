@@ -23,12 +23,18 @@ interface ImageListRow {
 
 const bareId = (id: string): string => id.replace(/^sha256:/, '');
 // Older Docker lists an untagged image with the placeholder `<none>:<none>`.
-const realTags = (tags: string[] | null | undefined): string[] => (tags ?? []).filter((t) => !t.startsWith('<none>'));
+const realTags = (tags: string[] | null | undefined): string[] =>
+  (tags ?? []).filter((t) => !t.startsWith('<none>'));
 
 /** Every image of the store, with sizes and labels (no layers: the list does not carry them). */
 export async function listImages(api: EngineApi): Promise<ImageSummary[]> {
   const rows = (await api.json<ImageListRow[]>('/images/json', { query: { all: false } })) ?? [];
-  return rows.map((r) => ({ id: bareId(r.Id), tags: realTags(r.RepoTags), sizeBytes: r.Size ?? 0, labels: r.Labels ?? {} }));
+  return rows.map((r) => ({
+    id: bareId(r.Id),
+    tags: realTags(r.RepoTags),
+    sizeBytes: r.Size ?? 0,
+    labels: r.Labels ?? {},
+  }));
 }
 
 /** Inspects `ref` with the content facts (layers, digests); null when the store lacks it. */
@@ -81,7 +87,11 @@ export async function ensureImage(
   }
   await pull(api, ref, opts.onProgress, opts.signal);
   const img = await inspectImage(api, ref);
-  if (!img) throw new RuntimeError(500, `Failed to pull image ${ref}: the engine reported success but does not list the image`);
+  if (!img)
+    throw new RuntimeError(
+      500,
+      `Failed to pull image ${ref}: the engine reported success but does not list the image`,
+    );
   return result(img);
 }
 

@@ -17,7 +17,15 @@ export interface InspectBody {
   Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean };
 }
 
-const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+const STATES: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
 
 /** Normalises a state word; Podman may say `configured`/`initialized` (never started) or `stopped`. */
 export function normaliseState(s: string | undefined): ContainerState {

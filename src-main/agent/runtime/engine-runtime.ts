@@ -48,7 +48,11 @@ export class EngineRuntime implements ContainerRuntime {
 
   async info(): Promise<RuntimeInfo> {
     const id = await this.api.identify();
-    return { kind: id.isPodman ? 'podman' : 'docker', version: id.version, apiVersion: id.apiVersion };
+    return {
+      kind: id.isPodman ? 'podman' : 'docker',
+      version: id.version,
+      apiVersion: id.apiVersion,
+    };
   }
 
   ensureImage(
@@ -80,9 +84,13 @@ export class EngineRuntime implements ContainerRuntime {
       // Someone recreated the name between our remove and create: remove once more, then insist.
       await this.remove(spec.name);
       created = await this.create(spec.name, body);
-      if (created === null) throw new RuntimeError(409, `container name ${spec.name} is in use and could not be freed`);
+      if (created === null)
+        throw new RuntimeError(409, `container name ${spec.name} is in use and could not be freed`);
     }
-    const start = await this.api.call(`/containers/${created}/start`, { method: 'POST', accept: [304, 404, 500] });
+    const start = await this.api.call(`/containers/${created}/start`, {
+      method: 'POST',
+      accept: [304, 404, 500],
+    });
     if (start.status >= 400) {
       const err = await errorFrom(start, `start ${spec.name}`);
       await this.remove(created);
@@ -90,7 +98,8 @@ export class EngineRuntime implements ContainerRuntime {
     }
     await start.body.dump();
     const info = await this.inspect(created);
-    if (!info) throw new RuntimeError(500, `container ${spec.name} vanished right after it started`);
+    if (!info)
+      throw new RuntimeError(500, `container ${spec.name} vanished right after it started`);
     return info;
   }
 
@@ -111,13 +120,18 @@ export class EngineRuntime implements ContainerRuntime {
   }
 
   async inspect(id: string): Promise<ContainerInfo | null> {
-    const b = await this.api.json<InspectBody>(`/containers/${encodeURIComponent(id)}/json`, { accept: [404] });
+    const b = await this.api.json<InspectBody>(`/containers/${encodeURIComponent(id)}/json`, {
+      accept: [404],
+    });
     return b ? toContainerInfo(b, this.name) : null;
   }
 
   async list(labels: string[]): Promise<ContainerInfo[]> {
     const filters = labels.length > 0 ? labelFilterParam(labels) : undefined;
-    const rows = (await this.api.json<{ Id: string }[]>('/containers/json', { query: { all: true, filters } })) ?? [];
+    const rows =
+      (await this.api.json<{ Id: string }[]>('/containers/json', {
+        query: { all: true, filters },
+      })) ?? [];
     // List rows lack restart count, pid and start time, so each is inspected (agents run few containers).
     const infos = await Promise.all(rows.map((r) => this.inspect(r.Id)));
     return infos.filter((i): i is ContainerInfo => i !== null);
@@ -148,7 +162,9 @@ export class EngineRuntime implements ContainerRuntime {
     id: string,
     opts: { follow: boolean; tail?: number; sinceUnixSeconds?: number; signal?: AbortSignal },
   ): AsyncIterable<RawLogLine> {
-    const c = await this.api.json<InspectBody>(`/containers/${encodeURIComponent(id)}/json`, { accept: [404] });
+    const c = await this.api.json<InspectBody>(`/containers/${encodeURIComponent(id)}/json`, {
+      accept: [404],
+    });
     if (!c) throw new RuntimeError(404, `container ${id} not found`);
     let res;
     try {
@@ -169,7 +185,8 @@ export class EngineRuntime implements ContainerRuntime {
       throw err;
     }
     const ctype = String(res.headers['content-type'] ?? '');
-    const raw = ctype.includes('raw-stream') || (!ctype.includes('multiplexed') && c.Config?.Tty === true);
+    const raw =
+      ctype.includes('raw-stream') || (!ctype.includes('multiplexed') && c.Config?.Tty === true);
     const demux = new LogDemuxer(raw, true);
     const now = (): string => new Date().toISOString();
     try {

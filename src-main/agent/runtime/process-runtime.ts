@@ -45,7 +45,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly shimCommand: string[];
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
-    if (opts.simCommand.length === 0) throw new RuntimeError(400, 'the process runtime needs a simulator command');
+    if (opts.simCommand.length === 0)
+      throw new RuntimeError(400, 'the process runtime needs a simulator command');
     this.shimCommand = opts.shimCommand ?? [process.execPath, process.argv[1] ?? '', 'agent-shim'];
     mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   }
@@ -75,7 +76,9 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Nothing is ever stored, so every reference is missing (404), like an engine without the image. */
   removeImage(ref: string): Promise<void> {
-    return Promise.reject(new RuntimeError(404, `the process runtime stores no images (asked to remove ${ref})`));
+    return Promise.reject(
+      new RuntimeError(404, `the process runtime stores no images (asked to remove ${ref})`),
+    );
   }
 
   async run(spec: LaunchSpec): Promise<ContainerInfo> {
@@ -104,7 +107,9 @@ export class ProcessRuntime implements ContainerRuntime {
     });
     const failure = new Promise<string>((resolve) => {
       shim.once('error', (err) => resolve(err.message));
-      shim.once('exit', (code, signal) => resolve(`it exited (${signal ?? code}) before the server started`));
+      shim.once('exit', (code, signal) =>
+        resolve(`it exited (${signal ?? code}) before the server started`),
+      );
     });
     shim.unref();
     const deadline = Date.now() + START_TIMEOUT_MS;
@@ -122,7 +127,10 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     if (shim.pid) killGroup(shim.pid, 'SIGKILL');
     rmSync(paths.dir, { recursive: true, force: true });
-    throw new RuntimeError(500, `the process shim for ${spec.name} did not report within ${START_TIMEOUT_MS / 1000} s`);
+    throw new RuntimeError(
+      500,
+      `the process shim for ${spec.name} did not report within ${START_TIMEOUT_MS / 1000} s`,
+    );
   }
 
   private toInfo(cfg: ProcessConfig, st: ProcessStateFile | null): ContainerInfo {
@@ -188,7 +196,13 @@ export class ProcessRuntime implements ContainerRuntime {
     if (st.pid) killGroup(st.pid, 'SIGKILL');
     if (isShimAlive(st.shimPid, cfg.id)) process.kill(st.shimPid, 'SIGKILL');
     const latest = readJson<ProcessStateFile>(paths.state) ?? st;
-    writeJsonAtomic(paths.state, { ...latest, status: 'exited', pid: null, exitCode: latest.exitCode ?? 137, finishedAt: new Date().toISOString() });
+    writeJsonAtomic(paths.state, {
+      ...latest,
+      status: 'exited',
+      pid: null,
+      exitCode: latest.exitCode ?? 137,
+      finishedAt: new Date().toISOString(),
+    });
   }
 
   async remove(id: string): Promise<void> {

@@ -69,7 +69,8 @@ export async function runShim(configPath: string): Promise<number> {
     wakeBackoff?.();
     const c = child;
     if (!c?.pid || c.exitCode !== null || c.signalCode !== null) return;
-    const grace = readJson<{ graceSeconds?: number }>(paths.stopRequest)?.graceSeconds ?? DEFAULT_GRACE_S;
+    const grace =
+      readJson<{ graceSeconds?: number }>(paths.stopRequest)?.graceSeconds ?? DEFAULT_GRACE_S;
     killGroup(c.pid, 'SIGTERM');
     const timer = setTimeout(() => killGroup(c.pid ?? 0, 'SIGKILL'), Math.max(0, grace) * 1000);
     c.once('exit', () => clearTimeout(timer));
@@ -81,7 +82,11 @@ export async function runShim(configPath: string): Promise<number> {
   let backoff = BACKOFF_START_MS;
   for (;;) {
     const started = Date.now();
-    const c = spawn(cmd, args, { env: serverEnv(cfg.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const c = spawn(cmd, args, {
+      env: serverEnv(cfg.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child = c;
     const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       c.once('close', (code, signal) => resolve({ code, signal }));
@@ -90,7 +95,10 @@ export async function runShim(configPath: string): Promise<number> {
         resolve({ code: 127, signal: null });
       });
     });
-    for (const [stream, src] of [['stdout', c.stdout], ['stderr', c.stderr]] as const) {
+    for (const [stream, src] of [
+      ['stdout', c.stdout],
+      ['stderr', c.stderr],
+    ] as const) {
       let partial = '';
       src?.setEncoding('utf8');
       src?.on('data', (d: string) => {
@@ -102,7 +110,12 @@ export async function runShim(configPath: string): Promise<number> {
         if (partial) log(stream, partial);
       });
     }
-    Object.assign(state, { status: 'running', pid: c.pid ?? null, exitCode: null, startedAt: new Date(started).toISOString() });
+    Object.assign(state, {
+      status: 'running',
+      pid: c.pid ?? null,
+      exitCode: null,
+      startedAt: new Date(started).toISOString(),
+    });
     save();
     const { code, signal } = await done;
     // Workers the server left behind die with it, as they would with the container's cgroup.

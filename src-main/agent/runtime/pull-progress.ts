@@ -23,7 +23,7 @@ export function parsePullLine(line: string): PullEvent | null {
   if (!s.startsWith('{')) return null;
   try {
     const v: unknown = JSON.parse(s);
-    return typeof v === 'object' && v !== null ? (v) : null;
+    return typeof v === 'object' && v !== null ? v : null;
   } catch {
     return null;
   }
@@ -101,7 +101,13 @@ export class PullProgressTracker {
 
   private emitIfChanged(p: PullProgress): PullProgress | null {
     const l = this.last;
-    if (l && l.phase === p.phase && l.percent === p.percent && l.totalMb === p.totalMb && l.downloadedMb === p.downloadedMb) {
+    if (
+      l &&
+      l.phase === p.phase &&
+      l.percent === p.percent &&
+      l.totalMb === p.totalMb &&
+      l.downloadedMb === p.downloadedMb
+    ) {
       return null;
     }
     this.last = p;

@@ -49,7 +49,7 @@ export class RuntimeRegistry {
     this.processRuntime = opts.process ? new ProcessRuntime(opts.process) : null;
     this.now = opts.now ?? Date.now;
     if (opts.preferred === 'process' && !this.processRuntime) {
-      throw new RuntimeError(400, "--runtime process needs the simulator command to be configured");
+      throw new RuntimeError(400, '--runtime process needs the simulator command to be configured');
     }
   }
 
@@ -88,15 +88,24 @@ export class RuntimeRegistry {
       return null;
     }
     const info = await e.info();
-    return { name, kind: info.kind, version: info.version, apiVersion: info.apiVersion, socketPath: path };
+    return {
+      name,
+      kind: info.kind,
+      version: info.version,
+      apiVersion: info.apiVersion,
+      socketPath: path,
+    };
   }
 
   private async doProbe(): Promise<RuntimeProbe[]> {
-    const env = this.opts.env ?? (process.env);
+    const env = this.opts.env ?? process.env;
     const uid = this.opts.uid !== undefined ? this.opts.uid : (process.getuid?.() ?? null);
     const found: RuntimeProbe[] = [];
     const dockerPath = dockerSocketPath(env);
-    if (dockerPath === null) this.opts.onWarning?.(`DOCKER_HOST=${env.DOCKER_HOST} is not a unix:// socket; Docker is not used.`);
+    if (dockerPath === null)
+      this.opts.onWarning?.(
+        `DOCKER_HOST=${env.DOCKER_HOST} is not a unix:// socket; Docker is not used.`,
+      );
     const docker = dockerPath ? await this.probeSocket('docker', dockerPath) : null;
     let podman: RuntimeProbe | null = null;
     for (const p of podmanSocketCandidates(env, uid)) {
@@ -104,20 +113,31 @@ export class RuntimeRegistry {
       if (podman) break;
     }
     if (docker) {
-      const sameAsPodman = podman?.socketPath && docker.socketPath && sameFile(podman.socketPath, docker.socketPath);
+      const sameAsPodman =
+        podman?.socketPath && docker.socketPath && sameFile(podman.socketPath, docker.socketPath);
       if (docker.kind === 'podman') {
-        this.opts.onWarning?.(`The Docker socket ${docker.socketPath} is served by Podman ${docker.version}; it is handled as Podman.`);
+        this.opts.onWarning?.(
+          `The Docker socket ${docker.socketPath} is served by Podman ${docker.version}; it is handled as Podman.`,
+        );
       }
       if (!sameAsPodman) found.push(docker);
     }
     if (podman) found.push(podman);
     if (this.processRuntime) {
       const info = await this.processRuntime.info();
-      found.push({ name: 'process', kind: 'process', version: info.version, apiVersion: info.apiVersion, socketPath: null });
+      found.push({
+        name: 'process',
+        kind: 'process',
+        version: info.version,
+        apiVersion: info.apiVersion,
+        socketPath: null,
+      });
     }
     // The preferred runtime goes first so that "first available" honours --runtime.
     const pref = this.opts.preferred;
-    return pref ? [...found.filter((f) => f.name === pref), ...found.filter((f) => f.name !== pref)] : found;
+    return pref
+      ? [...found.filter((f) => f.name === pref), ...found.filter((f) => f.name !== pref)]
+      : found;
   }
 
   /** Names of the available runtimes, preferred first. */
@@ -131,7 +151,10 @@ export class RuntimeRegistry {
     const p = probes.find((x) => x.name === name);
     if (!p) {
       const avail = probes.map((x) => x.name).join(', ') || 'none';
-      throw new RuntimeError(409, `Container runtime '${name}' is not available on this node (available: ${avail}).`);
+      throw new RuntimeError(
+        409,
+        `Container runtime '${name}' is not available on this node (available: ${avail}).`,
+      );
     }
     return this.handle(p);
   }
@@ -140,7 +163,11 @@ export class RuntimeRegistry {
   async select(requested?: RuntimeName | null): Promise<ContainerRuntime> {
     if (requested) return this.get(requested);
     const first = (await this.probe())[0];
-    if (!first) throw new RuntimeError(409, 'No container runtime is available on this node (install Docker or Podman).');
+    if (!first)
+      throw new RuntimeError(
+        409,
+        'No container runtime is available on this node (install Docker or Podman).',
+      );
     return this.handle(first);
   }
 
@@ -151,7 +178,8 @@ export class RuntimeRegistry {
 
   private handle(p: RuntimeProbe): ContainerRuntime {
     if (p.name === 'process') {
-      if (!this.processRuntime) throw new RuntimeError(500, 'process runtime probed but not configured');
+      if (!this.processRuntime)
+        throw new RuntimeError(500, 'process runtime probed but not configured');
       return this.processRuntime;
     }
     if (!p.socketPath) throw new RuntimeError(500, `${p.name} probed without a socket`);

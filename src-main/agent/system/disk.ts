@@ -25,7 +25,6 @@ async function existingAncestor(path: string): Promise<string> {
   }
 }
 
-
 /** Measures disk usage of the HF cache's filesystem; the cache's own size is cached (walking it is slow). */
 export class DiskProbe {
   private cached: { at: number; bytes: number } | undefined;

@@ -16,5 +16,7 @@ export async function allocateInternalPort(taken: ReadonlySet<number>): Promise<
     if (taken.has(port)) continue;
     if (await isPortAvailable(port, '127.0.0.1')) return port;
   }
-  throw new Error(`No free loopback port in ${INTERNAL_PORT_MIN}-${INTERNAL_PORT_MAX} for the warm-mode vLLM server.`);
+  throw new Error(
+    `No free loopback port in ${INTERNAL_PORT_MIN}-${INTERNAL_PORT_MAX} for the warm-mode vLLM server.`,
+  );
 }

@@ -6,12 +6,18 @@ import type { Tracked } from '../engine/registry.js';
  * True when every GPU of the deployment shows at least half of the deployment's share freed
  * compared with `before`. GPUs that report no used memory are not judged. Pure.
  */
-export function sleepFreedEnough(before: readonly EngineGpu[], after: readonly EngineGpu[], gpuIds: readonly number[] | null, fraction: number): boolean {
+export function sleepFreedEnough(
+  before: readonly EngineGpu[],
+  after: readonly EngineGpu[],
+  gpuIds: readonly number[] | null,
+  fraction: number,
+): boolean {
   const ids = gpuIds ?? before.filter((g) => !g.unified).map((g) => g.index);
   for (const id of ids) {
     const b = before.find((g) => g.index === id);
     const a = after.find((g) => g.index === id);
-    if (b?.memory_used_mb == null || a?.memory_used_mb == null || b.memory_total_mb == null) continue;
+    if (b?.memory_used_mb == null || a?.memory_used_mb == null || b.memory_total_mb == null)
+      continue;
     if (b.memory_used_mb - a.memory_used_mb < 0.5 * fraction * b.memory_total_mb) return false;
   }
   return true;
@@ -22,7 +28,11 @@ export function sleepFreedEnough(before: readonly EngineGpu[], after: readonly E
  * come free (a known vLLM failure mode), the entry reports `sleep_leak` so the operator sees that
  * the pause bought nothing. Never throws.
  */
-export async function checkSleepLeak(ctx: EngineContext, t: Tracked, before: readonly EngineGpu[]): Promise<void> {
+export async function checkSleepLeak(
+  ctx: EngineContext,
+  t: Tracked,
+  before: readonly EngineGpu[],
+): Promise<void> {
   const e = t.entry;
   const until = Date.now() + ctx.deps.timings.sleepLeakWindowMs;
   try {
@@ -38,7 +48,8 @@ export async function checkSleepLeak(ctx: EngineContext, t: Tracked, before: rea
   }
   if (e.status !== 'paused_ram') return;
   e.error_code = 'sleep_leak';
-  e.error = 'The model was paused but its GPU memory was not freed (sleep leak); stop and redeploy it to reclaim the VRAM.';
+  e.error =
+    'The model was paused but its GPU memory was not freed (sleep leak); stop and redeploy it to reclaim the VRAM.';
   ctx.agentLine(t, 'Sleep leak: GPU memory did not fall after the pause.');
   ctx.deps.logger.warn('sleep leak after pause', { key: e.key });
 }

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
@@ -34,13 +40,22 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function openAiError(res: ServerResponse, status: number, code: string, message: string, type: string): void {
+function openAiError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  type: string,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify({ error: { message, type, param: null, code } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -116,7 +131,13 @@ export class WakeProxy {
         await this.opts.hooks.ensureActive();
       } catch {
         req.resume();
-        openAiError(res, 503, 'model_resuming', 'Model is resuming; retry shortly.', 'ServiceUnavailableError');
+        openAiError(
+          res,
+          503,
+          'model_resuming',
+          'Model is resuming; retry shortly.',
+          'ServiceUnavailableError',
+        );
         return;
       }
     }
@@ -143,7 +164,13 @@ export class WakeProxy {
       });
     } catch (err) {
       if (abort.signal.aborted) return;
-      openAiError(res, 502, 'deployment_unreachable', `Deployment is unreachable: ${(err as Error).message}`, 'BadGatewayError');
+      openAiError(
+        res,
+        502,
+        'deployment_unreachable',
+        `Deployment is unreachable: ${(err as Error).message}`,
+        'BadGatewayError',
+      );
       return;
     }
     const headers: Record<string, string | string[]> = {};

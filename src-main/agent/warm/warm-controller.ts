@@ -3,7 +3,14 @@ import type { EngineContext, WarmOps } from '../engine/engine-context.js';
 import type { EngineGpu } from '../engine/engine-deps.js';
 import { toPlanDeployment, type Tracked } from '../engine/registry.js';
 import { isSleeping, resetPrefixCache, sleepEngine, wakeEngine } from '../engine/vllm-client.js';
-import { estimatePausedRamMb, planWarmEviction, REASON_RAM_FULL, type PlanGpu, type PlanItem, type WarmPlan } from '../../shared/warm-plan.js';
+import {
+  estimatePausedRamMb,
+  planWarmEviction,
+  REASON_RAM_FULL,
+  type PlanGpu,
+  type PlanItem,
+  type WarmPlan,
+} from '../../shared/warm-plan.js';
 import { GpuLocks } from './gpu-locks.js';
 import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
@@ -15,7 +22,11 @@ export const NO_FIT_REASON =
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
-  return gpus.map((g) => ({ index: g.index, memory_total_mb: g.memory_total_mb, unified: g.unified }));
+  return gpus.map((g) => ({
+    index: g.index,
+    memory_total_mb: g.memory_total_mb,
+    unified: g.unified,
+  }));
 }
 
 /** Stops a deployment to free RAM (an eviction plan's `stop` item). */
@@ -54,7 +65,9 @@ export class WarmController implements WarmOps {
   /** Makes room for a launching deployment, pausing LRU victims; 507 when it cannot fit. */
   async ensureFit(t: Tracked): Promise<{ key: string; model_name: string; tier: 'ram' }[]> {
     const items = await this.fit(t, false, () => undefined);
-    return items.filter((i) => i.action === 'pause').map((i) => ({ key: i.key, model_name: i.model_name, tier: i.tier }));
+    return items
+      .filter((i) => i.action === 'pause')
+      .map((i) => ({ key: i.key, model_name: i.model_name, tier: i.tier }));
   }
 
   /**
@@ -64,12 +77,18 @@ export class WarmController implements WarmOps {
   private async fit(t: Tracked, resume: boolean, claim: () => void): Promise<PlanItem[]> {
     const gpus = await this.ctx.deps.gpus.list();
     const all = gpus.map((g) => g.index);
-    const req = { key: t.entry.key, gpu_ids: t.entry.gpu_ids, fraction: t.entry.gpu_memory_fraction, resume };
+    const req = {
+      key: t.entry.key,
+      gpu_ids: t.entry.gpu_ids,
+      fraction: t.entry.gpu_memory_fraction,
+      resume,
+    };
     let release = await this.locks.acquire(req.gpu_ids ?? all);
     try {
       let plan = planWarmEviction(await this.state(gpus), req);
       const victimGpus = new Set<number>(req.gpu_ids ?? all);
-      for (const item of plan.plan) for (const g of this.ctx.registry.get(item.key)?.entry.gpu_ids ?? all) victimGpus.add(g);
+      for (const item of plan.plan)
+        for (const g of this.ctx.registry.get(item.key)?.entry.gpu_ids ?? all) victimGpus.add(g);
       if (victimGpus.size > (req.gpu_ids ?? all).length) {
         release();
         release = await this.locks.acquire(victimGpus);
@@ -81,7 +100,8 @@ export class WarmController implements WarmOps {
         else await this.pauseNow(this.mustGet(item.key), true);
       }
       const after = planWarmEviction(await this.state(gpus), req);
-      if (!after.fits || after.plan.length > 0) throw new AgentHttpError(507, 'GPU still over-committed after evictions completed.');
+      if (!after.fits || after.plan.length > 0)
+        throw new AgentHttpError(507, 'GPU still over-committed after evictions completed.');
       claim();
       return plan.plan;
     } finally {
@@ -96,27 +116,48 @@ export class WarmController implements WarmOps {
   }
 
   /** Manual pause (`POST /deployments/pause`); pinned deployments are never paused (DESIGN §12.6). */
-  async pause(key: string, tier: 'ram' | 'auto'): Promise<{ status: string; key: string; tier: 'ram' | null }> {
+  async pause(
+    key: string,
+    tier: 'ram' | 'auto',
+  ): Promise<{ status: string; key: string; tier: 'ram' | null }> {
     const t = this.mustGet(key);
     const e = t.entry;
     if (e.status === 'paused_ram') return { status: 'paused', key, tier: e.pause_tier };
-    if (!e.warm || e.internal_port === null) throw new AgentHttpError(409, 'Deployment is not warm — redeploy on a warm-cache-enabled node first.');
-    if (e.pinned) throw new AgentHttpError(409, 'Deployment is pinned; pinned deployments are never paused. Unpin it first.');
-    if (e.status !== 'running') throw new AgentHttpError(409, 'Only a running deployment can be paused.');
+    if (!e.warm || e.internal_port === null)
+      throw new AgentHttpError(
+        409,
+        'Deployment is not warm — redeploy on a warm-cache-enabled node first.',
+      );
+    if (e.pinned)
+      throw new AgentHttpError(
+        409,
+        'Deployment is pinned; pinned deployments are never paused. Unpin it first.',
+      );
+    if (e.status !== 'running')
+      throw new AgentHttpError(409, 'Only a running deployment can be paused.');
     const gpus = await this.ctx.deps.gpus.list();
     if (gpus.length > 0 && gpus.every((g) => g.unified)) {
-      throw new AgentHttpError(409, 'This node has unified memory: pausing would free no GPU memory.');
+      throw new AgentHttpError(
+        409,
+        'This node has unified memory: pausing would free no GPU memory.',
+      );
     }
     const limit = this.ctx.policy.ram_cache_limit_mb;
     if (limit !== null) {
-      const used = this.ctx.registry.active().reduce((s, o) => s + (o.entry.pause_tier === 'ram' ? o.entry.paused_ram_mb : 0), 0);
+      const used = this.ctx.registry
+        .active()
+        .reduce((s, o) => s + (o.entry.pause_tier === 'ram' ? o.entry.paused_ram_mb : 0), 0);
       if (used + estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(gpus)) > limit) {
         if (tier === 'auto') return { status: 'skipped', key, tier: null };
         throw new AgentHttpError(409, REASON_RAM_FULL);
       }
     }
     const busy = t.proxy?.inflight ?? 0;
-    if (busy > 0) throw new AgentHttpError(409, `Deployment is serving ${busy} request(s); pause it when it is idle.`);
+    if (busy > 0)
+      throw new AgentHttpError(
+        409,
+        `Deployment is serving ${busy} request(s); pause it when it is idle.`,
+      );
     await this.pauseNow(t, false, gpus);
     return { status: 'paused', key, tier: 'ram' };
   }
@@ -125,7 +166,11 @@ export class WarmController implements WarmOps {
   private async pauseNow(t: Tracked, evicted: boolean, known?: EngineGpu[]): Promise<void> {
     const e = t.entry;
     const port = e.internal_port;
-    if (port === null) throw new AgentHttpError(409, 'Deployment is not warm — redeploy on a warm-cache-enabled node first.');
+    if (port === null)
+      throw new AgentHttpError(
+        409,
+        'Deployment is not warm — redeploy on a warm-cache-enabled node first.',
+      );
     const before = known ?? (await this.ctx.deps.gpus.list());
     e.status = 'offloading';
     const done = (async () => {
@@ -139,7 +184,10 @@ export class WarmController implements WarmOps {
       e.status = 'paused_ram';
       e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
       e.requests_running = 0;
-      this.ctx.agentLine(t, evicted ? 'Paused to RAM to make room for another model.' : 'Paused to RAM.');
+      this.ctx.agentLine(
+        t,
+        evicted ? 'Paused to RAM to make room for another model.' : 'Paused to RAM.',
+      );
     })();
     this.pausing.set(e.key, done);
     try {
@@ -160,10 +208,17 @@ export class WarmController implements WarmOps {
     const e = t.entry;
     await this.pausing.get(key)?.catch(() => undefined);
     if (e.status !== 'paused_ram' && e.pause_tier === null) return;
-    if (e.pause_tier !== 'ram' || e.internal_port === null) throw new AgentHttpError(409, `Deployment ${key} cannot be resumed from tier '${e.pause_tier}'.`);
+    if (e.pause_tier !== 'ram' || e.internal_port === null)
+      throw new AgentHttpError(
+        409,
+        `Deployment ${key} cannot be resumed from tier '${e.pause_tier}'.`,
+      );
     const port = e.internal_port;
     const { timings } = this.ctx.deps;
-    const deadline = this.ctx.deps.clock.now() + this.ctx.policy.busy_guard_seconds * 1000 + timings.busyGuardSlackMs;
+    const deadline =
+      this.ctx.deps.clock.now() +
+      this.ctx.policy.busy_guard_seconds * 1000 +
+      timings.busyGuardSlackMs;
     const claim = () => {
       e.pause_tier = null;
       e.status = 'waking';
@@ -175,7 +230,12 @@ export class WarmController implements WarmOps {
         break;
       } catch (err) {
         // A neighbour inside its busy guard may become evictable: retry until the guard has passed.
-        if (!(err instanceof AgentHttpError) || err.status !== 507 || this.ctx.deps.clock.now() >= deadline) throw new AgentHttpError(503, (err as Error).message);
+        if (
+          !(err instanceof AgentHttpError) ||
+          err.status !== 507 ||
+          this.ctx.deps.clock.now() >= deadline
+        )
+          throw new AgentHttpError(503, (err as Error).message);
         await delay(1000);
       }
     }
@@ -190,7 +250,11 @@ export class WarmController implements WarmOps {
     } catch {
       e.pause_tier = 'ram';
       e.status = 'paused_ram';
-      e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(await this.ctx.deps.gpus.list()));
+      e.paused_ram_mb = estimatePausedRamMb(
+        e.gpu_ids,
+        e.gpu_memory_fraction,
+        planGpus(await this.ctx.deps.gpus.list()),
+      );
       const reason = `Eviction succeeded but model failed to wake within ${Math.round(timings.wakeTimeoutMs / 1000)}s.`;
       this.ctx.agentLine(t, reason);
       throw new AgentHttpError(503, reason);

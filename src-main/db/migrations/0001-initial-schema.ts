@@ -1,10 +1,27 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
 
 // Frozen: this migration's compiled SQL is checksummed; never edit it, add a new one instead.
-const ACTIVE_STATUSES = ['starting', 'loading', 'running', 'stopping', 'paused_ram', 'offloading', 'waking'];
+const ACTIVE_STATUSES = [
+  'starting',
+  'loading',
+  'running',
+  'stopping',
+  'paused_ram',
+  'offloading',
+  'waking',
+];
 const ALL_STATUSES = [
-  'stopped', 'starting', 'loading', 'running', 'offloading', 'paused_ram', 'waking',
-  'stopping', 'error', 'expired', 'unreachable',
+  'stopped',
+  'starting',
+  'loading',
+  'running',
+  'offloading',
+  'paused_ram',
+  'waking',
+  'stopping',
+  'error',
+  'expired',
+  'unreachable',
 ];
 const NODE_STATUSES = ['online', 'degraded', 'critical', 'maintenance', 'unknown'];
 const inList = (values: string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
@@ -12,7 +29,8 @@ const inList = (values: string[]) => sql.raw(values.map((v) => `'${v}'`).join(',
 export function statements(db: Kysely<unknown>): Compilable[] {
   const s = db.schema;
   return [
-    s.createTable('nodes')
+    s
+      .createTable('nodes')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('hostname', 'text', (c) => c.notNull().unique())
       .addColumn('ip_address', 'text', (c) => c.notNull())
@@ -33,9 +51,12 @@ export function statements(db: Kysely<unknown>): Compilable[] {
       .addColumn('last_heartbeat_at', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addCheckConstraint('nodes_status_check', sql`status in (${inList(NODE_STATUSES)})`),
-    s.createTable('deployments')
+    s
+      .createTable('deployments')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('node_id', 'integer', (c) => c.notNull().references('nodes.id').onDelete('cascade'))
+      .addColumn('node_id', 'integer', (c) =>
+        c.notNull().references('nodes.id').onDelete('cascade'),
+      )
       .addColumn('model_name', 'text', (c) => c.notNull())
       .addColumn('served_model_name', 'text')
       .addColumn('port', 'integer', (c) => c.notNull())
@@ -68,30 +89,40 @@ export function statements(db: Kysely<unknown>): Compilable[] {
       .addCheckConstraint('deployments_status_check', sql`status in (${inList(ALL_STATUSES)})`),
     s.createIndex('idx_deployments_node').on('deployments').column('node_id'),
     s.createIndex('idx_deployments_status').on('deployments').column('status'),
-    s.createIndex('uq_active_node_port')
+    s
+      .createIndex('uq_active_node_port')
       .on('deployments')
       .columns(['node_id', 'port'])
       .unique()
       .where(sql.ref('status'), 'in', ACTIVE_STATUSES),
-    s.createTable('node_metrics')
+    s
+      .createTable('node_metrics')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('node_id', 'integer', (c) => c.notNull().references('nodes.id').onDelete('cascade'))
+      .addColumn('node_id', 'integer', (c) =>
+        c.notNull().references('nodes.id').onDelete('cascade'),
+      )
       .addColumn('recorded_at', 'text', (c) => c.notNull())
       .addColumn('gpus', 'text', (c) => c.notNull().defaultTo('[]'))
       .addColumn('cpu_percent', 'real')
       .addColumn('memory_percent', 'real'),
-    s.createIndex('idx_node_metrics_node_time').on('node_metrics').columns(['node_id', 'recorded_at']),
+    s
+      .createIndex('idx_node_metrics_node_time')
+      .on('node_metrics')
+      .columns(['node_id', 'recorded_at']),
     s.createIndex('idx_node_metrics_time').on('node_metrics').column('recorded_at'),
-    s.createTable('deployment_configs')
+    s
+      .createTable('deployment_configs')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('payload', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull()),
-    s.createTable('settings')
+    s
+      .createTable('settings')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('value', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull()),
-    s.createTable('api_keys')
+    s
+      .createTable('api_keys')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('label', 'text', (c) => c.notNull())
       .addColumn('prefix', 'text', (c) => c.notNull())
@@ -101,7 +132,8 @@ export function statements(db: Kysely<unknown>): Compilable[] {
       .addColumn('expires_at', 'text')
       .addColumn('allowed_deployment_ids', 'text'),
     s.createIndex('idx_api_keys_expires').on('api_keys').column('expires_at'),
-    s.createTable('usage_hourly')
+    s
+      .createTable('usage_hourly')
       .addColumn('api_key_id', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('deployment_id', 'integer', (c) => c.notNull())
       .addColumn('hour', 'text', (c) => c.notNull())
@@ -111,8 +143,12 @@ export function statements(db: Kysely<unknown>): Compilable[] {
       .addColumn('completion_tokens', 'integer', (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint('usage_hourly_pk', ['api_key_id', 'deployment_id', 'hour']),
     s.createIndex('idx_usage_hourly_hour').on('usage_hourly').column('hour'),
-    s.createIndex('idx_usage_hourly_deployment').on('usage_hourly').columns(['deployment_id', 'hour']),
-    s.createTable('webhook_deliveries')
+    s
+      .createIndex('idx_usage_hourly_deployment')
+      .on('usage_hourly')
+      .columns(['deployment_id', 'hour']),
+    s
+      .createTable('webhook_deliveries')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('event', 'text', (c) => c.notNull())
       .addColumn('url', 'text', (c) => c.notNull())
@@ -124,9 +160,16 @@ export function statements(db: Kysely<unknown>): Compilable[] {
       .addColumn('next_attempt_at', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('delivered_at', 'text')
-      .addCheckConstraint('webhook_status_check', sql`status in ('pending', 'delivered', 'failed')`),
-    s.createIndex('idx_webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']),
-    s.createTable('audit_log')
+      .addCheckConstraint(
+        'webhook_status_check',
+        sql`status in ('pending', 'delivered', 'failed')`,
+      ),
+    s
+      .createIndex('idx_webhook_deliveries_due')
+      .on('webhook_deliveries')
+      .columns(['status', 'next_attempt_at']),
+    s
+      .createTable('audit_log')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('actor', 'text', (c) => c.notNull())

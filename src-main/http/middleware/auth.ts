@@ -9,7 +9,11 @@ export interface AccessPolicy {
 }
 
 /** True when a request from `remote` with this Authorization header may use the admin API. */
-export function isAdminAllowed(policy: AccessPolicy, remote: string | undefined, authorization: string | undefined): boolean {
+export function isAdminAllowed(
+  policy: AccessPolicy,
+  remote: string | undefined,
+  authorization: string | undefined,
+): boolean {
   if (policy.mode === 'open') return true;
   if (remote && policy.trusted.some((net) => cidrContains(net, remote))) return true;
   const token = bearerToken(authorization);

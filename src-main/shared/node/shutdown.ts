@@ -3,7 +3,11 @@
  * when `stop` took longer than `hardTimeoutMs`. Install it before printing a ready line: whoever
  * waits for that line may signal right after reading it.
  */
-export function exitCodeOnSignal(program: string, stop: () => Promise<void>, hardTimeoutMs: number): Promise<number> {
+export function exitCodeOnSignal(
+  program: string,
+  stop: () => Promise<void>,
+  hardTimeoutMs: number,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       process.off('SIGINT', onInt);
