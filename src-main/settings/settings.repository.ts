@@ -31,12 +31,10 @@ export async function saveOverrides(
     .insertInto('settings')
     .values(entries.map(([key, value]) => ({ key, value: JSON.stringify(value), updated_at: at })))
     .onConflict((oc) =>
-      oc
-        .column('key')
-        .doUpdateSet((eb) => ({
-          value: eb.ref('excluded.value'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
+      oc.column('key').doUpdateSet((eb) => ({
+        value: eb.ref('excluded.value'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
     )
     .execute();
 }
