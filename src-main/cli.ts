@@ -3,9 +3,9 @@ import { AERIE_VERSION } from './shared/version.js';
 const HELP = `aerie ${AERIE_VERSION} — control plane for a LAN fleet of vLLM GPU hosts
 
 Usage:
-  aerie serve    [options]   run the control plane (REST API, /v1 gateway, console)
+  aerie serve    [options]           run the control plane (REST API, /v1 gateway, console)
+  aerie agent    [options]           run the node agent on a GPU host
   aerie vllm-sim <vllm serve args>   run the vLLM simulator (same command line as vllm serve)
-  aerie agent    [options]   run the node agent on a GPU host
   aerie --version
 
 Run 'aerie <command> --help' for a command's options.
