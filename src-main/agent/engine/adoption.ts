@@ -3,48 +3,23 @@ import type { EngineContext } from './engine-context.js';
 import type { StatusEntry } from './engine.schema.js';
 import { MANAGED_LABEL, parseDeploymentLabels, type ParsedLabels } from './labels.js';
 import type { Tracked } from './registry.js';
-import { newTracked } from './tracked-factory.js';
+import { entryFromManifest, newTracked } from './tracked-factory.js';
 import { isSleeping } from './vllm-client.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 
 function entryFrom(ctx: EngineContext, p: ParsedLabels, c: ContainerInfo): StatusEntry {
-  const m = p.manifest;
   const saved = ctx.state.get().expires;
-  return {
-    key: p.key,
-    model_name: p.key.slice(0, p.key.lastIndexOf(':')),
-    port: p.port,
-    internal_port: m.internal_port,
-    gpu_memory_fraction: m.gpu_memory_fraction,
-    gpu_ids: m.gpu_ids,
-    tensor_parallel_size: m.tensor_parallel_size,
+  return entryFromManifest(p.key, p.port, p.manifest, {
+    status: 'loading',
+    phase: null,
     vllm_version: p.version || null,
     image: c.image || null,
     image_digest: c.imageId,
     container_id: c.id,
-    status: 'loading',
-    phase: null,
-    engine_args: m.engine_args,
-    lora_modules: m.lora_modules,
-    max_failed_restarts: m.max_failed_restarts,
-    desired_state: 'running',
-    launch_manifest: m,
     container_runtime: c.runtime,
-    warm: m.warm,
-    pinned: m.pinned,
-    pause_tier: null,
-    paused_ram_mb: 0,
-    last_active_at: null,
-    duration_seconds: m.duration_seconds,
     // A deadline granted or started after launch lives in the state file; the label has the estimate.
-    expires_at: p.key in saved ? (saved[p.key] ?? null) : m.expires_at,
-    usage: null,
-    requests_running: null,
-    error: null,
-    error_code: null,
-    exit_code: null,
-    pull_progress: null,
-  };
+    expires_at: p.key in saved ? (saved[p.key] ?? null) : p.manifest.expires_at,
+  });
 }
 
 async function adoptOne(

@@ -22,7 +22,7 @@ import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
 import type { Tracked } from './registry.js';
-import { newTracked, toHttpError } from './tracked-factory.js';
+import { entryFromManifest, newTracked, toHttpError } from './tracked-factory.js';
 import { compileCacheDir } from './warm-artifacts.js';
 
 /** What a successful launch answers (behaviour.md §2.3). */
@@ -63,40 +63,16 @@ function provisional(v: ValidatedLaunch, runtime: ContainerRuntime): StatusEntry
     pinned: r.pinned,
     internal_port: null,
   };
-  return {
-    key: v.key,
-    model_name: r.model_name,
-    port: r.port,
-    internal_port: null,
-    gpu_memory_fraction: r.gpu_memory_fraction,
-    gpu_ids: r.gpu_ids ?? null,
-    tensor_parallel_size: r.tensor_parallel_size ?? null,
+  return entryFromManifest(v.key, r.port, manifest, {
+    status: 'starting',
+    phase: r.skip_resource_check ? 'preparing image' : 'offloading models',
     vllm_version: null,
     image: null,
     image_digest: null,
     container_id: null,
-    status: 'starting',
-    phase: r.skip_resource_check ? 'preparing image' : 'offloading models',
-    engine_args: r.engine_args ?? {},
-    lora_modules: v.lora,
-    max_failed_restarts: r.max_failed_restarts ?? null,
-    desired_state: 'running',
-    launch_manifest: manifest,
     container_runtime: runtime.name,
-    warm: v.warm,
-    pinned: r.pinned,
-    pause_tier: null,
-    paused_ram_mb: 0,
-    last_active_at: null,
-    duration_seconds: r.duration_seconds ?? null,
     expires_at: r.expires_at ?? null,
-    usage: null,
-    requests_running: null,
-    error: null,
-    error_code: null,
-    exit_code: null,
-    pull_progress: null,
-  };
+  });
 }
 
 function progressUpdater(e: StatusEntry, now: () => number): (p: PullProgress) => void {
