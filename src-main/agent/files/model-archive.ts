@@ -2,10 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { extractTarGz, requireArchiveKind } from './archive-extract.js';
+import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
 import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
@@ -17,22 +17,6 @@ import {
   type FinalizedModel,
 } from './staging.js';
 import { extractZip } from './zip-reader.js';
-
-/** Fails once more than `limit` bytes went through (the body is longer than its Content-Length). */
-function byteCap(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      seen += chunk.length;
-      cb(
-        seen > limit
-          ? new AgentHttpError(400, 'The body is longer than its Content-Length.')
-          : null,
-        chunk,
-      );
-    },
-  });
-}
 
 /**
  * `POST /local-models/archive`: a `.tar.gz`/`.tgz` body is extracted while it streams in; a `.zip`
@@ -62,12 +46,22 @@ export async function uploadModelArchive(
     const out = join(staging.dir, 'out');
     await mkdir(out);
     if (kind === 'tar.gz') {
-      await extractTarGz(req, new ExtractTarget(out, free - DISK_RESERVE_BYTES), byteCap(length));
+      await extractTarGz(
+        req,
+        new ExtractTarget(out, free - DISK_RESERVE_BYTES),
+        byteCap(
+          length,
+          () => new AgentHttpError(400, 'The body is longer than its Content-Length.'),
+        ),
+      );
     } else {
       const spool = join(staging.dir, 'upload.zip');
       await pipeline(
         req,
-        byteCap(length),
+        byteCap(
+          length,
+          () => new AgentHttpError(400, 'The body is longer than its Content-Length.'),
+        ),
         createWriteStream(spool, { highWaterMark: 1024 * 1024 }),
       );
       await extractZip(spool, new ExtractTarget(out, free - DISK_RESERVE_BYTES - length));

@@ -3,12 +3,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { CONTAINER_PACKAGES_DIR } from '../../shared/vllm-args.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
+import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
 import { packagesDir, toMb, type ResolvedFileDeps } from './file-deps.js';
@@ -81,19 +82,11 @@ export class PackageStore {
       await mkdir(join(staging, 'pkg'), { recursive: true });
       const spool = join(staging, filename);
       const hash = createHash('sha256');
-      let bytes = 0;
-      const hasher = new Transform({
-        transform(chunk: Buffer, _enc, cb: TransformCallback) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          cb(
-            bytes > budget
-              ? new AgentHttpError(507, 'Not enough disk space for this package.')
-              : null,
-            chunk,
-          );
-        },
-      });
+      const hasher = byteCap(
+        budget,
+        () => new AgentHttpError(507, 'Not enough disk space for this package.'),
+        (chunk) => hash.update(chunk),
+      );
       await pipeline(body, hasher, createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
       const id = hash.digest('hex').slice(0, 16);
       const existing = await this.read(id);
@@ -103,7 +96,7 @@ export class PackageStore {
         entry = stripArchiveSuffix(filename);
         const out = join(staging, 'extract');
         await mkdir(out);
-        const target = new ExtractTarget(out, budget - bytes);
+        const target = new ExtractTarget(out, budget - hasher.bytes);
         if (kind === 'zip') await extractZip(spool, target);
         else await extractTarGz(createReadStream(spool, { highWaterMark: 1024 * 1024 }), target);
         await rename((await singleWrapper(out)) ?? out, join(staging, 'pkg', entry));

@@ -2,10 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { ensureDiskSpace } from './disk-space.js';
+import { byteCap } from './byte-cap.js';
 import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName, checkRelativePath, quoteInput } from './file-names.js';
 import {
@@ -113,15 +113,11 @@ export class UploadSessions {
     s.received -= previous;
     s.writing.add(rel);
     const target = join(s.dir, ...segments);
-    let bytes = 0;
-    const counter = new Transform({
-      transform: (chunk: Buffer, _enc, cb: TransformCallback) => {
-        bytes += chunk.length;
-        s.lastActivity = this.deps.now();
-        if (s.received + bytes > s.total) cb(this.overTotal(s));
-        else cb(null, chunk);
-      },
-    });
+    const counter = byteCap(
+      () => s.total - s.received,
+      () => this.overTotal(s),
+      () => (s.lastActivity = this.deps.now()),
+    );
     try {
       await mkdir(join(s.dir, ...segments.slice(0, -1)), { recursive: true });
       await pipeline(req, counter, createWriteStream(target, { highWaterMark: 1024 * 1024 }));
@@ -138,6 +134,7 @@ export class UploadSessions {
       s.writing.delete(rel);
       s.lastActivity = this.deps.now();
     }
+    const bytes = counter.bytes;
     s.files.set(rel, bytes);
     s.received += bytes;
     return { path: rel, bytes, received_bytes: s.received };

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AgentHttpError } from '../http/agent-route.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
+import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
 import { managedModelsDir, type ResolvedFileDeps, type TransferRecord } from './file-deps.js';
@@ -133,20 +134,17 @@ export class Transfers {
       this.report(e);
       const download = join(staging.dir, 'download');
       let lastReport = this.deps.now();
-      const counter = new Transform({
-        transform: (chunk: Buffer, _enc, cb: TransformCallback) => {
-          e.rec.received_bytes += chunk.length;
-          if (e.rec.received_bytes > budget)
-            return cb(
-              new Error('Not enough disk space: the download is larger than the free space.'),
-            );
+      const counter = byteCap(
+        budget,
+        () => new Error('Not enough disk space: the download is larger than the free space.'),
+        (_chunk, total) => {
+          e.rec.received_bytes = total;
           if (this.deps.now() - lastReport >= PROGRESS_EVERY_MS) {
             lastReport = this.deps.now();
             this.report(e);
           }
-          cb(null, chunk);
         },
-      });
+      );
       const body = Readable.fromWeb(res.body);
       await pipeline(body, counter, createWriteStream(download, { highWaterMark: 1024 * 1024 }));
       const out = join(staging.dir, 'out');
