@@ -81,7 +81,24 @@ export default tseslint.config(
           ),
           patterns: [
             {
-              group: ['../*', '!../../package.json'],
+              // Relative to src-main/shared/ (its node/ subfolder is checked by regex below).
+              regex: '^\\.\\./(?!\\.\\./package\\.json$)',
+              message: 'src-main/shared/ imports nothing outside itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/shared/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(?!\\.\\./package\\.json$)',
               message: 'src-main/shared/ imports nothing outside itself.',
             },
           ],

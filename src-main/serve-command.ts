@@ -4,7 +4,7 @@ import { bootstrap } from './bootstrap.js';
 import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
 import type { DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
-import { formatHelp } from './shared/cli-flags.js';
+import { startCommand } from './shared/node/command-start.js';
 import { exitCodeOnSignal } from './shared/node/shutdown.js';
 
 const USAGE =
@@ -12,18 +12,11 @@ const USAGE =
 
 /** `aerie serve`: returns the process exit code once the server has stopped (or failed to start). */
 export async function runServe(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(formatHelp(USAGE, SERVE_FLAGS));
-    return 0;
-  }
-  const loaded = loadServeConfig(argv, process.env);
-  if (!loaded.ok) {
-    process.stderr.write(
-      `aerie serve: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
-    );
-    return 2;
-  }
-  const config = loaded.config;
+  const start = startCommand('aerie serve', USAGE, SERVE_FLAGS, argv, () =>
+    loadServeConfig(argv, process.env),
+  );
+  if ('exitCode' in start) return start.exitCode;
+  const config = start.config;
   const here = dirname(fileURLToPath(import.meta.url));
   let plane;
   try {

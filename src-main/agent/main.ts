@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { AERIE_VERSION } from '../shared/version.js';
-import { formatHelp } from '../shared/cli-flags.js';
+import { startCommand } from '../shared/node/command-start.js';
 import { exitCodeOnSignal } from '../shared/node/shutdown.js';
 import { AGENT_FLAGS, loadAgentConfig, type AgentConfig } from './config.js';
 import { defaultAgentDeps } from './agent-deps.js';
@@ -206,18 +206,11 @@ const USAGE =
 
 /** `aerie agent`: returns the process exit code once the agent has stopped (or failed to start). */
 export async function runAgent(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(formatHelp(USAGE, AGENT_FLAGS));
-    return 0;
-  }
-  const loaded = loadAgentConfig(argv, process.env);
-  if (!loaded.ok) {
-    process.stderr.write(
-      `aerie agent: invalid configuration:\n${loaded.problems.map((p) => `  - ${p}`).join('\n')}\n`,
-    );
-    return 2;
-  }
-  const config = loaded.config;
+  const start = startCommand('aerie agent', USAGE, AGENT_FLAGS, argv, () =>
+    loadAgentConfig(argv, process.env),
+  );
+  if ('exitCode' in start) return start.exitCode;
+  const config = start.config;
   let agent: RunningAgent;
   try {
     agent = await startAgent(config, await defaultAgentDeps(config));

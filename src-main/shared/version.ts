@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-restricted-imports -- the version is package data, not code
 import pkg from '../../package.json' with { type: 'json' };
 
 /** The Aerie version of this build (from package.json). */
