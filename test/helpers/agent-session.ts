@@ -1,3 +1,4 @@
+import { simLaunch } from './engine-harness.js';
 // One real `aerie agent` process per suite file, driven over its HTTP API, plus the runtime
 // adapter that tells the shared scenarios (agent-scenarios.ts) what differs between runtimes.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -169,14 +170,13 @@ export function launchBody(
   extra: Record<string, unknown> = {},
   env: Record<string, string> = {},
 ) {
-  return {
-    model_name: model,
+  // No gpu_ids unless given: the deployment may use every GPU (undefined is left out of the JSON).
+  return simLaunch(
+    model,
     port,
-    gpu_memory_fraction: 0.3,
-    vllm_version: 'test',
-    env_vars: Object.entries({ ...FAST_SIM, ...env }).map(([key, value]) => ({ key, value })),
-    ...extra,
-  };
+    { gpu_memory_fraction: 0.3, vllm_version: 'test', gpu_ids: undefined, ...extra },
+    { ...FAST_SIM, ...env },
+  );
 }
 
 /** Simulated GPU memory in use, summed over the node's GPUs (MB). */
