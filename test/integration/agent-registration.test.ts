@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AERIE_VERSION } from '../../src-main/shared/version.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../src-main/agent/config.js';
+import { testAgentConfig } from '../helpers/agent-config.js';
 import { startAgent as startAgentInProcess, type AgentDeps } from '../../src-main/agent/main.js';
 import type { AgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { resolveAdvertiseHost } from '../../src-main/agent/registration/advertise-host.js';
@@ -76,24 +76,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function config(extra: string[]) {
-  const r = loadAgentConfig(
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--cluster-token',
-      TOKEN,
-      '--node-name',
-      'gpu-reg-1',
-      ...extra,
-    ],
-    {},
-  );
-  if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.config;
+  return testAgentConfig(dataDir, ['--cluster-token', TOKEN, '--node-name', 'gpu-reg-1', ...extra]);
 }
 
 describe('announcing to the control plane', () => {

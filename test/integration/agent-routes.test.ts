@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAgentDeps } from '../../src-main/agent/agent-deps.js';
-import { loadAgentConfig, type AgentConfig } from '../../src-main/agent/config.js';
+import type { AgentConfig } from '../../src-main/agent/config.js';
+import { testAgentConfig } from '../helpers/agent-config.js';
 import { startAgent, type RunningAgent } from '../../src-main/agent/main.js';
 import type { RouteDescriptor } from '../../src-main/agent/http/route-table.js';
 import { api } from '../helpers/http.js';
@@ -14,24 +15,13 @@ let agent: RunningAgent;
 let base: string;
 
 function config(extra: string[] = []): AgentConfig {
-  const r = loadAgentConfig(
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--cluster-token',
-      TOKEN,
-      '--simulate-gpus',
-      '2xH100-80GB',
-      ...extra,
-    ],
-    {},
-  );
-  if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.config;
+  return testAgentConfig(dataDir, [
+    '--cluster-token',
+    TOKEN,
+    '--simulate-gpus',
+    '2xH100-80GB',
+    ...extra,
+  ]);
 }
 
 /** A concrete path for a route pattern (`:id` → a value, `:name*` → two segments). */
