@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchSpec, RawLogLine } from '../../src-main/agent/runtime/container-runtime.js';
+import type { LaunchSpec } from '../../src-main/agent/runtime/container-runtime.js';
 import { EngineRuntime } from '../../src-main/agent/runtime/engine-runtime.js';
 import { RuntimeError } from '../../src-main/agent/runtime/runtime-error.js';
 import { RuntimeRegistry } from '../../src-main/agent/runtime/runtimes.js';
 import { type PodmanService, buildNodeImage, startPodmanService } from '../helpers/podman.js';
+import { collectLogs, testSpec } from '../helpers/runtime-spec.js';
 import { waitFor } from '../helpers/wait.js';
 
 const APP = fileURLToPath(new URL('../fixtures/engine/probe-app.mjs', import.meta.url));
@@ -25,32 +26,8 @@ let svc: PodmanService;
 let rt: EngineRuntime;
 let hostDir: string;
 
-function spec(name: string, over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
-    name: `${RUN}-${name}`,
-    image: IMAGE,
-    args: ['--model', 'm', '--port', '8001'],
-    env: { GREETING: 'hello', MODE: 'serve' },
-    labels: { 'aerie.managed': 'true', 'aerie.run': RUN },
-    gpuIds: null,
-    passGpus: false,
-    mounts: [],
-    restartUnlessStopped: true,
-    ...over,
-  };
-}
-
-async function collect(
-  it: AsyncIterable<RawLogLine>,
-  until?: (l: RawLogLine) => boolean,
-): Promise<RawLogLine[]> {
-  const out: RawLogLine[] = [];
-  for await (const l of it) {
-    out.push(l);
-    if (until?.(l)) break;
-  }
-  return out;
-}
+const spec = (name: string, over: Partial<LaunchSpec> = {}) =>
+  testSpec(`${RUN}-${name}`, IMAGE, { 'aerie.run': RUN }, over);
 
 beforeAll(async () => {
   svc = await startPodmanService();
@@ -109,7 +86,7 @@ describe('Engine API runtime against a real Podman service', () => {
       'file from the container',
     );
     const got = new Set<string>();
-    const lines = await collect(rt.logs(info.id, { follow: true }), (l) => {
+    const lines = await collectLogs(rt.logs(info.id, { follow: true }), (l) => {
       got.add(l.text.split(' ')[0] ?? '');
       return got.has('read') && got.has('greeting') && got.has('ns');
     });
@@ -173,10 +150,10 @@ describe('Engine API runtime against a real Podman service', () => {
   it('follows logs with timestamps and ends the stream when the container stops', async () => {
     const c = await rt.run(spec('follow', { env: { MODE: 'split' } }));
     const ac = new AbortController();
-    const seen = collect(rt.logs(c.id, { follow: true, signal: ac.signal }));
+    const seen = collectLogs(rt.logs(c.id, { follow: true, signal: ac.signal }));
     await waitFor(
       async () =>
-        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 3'),
+        (await collectLogs(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 3'),
       15_000,
       'tick 3',
     );
@@ -187,10 +164,12 @@ describe('Engine API runtime against a real Podman service', () => {
     );
     expect(lines.filter((l) => l.text.startsWith('tick ')).length).toBeGreaterThanOrEqual(4);
     for (const l of lines) expect(Number.isNaN(Date.parse(l.ts))).toBe(false);
-    const tail = await collect(rt.logs(c.id, { follow: false, tail: 2 }));
+    const tail = await collectLogs(rt.logs(c.id, { follow: false, tail: 2 }));
     expect(tail).toHaveLength(2);
     const future = Math.floor(Date.now() / 1000) + 3600;
-    expect(await collect(rt.logs(c.id, { follow: false, sinceUnixSeconds: future }))).toEqual([]);
+    expect(await collectLogs(rt.logs(c.id, { follow: false, sinceUnixSeconds: future }))).toEqual(
+      [],
+    );
     await rt.remove(c.id);
   });
 
@@ -198,7 +177,7 @@ describe('Engine API runtime against a real Podman service', () => {
     const c = await rt.run(spec('ignore-term', { env: { MODE: 'ignore-term' } }));
     await waitFor(
       async () =>
-        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
+        (await collectLogs(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
       15_000,
       'ticks',
     );
@@ -206,7 +185,7 @@ describe('Engine API runtime against a real Podman service', () => {
     const killed = await rt.inspect(c.id);
     expect(killed?.state).toBe('exited');
     expect(killed?.exitCode).toBe(137);
-    const logs = await collect(rt.logs(c.id, { follow: false }));
+    const logs = await collectLogs(rt.logs(c.id, { follow: false }));
     expect(logs.some((l) => l.text === 'ignoring SIGTERM')).toBe(true);
     await rt.stop(c.id, 1);
     await rt.remove(c.id);
@@ -218,7 +197,7 @@ describe('Engine API runtime against a real Podman service', () => {
     const c = await rt.run(spec('graceful', { env: { MODE: 'graceful' } }));
     await waitFor(
       async () =>
-        (await collect(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
+        (await collectLogs(rt.logs(c.id, { follow: false }))).some((l) => l.text === 'tick 1'),
       15_000,
       'ticks',
     );
@@ -266,7 +245,9 @@ describe('Engine API runtime against a real Podman service', () => {
   it('reports a missing container as null, and a start failure with the engine message', async () => {
     expect(await rt.inspect('no-such-container')).toBeNull();
     await expect(rt.stop('no-such-container', 1)).resolves.toBeUndefined();
-    await expect(collect(rt.logs('no-such-container', { follow: false }))).rejects.toMatchObject({
+    await expect(
+      collectLogs(rt.logs('no-such-container', { follow: false })),
+    ).rejects.toMatchObject({
       status: 404,
     });
     const err = await rt

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchSpec, RawLogLine } from '../../src-main/agent/runtime/container-runtime.js';
+import type { LaunchSpec } from '../../src-main/agent/runtime/container-runtime.js';
 import {
   ProcessRuntime,
   type ProcessRuntimeOptions,
 } from '../../src-main/agent/runtime/process-runtime.js';
 import { RuntimeRegistry } from '../../src-main/agent/runtime/runtimes.js';
 import { waitFor } from '../helpers/wait.js';
+import { collectLogs, testSpec } from '../helpers/runtime-spec.js';
 
 const APP = fileURLToPath(new URL('../fixtures/engine/probe-app.mjs', import.meta.url));
 const SHIM_SRC = fileURLToPath(
@@ -26,35 +27,11 @@ let opts: ProcessRuntimeOptions;
 let rt: ProcessRuntime;
 let launcher: string;
 
-function spec(name: string, over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
-    name,
-    image: 'ignored',
-    args: ['--model', 'm', '--port', '8001'],
-    env: { GREETING: 'hello', MODE: 'serve' },
-    labels: { 'aerie.managed': 'true', 'aerie.key': name },
-    gpuIds: null,
-    passGpus: false,
-    mounts: [],
-    restartUnlessStopped: true,
-    ...over,
-  };
-}
-
-async function collect(
-  it: AsyncIterable<RawLogLine>,
-  until?: (l: RawLogLine) => boolean,
-): Promise<RawLogLine[]> {
-  const out: RawLogLine[] = [];
-  for await (const l of it) {
-    out.push(l);
-    if (until?.(l)) break;
-  }
-  return out;
-}
+const spec = (name: string, over: Partial<LaunchSpec> = {}) =>
+  testSpec(name, 'ignored', { 'aerie.key': name }, over);
 
 async function hasLine(id: string, text: string): Promise<boolean> {
-  return (await collect(rt.logs(id, { follow: false }))).some((l) => l.text === text);
+  return (await collectLogs(rt.logs(id, { follow: false }))).some((l) => l.text === text);
 }
 
 function alive(pid: number): boolean {
@@ -123,17 +100,17 @@ describe('process runtime', () => {
       restartCount: 0,
     });
     expect(info.pid && alive(info.pid)).toBe(true);
-    const lines = await collect(rt.logs(info.id, { follow: true }), (l) => l.text === 'tick 2');
+    const lines = await collectLogs(rt.logs(info.id, { follow: true }), (l) => l.text === 'tick 2');
     expect(lines.find((l) => l.stream === 'stdout' && l.text.startsWith('args '))?.text).toBe(
       'args ["--model","m","--port","8001"]',
     );
     expect(lines.find((l) => l.stream === 'stderr')?.text).toBe('greeting hi there');
     for (const l of lines) expect(l.ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(await collect(rt.logs(info.id, { follow: false, tail: 1 }))).toHaveLength(1);
+    expect(await collectLogs(rt.logs(info.id, { follow: false, tail: 1 }))).toHaveLength(1);
     const future = Math.floor(Date.now() / 1000) + 3600;
-    expect(await collect(rt.logs(info.id, { follow: false, sinceUnixSeconds: future }))).toEqual(
-      [],
-    );
+    expect(
+      await collectLogs(rt.logs(info.id, { follow: false, sinceUnixSeconds: future })),
+    ).toEqual([]);
   });
 
   it('lists by label, replaces a same-name process, and removes idempotently', async () => {
@@ -158,8 +135,9 @@ describe('process runtime', () => {
   it('restarts a crashing server with backoff and counts the restarts', async () => {
     const c = await rt.run(spec('crash', { env: { GREETING: 'hello', MODE: 'crash' } }));
     const greetings = async (): Promise<number> =>
-      (await collect(rt.logs(c.id, { follow: false }))).filter((l) => l.text === 'greeting hello')
-        .length;
+      (await collectLogs(rt.logs(c.id, { follow: false }))).filter(
+        (l) => l.text === 'greeting hello',
+      ).length;
     // Every run logs its greeting into the same log; the third one means two restarts happened.
     await waitFor(async () => (await greetings()) >= 3, 20_000, 'three runs');
     expect((await rt.inspect(c.id))?.restartCount).toBeGreaterThanOrEqual(2);
@@ -186,7 +164,7 @@ describe('process runtime', () => {
       15_000,
       'ticks',
     );
-    const follow = collect(rt.logs(k.id, { follow: true }));
+    const follow = collectLogs(rt.logs(k.id, { follow: true }));
     await rt.stop(g.id, 30);
     expect(await rt.inspect(g.id)).toMatchObject({ state: 'exited', exitCode: 0 });
     expect(await hasLine(g.id, 'shutting down')).toBe(true);
@@ -220,7 +198,7 @@ describe('process runtime', () => {
     expect((await fresh.list(['aerie.key=adopted'])).map((c) => c.id)).toEqual([id]);
     await waitFor(
       async () =>
-        (await collect(fresh.logs(id, { follow: false }))).some((l) => l.text === 'tick 1'),
+        (await collectLogs(fresh.logs(id, { follow: false }))).some((l) => l.text === 'tick 1'),
       15_000,
       'ticks after adoption',
     );
