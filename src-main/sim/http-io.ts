@@ -1,3 +1,4 @@
+import { readBody } from '../shared/node/read-body.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VllmLog } from './vllm-log.js';
 
@@ -82,46 +83,27 @@ const MAX_BODY = 32 * 1024 * 1024;
 
 /** Reads and parses a JSON body; bad JSON becomes a 400 the way vLLM reports validation errors. */
 export function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new VllmError(413, 'BadRequestError', `Request body larger than ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      const text =
-        chunks.length === 1
-          ? (chunks[0] as Buffer).toString('utf8')
-          : Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        reject(
-          new VllmError(
-            400,
-            'Bad Request',
-            "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]",
-          ),
-        );
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : 'invalid JSON';
-        reject(
-          new VllmError(
-            400,
-            'Bad Request',
-            `[{'type': 'json_invalid', 'loc': ('body', 0), 'msg': 'JSON decode error', 'input': {}, 'ctx': {'error': '${msg.replace(/'/g, '"')}'}}]`,
-          ),
-        );
-      }
-    });
+  return readBody(
+    req,
+    MAX_BODY,
+    () => new VllmError(413, 'BadRequestError', `Request body larger than ${MAX_BODY} bytes`),
+  ).then((buf) => {
+    const text = buf.toString('utf8');
+    if (text.trim() === '')
+      throw new VllmError(
+        400,
+        'Bad Request',
+        "[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]",
+      );
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : 'invalid JSON';
+      throw new VllmError(
+        400,
+        'Bad Request',
+        `[{'type': 'json_invalid', 'loc': ('body', 0), 'msg': 'JSON decode error', 'input': {}, 'ctx': {'error': '${msg.replace(/'/g, '"')}'}}]`,
+      );
+    }
   });
 }

@@ -1,3 +1,4 @@
+import { readBody } from '../../shared/node/read-body.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -38,25 +39,6 @@ export function sendJson(
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new AgentHttpError(413, `Request body is larger than ${limit} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function validate<T>(
   schema: z.ZodType<T> | undefined,
   part: InputPart,
@@ -80,7 +62,11 @@ function queryObject(search: URLSearchParams): Record<string, string | string[]>
 }
 
 async function parseJsonBody(req: IncomingMessage): Promise<unknown> {
-  const raw = await readBody(req, MAX_JSON_BODY_BYTES);
+  const raw = await readBody(
+    req,
+    MAX_JSON_BODY_BYTES,
+    () => new AgentHttpError(413, `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`),
+  );
   if (raw.length === 0) return undefined;
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
