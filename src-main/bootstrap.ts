@@ -23,8 +23,8 @@ import {
 } from './http/http-server.js';
 import { injectRequest } from './http/inject.js';
 import type { AccessPolicy } from './http/middleware/auth.js';
-import { buildOpenApi } from './http/openapi.js';
-import type { RouteDef } from './http/route.js';
+import { buildOpenApi } from './shared/node/openapi.js';
+import type { RouteDef } from './shared/node/route.js';
 import { createLogger, registerSecret } from './logging/logger.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
 import type { SyncLoop } from './loops/sync-loop.js';
@@ -98,7 +98,16 @@ export async function bootstrap(
     ...settingsRoutes(settings),
     ...configsRoutes(configs),
     ...adminRoutes(purge),
-    ...docsRoutes(() => buildOpenApi(routes, AERIE_VERSION)),
+    ...docsRoutes(() =>
+      buildOpenApi(routes, {
+        title: 'Aerie control plane',
+        version: AERIE_VERSION,
+        description:
+          'REST API of the Aerie control plane. `/api` and `/ws` are open to trusted networks and need `Authorization: Bearer <admin token>` from elsewhere.',
+        bearer: { name: 'adminToken', description: 'The admin token (`admin-token` in the data dir).' },
+        anonymousAllowed: true,
+      }),
+    ),
   );
   const consoleDir =
     opts.consoleDir && existsSync(join(opts.consoleDir, 'index.html'))

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { conflict, notFound } from '../errors/app-error.js';
+import { conflict, notFound } from '../shared/errors.js';
 import type { ConfigCreate, ConfigRead } from '../shared/configs.js';
 import * as repo from './config.repository.js';
 

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Response } from 'express';
-import { route, type RouteDef } from './route.js';
+import type { ServerResponse } from 'node:http';
+import { sendJson, sendText } from '../shared/node/http-errors.js';
+import { route, type RouteDef } from '../shared/node/route.js';
 
 const require = createRequire(import.meta.url);
 
@@ -62,48 +63,56 @@ export function docsRoutes(spec: () => Record<string, unknown>): RouteDef[] {
   let cached: Record<string, unknown> | null = null;
   const page =
     (type: string, body: string) =>
-    ({ res }: { res: Response }) => {
-      res.status(200).type(type).setHeader('cache-control', 'no-cache').send(body);
+    ({ res }: { res: ServerResponse }) => {
+      sendText(res, 200, `${type}; charset=utf-8`, body, { 'cache-control': 'no-cache' });
     };
   return [
-    route({
-      method: 'get',
-      path: '/openapi.json',
-      tag: 'Docs',
-      summary: 'The OpenAPI 3.1 document of this API.',
-      raw: true,
-      produces: 'application/json',
-      handler: ({ res }) => {
-        cached ??= spec();
-        res.status(200).json(cached);
+    route(
+      {
+        method: 'get',
+        path: '/openapi.json',
+        tag: 'Docs',
+        summary: 'The OpenAPI 3.1 document of this API.',
+        raw: true,
+        produces: 'application/json',
       },
-    }),
-    route({
-      method: 'get',
-      path: '/docs',
-      tag: 'Docs',
-      summary: 'Swagger UI.',
-      raw: true,
-      produces: 'text/html',
-      handler: page('html', SWAGGER_HTML),
-    }),
-    route({
-      method: 'get',
-      path: '/docs/init.js',
-      tag: 'Docs',
-      summary: 'Swagger UI start-up script.',
-      raw: true,
-      produces: 'text/javascript',
-      handler: page('js', SWAGGER_INIT),
-    }),
-    route({
-      method: 'get',
-      path: '/redoc',
-      tag: 'Docs',
-      summary: 'ReDoc.',
-      raw: true,
-      produces: 'text/html',
-      handler: page('html', REDOC_HTML),
-    }),
+      ({ res }) => {
+        cached ??= spec();
+        sendJson(res, 200, cached);
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/docs',
+        tag: 'Docs',
+        summary: 'Swagger UI.',
+        raw: true,
+        produces: 'text/html',
+      },
+      page('text/html', SWAGGER_HTML),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/docs/init.js',
+        tag: 'Docs',
+        summary: 'Swagger UI start-up script.',
+        raw: true,
+        produces: 'text/javascript',
+      },
+      page('text/javascript', SWAGGER_INIT),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/redoc',
+        tag: 'Docs',
+        summary: 'ReDoc.',
+        raw: true,
+        produces: 'text/html',
+      },
+      page('text/html', REDOC_HTML),
+    ),
   ];
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AppError } from '../errors/app-error.js';
 import { createLogger } from '../logging/logger.js';
+import { errorReply } from '../shared/node/http-errors.js';
+import { expressPath, validateInputs, type RouteDef } from '../shared/node/route.js';
 import { ADMIN_AUTH_DETAIL, isAdminAllowed, type AccessPolicy } from './middleware/auth.js';
-import { expressPath, type RouteDef } from './route.js';
-import { validate } from './validation.js';
 
 const log = createLogger('http');
 
@@ -20,10 +19,12 @@ export interface ExpressAppOptions {
 function wrap(def: RouteDef) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const params = validate(def.params, req.params, 'path');
-      const query = validate(def.query, { ...(req.query as object) }, 'query');
-      const body = validate(def.body, req.body, 'body');
-      const result: unknown = await def.handler({ params, query, body, req, res });
+      const input = validateInputs(def, {
+        params: req.params,
+        query: { ...(req.query as object) },
+        body: req.body,
+      });
+      const result: unknown = await def.handler({ ...input, req, res });
       if (def.raw || res.headersSent) return;
       const status = def.status ?? 200;
       if (status === 204) res.status(204).end();
@@ -66,10 +67,6 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       res.destroy();
       return;
     }
-    if (err instanceof AppError) {
-      res.status(err.status).json({ detail: err.detail });
-      return;
-    }
     const e = err as { type?: string; status?: number; message?: string; body?: string };
     if (e.type === 'entity.too.large') {
       res.status(413).json({ detail: 'Request body too large: the limit is 1 MiB.' });
@@ -91,14 +88,14 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       res.status(415).json({ detail: e.message ?? 'Unsupported encoding.' });
       return;
     }
-    const requestId = String(res.locals.requestId);
-    log.error('unhandled error', {
-      request_id: requestId,
-      method: req.method,
-      path: req.path,
-      err,
-    });
-    res.status(500).json({ detail: 'Internal Server Error', request_id: requestId });
+    const reply = errorReply(err);
+    if (reply.requestId !== undefined) {
+      // The response's x-request-id header and the body name the same id.
+      const requestId = String(res.locals.requestId);
+      reply.body.request_id = requestId;
+      log.error('unhandled error', { request_id: requestId, method: req.method, path: req.path, err });
+    }
+    res.status(reply.status).json(reply.body);
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { badRequest } from '../errors/app-error.js';
+import { badRequest } from '../shared/errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createLogger } from '../logging/logger.js';
 import {

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src-main/errors/app-error.js';
-import { validate } from '../../src-main/http/validation.js';
+import { AppError } from '../../src-main/shared/errors.js';
+import { ERROR_STATUS } from '../../src-main/shared/node/http-errors.js';
+import { validate } from '../../src-main/shared/node/route.js';
 
 function issuesOf(fn: () => unknown) {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).status).toBe(422);
+    expect(ERROR_STATUS[(err as AppError).code]).toBe(422);
     return (err as AppError).detail as { loc: (string | number)[]; msg: string; type: string }[];
   }
   throw new Error('expected a validation error');

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressApp } from '../../src-main/http/express-app.js';
-import { buildOpenApi } from '../../src-main/http/openapi.js';
-import { expressPath } from '../../src-main/http/route.js';
+import { buildOpenApi } from '../../src-main/shared/node/openapi.js';
+import { expressPath } from '../../src-main/shared/node/route.js';
 import { startInProcess } from '../helpers/control-plane.js';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
@@ -60,7 +60,13 @@ describe('OpenAPI document', () => {
   });
 
   it('documents a route that the router serves, and only those', () => {
-    const doc = buildOpenApi(plane.routes, 'test');
+    const doc = buildOpenApi(plane.routes, {
+      title: 't',
+      version: 'test',
+      description: '',
+      bearer: { name: 'adminToken', description: '' },
+      anonymousAllowed: true,
+    });
     expect(Object.keys(doc.paths as object).sort()).toEqual(
       [...new Set(plane.routes.map((r) => r.path))].sort(),
     );

@@ -87,7 +87,7 @@ describe('admin purge', () => {
 
   it('changes nothing when a target is unknown', async () => {
     const { svc, count } = seeded();
-    await expect(svc.purge(['nodes', 'bogus'])).rejects.toMatchObject({ status: 400 });
+    await expect(svc.purge(['nodes', 'bogus'])).rejects.toMatchObject({ code: 'bad_request' });
     expect(count('nodes')).toBe(2);
     expect(count('deployments')).toBe(3);
   });

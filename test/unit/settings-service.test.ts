@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/db/open-database.js';
-import { AppError } from '../../src-main/errors/app-error.js';
+import { AppError } from '../../src-main/shared/errors.js';
 import { EventBus } from '../../src-main/events/event-bus.js';
 import { SettingsService } from '../../src-main/settings/settings.service.js';
 import type { AppEvent } from '../../src-main/shared/events.js';
@@ -62,7 +62,7 @@ describe('SettingsService', () => {
   it('answers 400 "No settings provided." when nothing is left to apply', async () => {
     const { service, events } = await setup();
     await expect(service.update({})).rejects.toMatchObject({
-      status: 400,
+      code: 'bad_request',
       detail: 'No settings provided.',
     });
     await expect(service.update({ gateway_enabled: null })).rejects.toBeInstanceOf(AppError);

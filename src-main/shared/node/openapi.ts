@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route.js';
+import type { Contract } from '../http-contract.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ function parameters(s: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
   }));
 }
 
-function operation(r: RouteDef): Json {
+function operation(r: Contract): Json {
   const status = r.status ?? 200;
   const responses: Json = {};
   if (status === 204) responses['204'] = { description: STATUS_TEXT[204] };
@@ -70,7 +70,7 @@ function operation(r: RouteDef): Json {
       description: STATUS_TEXT[code] ?? 'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPError' } } },
     };
-  if (r.params || r.query || r.body)
+  if (r.params || r.query || r.body || r.streamBody)
     responses['422'] = {
       description: STATUS_TEXT[422],
       content: {
@@ -80,16 +80,22 @@ function operation(r: RouteDef): Json {
   const op: Json = {
     tags: [r.tag],
     summary: r.summary,
-    operationId: `${r.method}_${r.path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
+    operationId: `${r.method}_${openApiPath(r.path).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
     parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
     responses,
   };
   if (r.description) op.description = r.description;
-  if (r.body)
+  if (r.streamBody !== undefined)
     op.requestBody = {
       required: true,
+      content: { [r.streamBody]: { schema: { type: 'string', format: 'binary' } } },
+    };
+  else if (r.body)
+    op.requestBody = {
+      required: !r.body.safeParse(undefined).success,
       content: { 'application/json': { schema: schema(r.body, 'input') } },
     };
+  if (r.public) op.security = [];
   return op;
 }
 
@@ -112,20 +118,29 @@ function hoistDefs(node: unknown, into: Json): unknown {
   return out;
 }
 
-/** Builds the OpenAPI 3.1 document from the route definitions (the zod schemas are the source). */
-export function buildOpenApi(routes: readonly RouteDef[], version: string): Json {
+/** `{name*}` (rest of the path) is written `{name}` in OpenAPI. */
+const openApiPath = (path: string) => path.replace(/\{([A-Za-z0-9_]+)\*\}/g, '{$1}');
+
+/** Title, version and authentication of the document. */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+  /** The bearer credential's name in `securitySchemes` and what it is. */
+  bearer: { name: string; description: string };
+  /** True when a request may also be allowed without the credential (trusted networks). */
+  anonymousAllowed: boolean;
+}
+
+/** Builds the OpenAPI 3.1 document from contracts or routes (the zod schemas are the source). */
+export function buildOpenApi(contracts: readonly Contract[], info: OpenApiInfo): Json {
   const operations: Record<string, Json> = {};
-  for (const r of routes) (operations[r.path] ??= {})[r.method] = operation(r);
+  for (const r of contracts) (operations[openApiPath(r.path)] ??= {})[r.method] = operation(r);
   const named: Json = {};
   const paths = hoistDefs(operations, named);
   return {
     openapi: '3.1.0',
-    info: {
-      title: 'Aerie control plane',
-      version,
-      description:
-        'REST API of the Aerie control plane. `/api` and `/ws` are open to trusted networks and need `Authorization: Bearer <admin token>` from elsewhere.',
-    },
+    info: { title: info.title, version: info.version, description: info.description },
     paths,
     components: {
       schemas: {
@@ -133,8 +148,14 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Json
         HTTPError: schema(HTTPError, 'output'),
         HTTPValidationError: schema(ValidationErrorBody, 'output'),
       },
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        [info.bearer.name]: {
+          type: 'http',
+          scheme: 'bearer',
+          description: info.bearer.description,
+        },
+      },
     },
-    security: [{}, { adminToken: [] }],
+    security: info.anonymousAllowed ? [{}, { [info.bearer.name]: [] }] : [{ [info.bearer.name]: [] }],
   };
 }
