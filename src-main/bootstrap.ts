@@ -27,7 +27,7 @@ import { buildOpenApi } from './shared/node/openapi.js';
 import type { RouteDef } from './shared/node/route.js';
 import { createLogger, registerSecret } from './logging/logger.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
-import type { SyncLoop } from './loops/sync-loop.js';
+import type { SyncLoop } from './shared/node/sync-loop.js';
 import { SettingsService } from './settings/settings.service.js';
 import { settingsRoutes } from './settings/settings.routes.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -104,7 +104,10 @@ export async function bootstrap(
         version: AERIE_VERSION,
         description:
           'REST API of the Aerie control plane. `/api` and `/ws` are open to trusted networks and need `Authorization: Bearer <admin token>` from elsewhere.',
-        bearer: { name: 'adminToken', description: 'The admin token (`admin-token` in the data dir).' },
+        bearer: {
+          name: 'adminToken',
+          description: 'The admin token (`admin-token` in the data dir).',
+        },
         anonymousAllowed: true,
       }),
     ),

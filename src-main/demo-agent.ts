@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { defaultAgentDeps } from './agent/agent-deps.js';
 import { loadAgentConfig } from './agent/config.js';
-import { startAgent } from './agent/main.js';
+import { startAgent } from './agent/bootstrap.js';
 import { StartupError } from './errors/startup-error.js';
 
 /** The in-process agent of `aerie serve --demo`. */
@@ -44,7 +43,6 @@ export async function startDemoAgent(
     {},
   );
   if (!loaded.ok) throw new StartupError(`demo agent: ${loaded.problems.join('; ')}`);
-  const deps = await defaultAgentDeps(loaded.config);
-  const agent = await startAgent(loaded.config, deps);
+  const agent = await startAgent(loaded.config);
   return { url: agent.url, stop: () => agent.stop() };
 }

@@ -9,6 +9,7 @@ import {
   wholeNumberFlag,
   type FlagSpec,
 } from '../shared/cli-flags.js';
+import { defaultHfCacheDir } from './data-dir.js';
 import { parseSimulateGpusSpec, type SimulatedGpuSpec } from './gpu/simulated.js';
 
 /** Flags of `aerie agent` (DESIGN.md §1); each also reads its `AERIE_*` variable. */
@@ -114,10 +115,6 @@ export interface AgentConfig {
   readonly insecure: boolean;
   /** HuggingFace cache on the host, mounted into every container (`AERIE_HF_CACHE_DIR`, default `<data-dir>/hf-cache`). */
   readonly hfCacheDir: string;
-  /** Models uploaded or pulled through Aerie: `<data-dir>/models/<name>`; always an allowed model dir. */
-  readonly managedModelsDir: string;
-  /** Persistent deployment logs: `<data-dir>/logs`. */
-  readonly logDir: string;
   /** Size cap of one active log file, bytes (`AERIE_AGENT_LOG_MAX_MB`, default 50). */
   readonly logMaxBytes: number;
   /** Log files untouched this long are deleted at start (`AERIE_AGENT_LOG_RETENTION_DAYS`, default 14). */
@@ -205,9 +202,7 @@ export function loadAgentConfig(
       consulUrl: c.consulUrl,
       modelDirs: Object.freeze(modelDirs),
       insecure: c.insecure,
-      hfCacheDir: resolve(env.AERIE_HF_CACHE_DIR || join(dataDir, 'hf-cache')),
-      managedModelsDir: join(dataDir, 'models'),
-      logDir: join(dataDir, 'logs'),
+      hfCacheDir: resolve(env.AERIE_HF_CACHE_DIR || defaultHfCacheDir(dataDir)),
       logMaxBytes: logMaxMb * 1024 * 1024,
       logRetentionDays: retentionDays,
       monitorIntervalMs,

@@ -93,7 +93,12 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       // The response's x-request-id header and the body name the same id.
       const requestId = String(res.locals.requestId);
       reply.body.request_id = requestId;
-      log.error('unhandled error', { request_id: requestId, method: req.method, path: req.path, err });
+      log.error('unhandled error', {
+        request_id: requestId,
+        method: req.method,
+        path: req.path,
+        err,
+      });
     }
     res.status(reply.status).json(reply.body);
   });

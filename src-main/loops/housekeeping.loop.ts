@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import { createLogger } from '../logging/logger.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { Clock } from '../shared/clock.js';
-import { SyncLoop } from './sync-loop.js';
+import { SyncLoop } from '../shared/node/sync-loop.js';
 
 const log = createLogger('loops');
 
@@ -29,6 +29,7 @@ export function createHousekeepingLoop(
 ): SyncLoop {
   return new SyncLoop({
     name: 'housekeeping',
+    logger: log,
     clock,
     intervalSeconds: () => settings.get().expiry_check_interval_seconds,
     tick: async () => {

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
+  | 'length_required'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'validation_failed'
@@ -43,8 +44,7 @@ export const badRequest = (detail: string) => new AppError('bad_request', detail
 export const notFound = (detail: string) => new AppError('not_found', detail);
 export const conflict = (detail: string) => new AppError('conflict', detail);
 export const unavailable = (detail: string) => new AppError('unavailable', detail);
-export const insufficientStorage = (detail: string) =>
-  new AppError('insufficient_storage', detail);
+export const insufficientStorage = (detail: string) => new AppError('insufficient_storage', detail);
 export const internalError = (detail: string) => new AppError('internal', detail);
 
 /** The message of anything thrown (an Error's message, else its string form). */
@@ -55,11 +55,6 @@ export function errorMessage(err: unknown): string {
 /** The errno code (`ENOENT`, `EADDRINUSE`…) of a Node system error, else undefined. */
 export function errnoCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
+  const code = err.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** A host as it goes into a URL: IPv6 literals in brackets (`::1` → `[::1]`). */
-export function urlHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -45,7 +45,9 @@ export type QueryOf<C> = C extends { query: infer S extends z.ZodType } ? z.outp
 /** Validated JSON body of a contract. */
 export type BodyOf<C> = C extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
 /** Success body of a contract (what the handler returns and the client parses). */
-export type ResponseOf<C> = C extends { response: infer S extends z.ZodType } ? z.output<S> : unknown;
+export type ResponseOf<C> = C extends { response: infer S extends z.ZodType }
+  ? z.output<S>
+  : unknown;
 /** What a client passes for each part (schema inputs, before transforms). */
 export type ParamsIn<C> = C extends { params: infer S extends z.ZodType } ? z.input<S> : undefined;
 export type QueryIn<C> = C extends { query: infer S extends z.ZodType } ? z.input<S> : undefined;

@@ -2,21 +2,7 @@
 // Pure: the agent keeps the returned state per deployment and passes it back on the next scrape.
 
 import { sumSeries, type PromExposition } from './prometheus.js';
-
-export interface DeploymentUsage {
-  prompt_tokens: number;
-  generation_tokens: number;
-  requests: number;
-  requests_running?: number;
-  requests_waiting?: number;
-  /** Average prefill speed per request since the warm-up request, tokens/s. */
-  prompt_tps?: number;
-  /** Average decode speed per request since the warm-up request, tokens/s. */
-  generation_tps?: number;
-  /** Engine-wide prompt tokens/s over the last scrape window. */
-  prompt_throughput?: number;
-  generation_throughput?: number;
-}
+import type { DeploymentUsage } from './agent-protocol/deployments.js';
 
 /** Cumulative values read from one scrape. */
 export interface UsageSnapshot {

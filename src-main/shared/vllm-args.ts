@@ -2,6 +2,8 @@
 // (behaviour.md §2.3, §2.5–§2.7). Pure, so the agent, the control plane's manifests and the tests
 // all derive the same values.
 
+import { AppError } from './errors.js';
+
 /** Default image repository (`--image-repo` overrides it). */
 export const DEFAULT_IMAGE_REPO = 'vllm/vllm-openai';
 /** Tags that move over time and are therefore re-pulled on every deploy. */
@@ -11,11 +13,10 @@ export const CONTAINER_PACKAGES_DIR = '/packages';
 /** vLLM's compile cache inside the image; warm deployments mount a persistent dir here. */
 export const CONTAINER_VLLM_CACHE = '/root/.cache/vllm';
 
-/** A launch input the operator must fix; the agent answers it with 400 and this message. */
-export class LaunchInputError extends Error {
-  readonly status = 400;
+/** A launch input the operator must fix (`bad_request`, answered with this message). */
+export class LaunchInputError extends AppError {
   constructor(message: string) {
-    super(message);
+    super('bad_request', message);
     this.name = 'LaunchInputError';
   }
 }

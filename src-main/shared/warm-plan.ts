@@ -1,6 +1,8 @@
 // The warm-cache eviction planner (behaviour.md §3.4, DESIGN.md §12.6): a pure, read-only
 // function of the node's state and one request. The agent executes the plan; the control plane
 // shows it in the deploy dialog. Both must agree, so nothing here reads a clock or a socket.
+import type { PlanItem, WarmPlan } from './agent-protocol/deployments.js';
+import { PAUSED, RESERVES_VRAM, type AgentStatus } from './deployment-status.js';
 
 /** Tolerance on the 1.0 per-GPU reservation ceiling, so 0.3 + 0.7 fits. */
 export const PLAN_EPSILON = 1e-6;
@@ -9,20 +11,8 @@ export const UNKNOWN_FOOTPRINT_MB = 8192;
 /** Upper bound on planning iterations; a request needing more victims is refused. */
 export const MAX_PLAN_ITERATIONS = 64;
 
-export type PlanStatus =
-  | 'starting'
-  | 'loading'
-  | 'running'
-  | 'waking'
-  | 'offloading'
-  | 'paused_ram'
-  | 'stopping'
-  | 'stopped'
-  | 'error'
-  | 'expired';
-
-/** Statuses whose fraction counts as reserved VRAM (when the container is live and not paused). */
-const RESERVING: ReadonlySet<PlanStatus> = new Set(['starting', 'loading', 'running', 'waking']);
+/** The planner sees agent statuses. */
+export type PlanStatus = AgentStatus;
 
 export interface PlanGpu {
   index: number;
@@ -71,22 +61,6 @@ export interface PlanRequest {
   resume: boolean;
 }
 
-export interface PlanItem {
-  key: string;
-  model_name: string;
-  /** `pause` puts a running model to sleep; `stop` removes an already paused one to free RAM. */
-  action: 'pause' | 'stop';
-  tier: 'ram';
-}
-
-export interface WarmPlan {
-  fits: boolean;
-  /** In execution order: a `stop` comes before the `pause` that needs its RAM. */
-  plan: PlanItem[];
-  over_gpus: number[];
-  reason: string | null;
-}
-
 /** Reason texts of the planner, worded as the reference words them. */
 export const ADVICE_NO_VICTIM =
   'Pin fewer models, stop one, lower the GPU memory fraction, or wait for the busy guard to expire.';
@@ -121,7 +95,7 @@ export function estimatePausedRamMb(
 }
 
 function isPaused(d: PlanDeployment): boolean {
-  return d.pause_tier !== null || d.status === 'paused_ram';
+  return d.pause_tier !== null || PAUSED.has(d.status);
 }
 
 /** Why a deployment is busy, or null when it may be paused now. */
@@ -157,7 +131,7 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
 
   const reserved = new Map<number, number>();
   for (const d of state.deployments) {
-    if (d.key === request.key || isPaused(d) || !d.live_container || !RESERVING.has(d.status))
+    if (d.key === request.key || isPaused(d) || !d.live_container || !RESERVES_VRAM.has(d.status))
       continue;
     for (const g of onGpus(d)) reserved.set(g, (reserved.get(g) ?? 0) + d.fraction);
   }
@@ -236,7 +210,7 @@ function noVictimReason(
     })
     .join('; ');
   const skipped = candidates
-    .filter((d) => RESERVING.has(d.status))
+    .filter((d) => RESERVES_VRAM.has(d.status))
     .map((d) => `${d.model_name}: ${ineligibleReason(d, state) ?? 'unavailable'}`);
   const why = skipped.length > 0 ? `Skipped: ${skipped.join('; ')}.` : NO_CANDIDATES;
   return `Cannot fit on GPU ${over.join(', ')}: ${usage}. ${why} ${ADVICE_NO_VICTIM}`;

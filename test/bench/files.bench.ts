@@ -18,7 +18,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { filesFeature } from '../../src-main/agent/files/file-routes.js';
+import { filesFeature } from '../../src-main/agent/files/files-feature.js';
 import { createAgentServer, listenAgent } from '../../src-main/agent/http/agent-server.js';
 import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 
@@ -31,7 +31,7 @@ async function serve(dataDir: string): Promise<void> {
     modelDirs: [],
     isModelInUse: () => false,
   });
-  await feature.start();
+  await feature.start?.();
   const { server } = createAgentServer(feature.routes, {
     clusterToken: undefined,
     logger: createAgentLogger('http'),

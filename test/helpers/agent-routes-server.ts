@@ -5,13 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { loadAgentConfig } from '../../src-main/agent/config.js';
-import {
-  defaultHfCacheDir,
-  statfsFreeBytes,
-  type TransferRecord,
-} from '../../src-main/agent/files/file-deps.js';
-import { filesFeature } from '../../src-main/agent/files/file-routes.js';
-import { startAgent, type RunningAgent } from '../../src-main/agent/main.js';
+import { statfsFreeBytes } from '../../src-main/agent/files/file-deps.js';
+import { startAgent, type RunningAgent } from '../../src-main/agent/bootstrap.js';
+import { defaultHfCacheDir } from '../../src-main/agent/data-dir.js';
+import type { TransferRecord } from '../../src-main/shared/agent-protocol/files.js';
 
 /** A real agent (in this process, loopback, port 0) serving the file routes over a temp data dir. */
 export interface FilesAgent {
@@ -58,21 +55,14 @@ export async function startFilesAgent(): Promise<FilesAgent> {
   const clock: { now: number | null } = { now: null };
   const progress: TransferRecord[] = [];
   const agent = await startAgent(config, {
-    gpus: { list: () => Promise.resolve([]) },
-    runtimes: { available: () => Promise.resolve([]) },
-    plugins: [
-      () =>
-        filesFeature({
-          dataDir,
-          hfCacheDir: config.hfCacheDir,
-          modelDirs: config.modelDirs,
-          isModelInUse: (n) => inUse.has(n),
-          freeBytes: (dir) =>
-            free.bytes === null ? statfsFreeBytes(dir) : Promise.resolve(free.bytes),
-          now: () => clock.now ?? Date.now(),
-          onTransferProgress: (t) => progress.push(t),
-        }),
-    ],
+    gpus: { list: () => Promise.resolve([]), computeApps: () => Promise.resolve([]) },
+    files: {
+      isModelInUse: (n) => inUse.has(n),
+      freeBytes: (dir) =>
+        free.bytes === null ? statfsFreeBytes(dir) : Promise.resolve(free.bytes),
+      now: () => clock.now ?? Date.now(),
+      onTransferProgress: (t) => progress.push(t),
+    },
   });
   return {
     url: agent.url,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { expect } from 'vitest';
-import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
+import { type StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import { type AgentProcess, startAgent } from './agent-process.js';
 import { freePort } from './engine-harness.js';
 

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { DeploymentEngine } from '../../src-main/agent/engine/deployment-engine.js';
 import type { EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
-import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
-import { readSimStateFiles } from '../../src-main/agent/gpu/sim-state-files.js';
+import { type StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import {
   createSimulatedGpuProvider,
   parseSimulateGpusSpec,
@@ -16,7 +15,11 @@ import {
   listenAgent,
   closeAgentServer,
 } from '../../src-main/agent/http/agent-server.js';
-import { deploymentRoutes } from '../../src-main/agent/http/deployments.routes.js';
+import { simGpusDir } from '../../src-main/agent/data-dir.js';
+import { deploymentRoutes } from '../../src-main/agent/engine/deployments.routes.js';
+import { leftoverRoutes } from '../../src-main/agent/engine/leftovers.routes.js';
+import { Registry } from '../../src-main/agent/engine/registry.js';
+import { simulatedLoads } from '../../src-main/agent/engine/simulated-loads.js';
 import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
 import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
@@ -84,13 +87,14 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     maxBytes: 50 * 1024 * 1024,
     retentionDays: 14,
   });
-  const simDir = join(dataDir, 'sim-gpus');
-  let engineRef: DeploymentEngine | null = null;
-  const gpus = createSimulatedGpuProvider(parseSimulateGpusSpec(opts.gpus ?? '2xH100-80GB'), () =>
-    readSimStateFiles(simDir, { gpuIdsFor: (s) => engineRef?.gpuIdsForPort(s.port) ?? null }),
+  const registry = new Registry();
+  const gpus = createSimulatedGpuProvider(
+    parseSimulateGpusSpec(opts.gpus ?? '2xH100-80GB'),
+    simulatedLoads(simGpusDir(dataDir), registry),
   );
   const engine = new DeploymentEngine({
     dataDir,
+    registry,
     runtimes: { select: () => Promise.resolve(runtime), all: () => Promise.resolve([runtime]) },
     gpus,
     logs,
@@ -100,12 +104,11 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     modelDirs: [join(dataDir, 'local-models')],
     hfCacheDir: join(dataDir, 'models'),
     passGpus: false,
-    simStateDir: simDir,
+    simulatedGpus: true,
     timings: { ...TEST_TIMINGS, ...opts.timings },
   });
-  engineRef = engine;
   await engine.start();
-  const { server } = createAgentServer(deploymentRoutes(engine), {
+  const { server } = createAgentServer([...deploymentRoutes(engine), ...leftoverRoutes(engine)], {
     clusterToken: undefined,
     logger: createAgentLogger('http'),
   });

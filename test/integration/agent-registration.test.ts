@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { AERIE_VERSION } from '../../src-main/shared/version.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testAgentConfig } from '../helpers/agent-config.js';
-import { startAgent as startAgentInProcess, type AgentDeps } from '../../src-main/agent/main.js';
+import {
+  startAgent as startAgentInProcess,
+  type AgentOverrides,
+} from '../../src-main/agent/bootstrap.js';
 import type { AgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { resolveAdvertiseHost } from '../../src-main/agent/registration/advertise-host.js';
 import { Announcer } from '../../src-main/agent/registration/announcer.js';
@@ -50,8 +53,8 @@ async function recordingServer(
   };
 }
 
-/** GPUs and runtimes the test controls (no GPU exists on the test machine). */
-const deps = (intervalMs: number): AgentDeps => ({
+/** GPUs the test controls (no GPU exists on the test machine); the process runtime only. */
+const deps = (intervalMs: number): AgentOverrides => ({
   gpus: {
     list: () =>
       Promise.resolve([
@@ -62,10 +65,11 @@ const deps = (intervalMs: number): AgentDeps => ({
           utilization: 0,
           memory_used_mb: 0,
           memory_total_mb: 81920,
+          uuid: 'GPU-0',
         },
       ]),
+    computeApps: () => Promise.resolve([]),
   },
-  runtimes: { available: () => Promise.resolve(['process']) },
   registrationIntervalMs: intervalMs,
 });
 
@@ -76,7 +80,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function config(extra: string[]) {
-  return testAgentConfig(dataDir, ['--cluster-token', TOKEN, '--node-name', 'gpu-reg-1', ...extra]);
+  return testAgentConfig(dataDir, [
+    '--cluster-token',
+    TOKEN,
+    '--node-name',
+    'gpu-reg-1',
+    '--runtime',
+    'process',
+    ...extra,
+  ]);
 }
 
 describe('announcing to the control plane', () => {

@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAgentDeps } from '../../src-main/agent/agent-deps.js';
 import type { AgentConfig } from '../../src-main/agent/config.js';
 import { testAgentConfig } from '../helpers/agent-config.js';
-import { startAgent, type RunningAgent } from '../../src-main/agent/main.js';
+import { startAgent, type RunningAgent } from '../../src-main/agent/bootstrap.js';
 import type { RouteDescriptor } from '../../src-main/agent/http/route-table.js';
 import { api } from '../helpers/http.js';
 
@@ -24,9 +23,9 @@ function config(extra: string[] = []): AgentConfig {
   ]);
 }
 
-/** A concrete path for a route pattern (`:id` → a value, `:name*` → two segments). */
+/** A concrete path for a route pattern (`{id}` → a value, `{name*}` → two segments). */
 function concrete(route: RouteDescriptor): string {
-  return route.path.replace(/:[A-Za-z_]+\*/g, 'org/name').replace(/:[A-Za-z_]+/g, '1');
+  return route.path.replace(/\{[A-Za-z_]+\*\}/g, 'org/name').replace(/\{[A-Za-z_]+\}/g, '1');
 }
 
 // The walk calls every route for real (image prune included): keep it away from any engine on the
@@ -37,7 +36,7 @@ beforeAll(async () => {
   process.env.PODMAN_SOCK = '/nonexistent/aerie-route-walk/podman.sock';
   dataDir = mkdtempSync(join(tmpdir(), 'agent-routes-'));
   const cfg = config();
-  agent = await startAgent(cfg, await defaultAgentDeps(cfg));
+  agent = await startAgent(cfg);
   base = agent.url;
 });
 afterAll(async () => {
@@ -50,19 +49,19 @@ afterAll(async () => {
 });
 
 describe('the agent route table', () => {
-  it('holds the node routes, with only /health public', () => {
+  it('holds the node routes, with only /health and /openapi.json public', () => {
     const routes = agent.routes();
     for (const [method, path] of [
-      ['GET', '/health'],
-      ['GET', '/info'],
-      ['GET', '/metrics'],
-      ['GET', '/ports/check'],
-      ['GET', '/deployments/logs'],
-      ['GET', '/deployments/logs/download'],
+      ['get', '/health'],
+      ['get', '/info'],
+      ['get', '/metrics'],
+      ['get', '/ports/check'],
+      ['get', '/deployments/logs'],
+      ['get', '/deployments/logs/download'],
     ]) {
       expect(routes).toContainEqual(expect.objectContaining({ method, path }));
     }
-    expect(routes.filter((r) => r.public).map((r) => r.path)).toEqual(['/health']);
+    expect(routes.filter((r) => r.public).map((r) => r.path)).toEqual(['/health', '/openapi.json']);
   });
 
   it('answers 401 on every protected route without a token and with a wrong one, and not 401 with the right one', async () => {
@@ -93,10 +92,7 @@ describe('the agent route table', () => {
 
   it('accepts requests without a token when started with --insecure', async () => {
     const cfg = config(['--insecure']);
-    const open = await startAgent(
-      { ...cfg, dataDir: join(dataDir, 'insecure'), logDir: join(dataDir, 'insecure', 'logs') },
-      await defaultAgentDeps(cfg),
-    );
+    const open = await startAgent({ ...cfg, dataDir: join(dataDir, 'insecure') });
     try {
       for (const route of open.routes())
         expect((await api(open.url, route.method, concrete(route))).status, route.path).not.toBe(

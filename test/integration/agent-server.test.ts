@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { setAgentLogSink, createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
-import { AgentHttpError, agentRoute } from '../../src-main/agent/http/agent-route.js';
+import { AppError } from '../../src-main/shared/errors.js';
+import { route } from '../../src-main/shared/node/route.js';
 import {
   closeAgentServer,
   createAgentServer,
@@ -16,69 +17,56 @@ let server: Server;
 let base: string;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+const test = { tag: 'Test' } as const;
 const routes = [
-  agentRoute({
-    method: 'GET',
-    path: '/health',
-    summary: 'public',
-    public: true,
-    handler: () => ({ status: 'ok' }),
-  }),
-  agentRoute({
-    method: 'POST',
-    path: '/echo/:id',
-    summary: 'validated echo',
-    params: z.object({ id: z.string().regex(/^\d+$/, 'id must be digits').transform(Number) }),
-    query: z.object({ mode: z.enum(['a', 'b']).optional() }),
-    body: z.object({ name: z.string().min(1), count: z.number().int() }).strict(),
-    status: 201,
-    handler: ({ params, query, body }) => ({ id: params.id, mode: query.mode ?? null, body }),
-  }),
-  agentRoute({
-    method: 'GET',
-    path: '/images/prune',
-    summary: 'literal',
-    handler: () => ({ which: 'literal' }),
-  }),
-  agentRoute({
-    method: 'GET',
-    path: '/images/:id',
-    summary: 'param',
-    params: z.object({ id: z.string() }),
-    handler: ({ params }) => ({ which: 'param', id: params.id }),
-  }),
-  agentRoute({
-    method: 'DELETE',
-    path: '/models/cache/:name*',
-    summary: 'rest of path',
-    params: z.object({ name: z.string() }),
-    handler: ({ params }) => ({ name: params.name }),
-  }),
-  agentRoute({
-    method: 'GET',
-    path: '/conflict',
-    summary: 'http error',
-    handler: () => {
-      throw new AgentHttpError(409, 'Port 8001 is already in use on this node.', { port: 8001 });
+  route({ ...test, method: 'get', path: '/health', summary: 'public', public: true }, () => ({
+    status: 'ok',
+  })),
+  route(
+    {
+      ...test,
+      method: 'post',
+      path: '/echo/{id}',
+      summary: 'validated echo',
+      params: z.object({ id: z.string().regex(/^\d+$/, 'id must be digits').transform(Number) }),
+      query: z.object({ mode: z.enum(['a', 'b']).optional() }),
+      body: z.object({ name: z.string().min(1), count: z.number().int() }).strict(),
+      status: 201,
     },
-  }),
-  agentRoute({
-    method: 'GET',
-    path: '/boom',
-    summary: 'bug',
-    handler: () => {
-      throw new Error(`kaboom with ${TOKEN}`);
+    ({ params, query, body }) => ({ id: params.id, mode: query.mode ?? null, body }),
+  ),
+  route({ ...test, method: 'get', path: '/images/prune', summary: 'literal' }, () => ({
+    which: 'literal',
+  })),
+  route(
+    {
+      ...test,
+      method: 'get',
+      path: '/images/{id}',
+      summary: 'param',
+      params: z.object({ id: z.string() }),
     },
-  }),
-  agentRoute({
-    method: 'GET',
-    path: '/raw',
-    summary: 'raw',
-    raw: true,
-    handler: ({ res }) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('raw body');
+    ({ params }) => ({ which: 'param', id: params.id }),
+  ),
+  route(
+    {
+      ...test,
+      method: 'delete',
+      path: '/models/cache/{name*}',
+      summary: 'rest of path',
+      params: z.object({ name: z.string() }),
     },
+    ({ params }) => ({ name: params.name }),
+  ),
+  route({ ...test, method: 'get', path: '/conflict', summary: 'http error' }, () => {
+    throw new AppError('conflict', 'Port 8001 is already in use on this node.', { port: 8001 });
+  }),
+  route({ ...test, method: 'get', path: '/boom', summary: 'bug' }, () => {
+    throw new Error(`kaboom with ${TOKEN}`);
+  }),
+  route({ ...test, method: 'get', path: '/raw', summary: 'raw', raw: true }, ({ res }) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('raw body');
   }),
 ];
 

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
+import { type StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import {
   freePort,
   simLaunch,

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TransferRecord } from '../../src-main/agent/files/file-deps.js';
 import {
   buildArchive,
   jsonRequest,
@@ -16,6 +15,7 @@ import {
   type FilesAgent,
 } from '../helpers/agent-routes-server.js';
 import { waitFor } from '../helpers/wait.js';
+import type { TransferRecord } from '../../src-main/shared/agent-protocol/files.js';
 
 let a: FilesAgent;
 let work: string;

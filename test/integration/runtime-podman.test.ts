@@ -227,7 +227,7 @@ describe('Engine API runtime against a real Podman service', () => {
       .ensureImage('localhost/aerie-missing:1', { mutable: false })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as RuntimeError).status).toBe(500);
+    expect((err as RuntimeError).code).toBe('internal');
     expect((err as RuntimeError).detail).toMatch(
       /^Failed to pull image localhost\/aerie-missing:1: .+/,
     );
@@ -238,7 +238,7 @@ describe('Engine API runtime against a real Podman service', () => {
   it('refuses to pass real GPUs through a Podman older than 5.4 with the upgrade remedy', async () => {
     const err = await rt.run(spec('gpu', { passGpus: true, gpuIds: [0] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as RuntimeError).status).toBe(409);
+    expect((err as RuntimeError).code).toBe('conflict');
     expect((err as RuntimeError).detail).toMatch(/^Podman \S+ cannot pass GPUs.*Upgrade Podman/);
   });
 
@@ -248,12 +248,12 @@ describe('Engine API runtime against a real Podman service', () => {
     await expect(
       collectLogs(rt.logs('no-such-container', { follow: false })),
     ).rejects.toMatchObject({
-      status: 404,
+      code: 'not_found',
     });
     const err = await rt
       .run(spec('bad-image', { image: 'localhost/aerie-absent:1' }))
       .catch((e: unknown) => e);
-    expect((err as RuntimeError).status).toBe(404);
+    expect((err as RuntimeError).code).toBe('not_found');
     expect((err as RuntimeError).detail).toMatch(/aerie-absent/);
   });
 });

@@ -236,7 +236,7 @@ describe('runtime registry with the process runtime', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(missing).toMatchObject({ status: 409 });
+    expect(missing).toMatchObject({ code: 'conflict' });
     expect((missing as Error).message).toMatch(
       /Container runtime 'docker' is not available on this node \(available: process/,
     );

@@ -74,8 +74,6 @@ describe('aerie agent configuration', () => {
       consulUrl: 'http://c:8500',
       modelDirs: ['/models/a', '/models/b'],
       hfCacheDir: '/tmp/agent-x/hf-cache',
-      managedModelsDir: '/tmp/agent-x/models',
-      logDir: '/tmp/agent-x/logs',
       logMaxBytes: 5 * 1024 * 1024,
       logRetentionDays: 3,
     });

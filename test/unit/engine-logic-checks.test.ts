@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineGpu } from '../../src-main/agent/engine/engine-deps.js';
-import type { LaunchManifest } from '../../src-main/agent/engine/engine.schema.js';
+import { type LaunchManifest } from '../../src-main/shared/agent-protocol/deployments.js';
 import { deploymentLabels, parseDeploymentLabels } from '../../src-main/agent/engine/labels.js';
 import {
   gpuIdsProblem,

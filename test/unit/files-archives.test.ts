@@ -14,7 +14,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractTarGz } from '../../src-main/agent/files/archive-extract.js';
 import { ExtractTarget } from '../../src-main/agent/files/extract-target.js';
 import { extractZip } from '../../src-main/agent/files/zip-reader.js';
-import { AgentHttpError } from '../../src-main/agent/http/agent-route.js';
+import { AppError } from '../../src-main/shared/errors.js';
+import { ERROR_STATUS } from '../../src-main/shared/node/http-errors.js';
 import { buildZip, snapshotTree, writeTree } from '../helpers/agent-routes-server.js';
 
 let root: string;
@@ -31,7 +32,7 @@ const untar = (file: string, t = target()) => extractTarGz(createReadStream(file
 const status = (p: Promise<unknown>) =>
   p.then(
     () => 0,
-    (e: unknown) => (e instanceof AgentHttpError ? e.status : -1),
+    (e: unknown) => (e instanceof AppError ? ERROR_STATUS[e.code] : -1),
   );
 
 function tarOf(files: Record<string, string>, args: string[] = []): string {

@@ -11,14 +11,15 @@ import { rewritePackagesPath } from '../../src-main/shared/vllm-args.js';
 
 const rewritePackagePaths = (args: string[], host: string) =>
   args.map((a) => rewritePackagesPath(a, host));
-import { AgentHttpError } from '../../src-main/agent/http/agent-route.js';
+import { AppError } from '../../src-main/shared/errors.js';
+import { ERROR_STATUS } from '../../src-main/shared/node/http-errors.js';
 
 const status = (fn: () => unknown) => {
   try {
     fn();
     return 0;
   } catch (e) {
-    return e instanceof AgentHttpError ? e.status : -1;
+    return e instanceof AppError ? ERROR_STATUS[e.code] : -1;
   }
 };
 

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { SyncLoop } from '../../src-main/loops/sync-loop.js';
+import { SyncLoop } from '../../src-main/shared/node/sync-loop.js';
+import { createCategoryLogger } from '../../src-main/shared/node/structured-log.js';
 import { flush, ManualClock } from '../helpers/manual-clock.js';
 
 function loop(clock: ManualClock, interval: { s: number }, tick: () => Promise<void>) {
-  return new SyncLoop({ name: 'test', clock, intervalSeconds: () => interval.s, tick });
+  return new SyncLoop({
+    name: 'test',
+    logger: createCategoryLogger('loops'),
+    clock,
+    intervalSeconds: () => interval.s,
+    tick,
+  });
 }
 
 describe('SyncLoop', () => {

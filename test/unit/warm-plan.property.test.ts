@@ -9,8 +9,8 @@ import {
   type PlanNodeState,
   type PlanRequest,
   type PlanStatus,
-  type WarmPlan,
 } from '../../src-main/shared/warm-plan.js';
+import type { WarmPlan } from '../../src-main/shared/agent-protocol/deployments.js';
 
 const NOW = 1_700_000_000_000;
 const RESERVING = new Set<PlanStatus>(['starting', 'loading', 'running', 'waking']);

@@ -1,16 +1,23 @@
 import { estimatePausedRamMb } from '../../shared/warm-plan.js';
 import type { EngineContext } from './engine-context.js';
-import type { StatusEntry } from './engine.schema.js';
+import { type StatusEntry } from '../../shared/agent-protocol/deployments.js';
 import { MANAGED_LABEL, parseDeploymentLabels, type ParsedLabels } from './labels.js';
 import type { Tracked } from './registry.js';
 import { entryFromManifest, newTracked } from './tracked-factory.js';
 import { isSleeping } from './vllm-client.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 
-function entryFrom(ctx: EngineContext, p: ParsedLabels, c: ContainerInfo): StatusEntry {
+function entryFrom(
+  ctx: EngineContext,
+  p: ParsedLabels,
+  c: ContainerInfo,
+  asleep: boolean,
+): StatusEntry {
   const saved = ctx.state.get().expires;
   return entryFromManifest(p.key, p.port, p.manifest, {
-    status: 'loading',
+    // An adopted deployment starts over as loading (the monitor finds it ready), or as the
+    // paused deployment it was.
+    status: asleep ? 'paused_ram' : 'loading',
     phase: null,
     vllm_version: p.version || null,
     image: c.image || null,
@@ -31,18 +38,15 @@ async function adoptOne(
   if (c.state === 'exited' || c.state === 'dead') return null;
   const parsed = parseDeploymentLabels(c.labels);
   if (!parsed || ctx.registry.isActive(parsed.key)) return null;
-  const entry = entryFrom(ctx, parsed, c);
+  const m = parsed.manifest;
+  const asleep = m.warm && m.internal_port !== null && (await isSleeping(m.internal_port)) === true;
+  const entry = entryFrom(ctx, parsed, c, asleep);
   const t = newTracked(entry, ctx.state.envFor(parsed.key), runtime);
   t.seenRestarts = c.restartCount;
   t.hostPid = c.pid;
   if (entry.key in ctx.state.get().expires) t.everReady = true;
-  if (
-    entry.warm &&
-    entry.internal_port !== null &&
-    (await isSleeping(entry.internal_port)) === true
-  ) {
+  if (asleep) {
     const gpus = await ctx.deps.gpus.list();
-    entry.status = 'paused_ram';
     entry.pause_tier = 'ram';
     entry.paused_ram_mb = estimatePausedRamMb(entry.gpu_ids, entry.gpu_memory_fraction, gpus);
     t.everReady = true;

@@ -1,25 +1,35 @@
 import { rm } from 'node:fs/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError, errorMessage } from '../../shared/errors.js';
 import { WarmController } from '../warm/warm-controller.js';
 import { deploymentKey } from '../../shared/vllm-args.js';
-import type { WarmPlan } from '../../shared/warm-plan.js';
 import { adoptAll } from './adoption.js';
 import { EngineContext } from './engine-context.js';
 import { withDefaults, type EngineDepsInput } from './engine-deps.js';
 import {
-  FINISHED,
   type LaunchRequest,
   type NodePolicyUpdate,
   type StatusEntry,
-} from './engine.schema.js';
-import { launch, type LaunchResult } from './launcher.js';
+} from '../../shared/agent-protocol/deployments.js';
+import { FINISHED } from '../../shared/deployment-status.js';
+import { launch } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
 import { scheduleMonitor } from './monitor.js';
-import { findByNamespacePid } from './process-tree.js';
 import type { Tracked } from './registry.js';
+import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } from './rogue.js';
+import { transition } from './status.js';
+import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
+import { rogueSummary } from './warm-artifacts-summary.js';
+import type {
+  ContainerEntry,
+  GpuProcessEntry,
+  RogueSummary,
+  WarmArtifacts,
+} from '../../shared/agent-protocol/housekeeping.js';
 import { detach, finish, removeContainer } from './stopper.js';
-import { compileCacheDir } from './warm-artifacts.js';
+import type { WarmPlan } from '../../shared/agent-protocol/deployments.js';
+import type { LaunchResult } from '../../shared/agent-protocol/deployments.js';
+import { compileCacheDir } from '../data-dir.js';
 
 /**
  * The agent's deployment engine: launches vLLM servers, watches them, pauses and wakes warm ones,
@@ -57,7 +67,7 @@ export class DeploymentEngine {
     scheduleMonitor(this.ctx, t);
   }
 
-  /** `POST /deployments/start`. Throws AgentHttpError with the reference's statuses. */
+  /** `POST /deployments/start`. Throws AppError with the reference's codes. */
   async launch(req: LaunchRequest): Promise<LaunchResult> {
     const v = await validateLaunch(this.ctx, req);
     return launch(this.ctx, v, this.warm, (t) => this.watch(t));
@@ -66,7 +76,7 @@ export class DeploymentEngine {
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
     if (!t || FINISHED.has(t.entry.status))
-      throw new AgentHttpError(404, `Deployment ${key} not found`);
+      throw new AppError('not_found', `Deployment ${key} not found`);
     return t;
   }
 
@@ -74,8 +84,8 @@ export class DeploymentEngine {
   stop(key: string): { status: 'stopping'; key: string } {
     const t = this.mustGet(key);
     void this.stopNow(key).catch((err: unknown) => {
-      t.entry.status = 'error';
-      t.entry.error = `Failed to stop: ${(err as Error).message}`;
+      transition(t, 'stop_failed');
+      t.entry.error = `Failed to stop: ${errorMessage(err)}`;
     });
     return { status: 'stopping', key };
   }
@@ -84,7 +94,7 @@ export class DeploymentEngine {
     const t = this.mustGet(key);
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
-    t.entry.status = 'stopping';
+    transition(t, 'stop');
     this.ctx.agentLine(t, 'Stop requested.');
     await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
@@ -115,8 +125,8 @@ export class DeploymentEngine {
       t.entry.status !== 'offloading' &&
       t.entry.status !== 'waking'
     ) {
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Deployment is '${t.entry.status}'; only a paused deployment can be resumed.`,
       );
     }
@@ -184,14 +194,6 @@ export class DeploymentEngine {
     return this.ctx.registry.all().map((t) => structuredClone(t.entry));
   }
 
-  /** GPUs of the live deployment serving on `port` (public or internal); null = all or unknown. */
-  gpuIdsForPort(port: number): number[] | null {
-    const t = this.ctx.registry
-      .active()
-      .find((x) => x.entry.port === port || x.entry.internal_port === port);
-    return t?.entry.gpu_ids ?? null;
-  }
-
   /**
    * True when a live deployment serves this HF repo id, or this host path or a path inside it
    * (deleting its files would pull them from under a running server).
@@ -203,20 +205,48 @@ export class DeploymentEngine {
       .some((t) => t.entry.model_name === nameOrPath || t.entry.model_name.startsWith(`${dir}/`));
   }
 
-  /**
-   * Host PID of the simulator serving on `port` when it runs in a container's PID namespace, where
-   * its own PID (`nsPid`) means nothing on the host; null for the process runtime or an unknown port.
-   */
-  simulatorHostPid(port: number, nsPid: number): number | null {
-    const t = this.ctx.registry
-      .active()
-      .find((x) => x.entry.port === port || x.entry.internal_port === port);
-    if (!t?.runtime || t.runtime.name === 'process' || t.hostPid === null) return null;
-    return findByNamespacePid(t.hostPid, nsPid) ?? t.hostPid;
-  }
-
   /** Keys of deployments that are live (`GET /deployments`). */
   runningKeys(): string[] {
     return this.ctx.registry.active().map((t) => t.entry.key);
+  }
+
+  /** Managed and vLLM-image containers of every runtime, tracked or rogue. */
+  listContainers(): Promise<ContainerEntry[]> {
+    return listContainers(this.ctx);
+  }
+
+  /** Removes a rogue container (409 for one a deployment manages). */
+  stopRogueContainer(id: string): Promise<{ status: 'removed'; id: string }> {
+    return stopRogueContainer(this.ctx, id);
+  }
+
+  /** vLLM processes on the GPUs, tracked or orphaned. */
+  listGpuProcesses(): Promise<GpuProcessEntry[]> {
+    return listGpuProcesses(this.ctx);
+  }
+
+  /** Kills an orphaned vLLM GPU process (409 tracked, 404 gone or not vLLM). */
+  killGpuProcess(pid: number): Promise<{ status: 'killed'; pid: number }> {
+    return killGpuProcess(this.ctx, pid);
+  }
+
+  /** Orphaned RAM sleepers and compile caches. */
+  listWarmArtifacts(): Promise<WarmArtifacts> {
+    return listWarmArtifacts(this.ctx);
+  }
+
+  /** Kills an orphaned RAM sleeper. */
+  killRamSleeper(pid: number): Promise<{ status: 'killed'; pid: number }> {
+    return killRamSleeper(this.ctx, pid);
+  }
+
+  /** Deletes an orphaned compile cache (409 for a tracked one, 400 for a bad name). */
+  deleteCompileCache(name: string): Promise<{ status: 'deleted'; name: string }> {
+    return deleteCompileCache(this.ctx, name);
+  }
+
+  /** Counts of rogue containers, orphaned GPU processes and warm artifacts. */
+  rogueSummary(): Promise<RogueSummary> {
+    return rogueSummary(this.ctx);
   }
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import type { NodePolicy } from '../../shared/agent-protocol/deployments.js';
+import { simStateFile, stateFile } from '../data-dir.js';
 import type { EngineDeps } from './engine-deps.js';
-import type { NodePolicy } from './engine.schema.js';
-import { Registry, type Tracked } from './registry.js';
+import type { Registry, Tracked } from './registry.js';
 import { StateFile } from './state-file.js';
 
 /** The warm-cache operations the rest of the engine calls (implemented in src-main/agent/warm/). */
@@ -14,7 +13,7 @@ export interface WarmOps {
 
 /** State shared by the parts of the deployment engine (launcher, monitor, stopper, adoption, warm). */
 export class EngineContext {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   readonly state: StateFile;
   policy: NodePolicy = {
     warm_offload_enabled: false,
@@ -24,7 +23,8 @@ export class EngineContext {
   closed = false;
 
   constructor(readonly deps: EngineDeps) {
-    this.state = new StateFile(deps.dataDir);
+    this.registry = deps.registry;
+    this.state = new StateFile(stateFile(deps.dataDir));
     const saved = this.state.get().policy;
     if (saved) {
       this.policy = {
@@ -37,10 +37,7 @@ export class EngineContext {
 
   /** Where the simulator of `key` writes its state (simulated GPUs only), else null. */
   simStateFile(key: string): string | null {
-    const dir = this.deps.simStateDir;
-    return dir
-      ? join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
-      : null;
+    return this.deps.simulatedGpus ? simStateFile(this.deps.dataDir, key) : null;
   }
 
   /**

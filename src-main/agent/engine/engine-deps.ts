@@ -3,6 +3,7 @@ import type { AgentLogger } from '../logs/agent-logger.js';
 import type { GpuProvider } from '../gpu/gpu-provider.js';
 import type { LogRuntime, LogStore } from '../logs/log-store.js';
 import type { ContainerRuntime, RuntimeName } from '../runtime/container-runtime.js';
+import { Registry } from './registry.js';
 
 /** One GPU as the engine needs to see it. */
 export interface EngineGpu {
@@ -67,9 +68,11 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   busyGuardSlackMs: 2000,
 };
 
-/** Everything the deployment engine is built from (composition root: the agent's start). */
+/** Everything the deployment engine is built from (composition root: `agent/bootstrap.ts`). */
 export interface EngineDeps {
   dataDir: string;
+  /** The deployments the engine tracks (the simulated GPU inventory reads it too). */
+  registry: Registry;
   runtimes: EngineRuntimes;
   /** The newest vLLM release (e.g. `0.11.0`) for a blank version, or null → `latest`. */
   latestRelease?: () => Promise<string | null>;
@@ -84,10 +87,10 @@ export interface EngineDeps {
   /** False with simulated GPUs: nothing to pass into the container. */
   passGpus: boolean;
   /**
-   * Simulated GPUs only: where each simulator writes its state file (AERIE_SIM_STATE_FILE), so the
-   * simulated inventory follows the deployments' memory.
+   * True with `--simulate-gpus`: each simulator writes a state file (AERIE_SIM_STATE_FILE) under
+   * `sim-gpus/`, so the simulated inventory follows the deployments' memory.
    */
-  simStateDir?: string;
+  simulatedGpus?: boolean;
   /** Default of the crash-loop breaker (reference `MAX_FAILED_RESTARTS`). */
   maxFailedRestarts: number;
   timings: EngineTimings;
@@ -96,9 +99,10 @@ export interface EngineDeps {
 /** Options a caller may omit. */
 export type EngineDepsInput = Omit<
   EngineDeps,
-  'timings' | 'maxFailedRestarts' | 'passGpus' | 'gpus'
+  'timings' | 'maxFailedRestarts' | 'passGpus' | 'gpus' | 'registry'
 > & {
   gpus: GpuProvider;
+  registry?: Registry;
   timings?: Partial<EngineTimings>;
   maxFailedRestarts?: number;
   passGpus?: boolean;
@@ -109,6 +113,7 @@ export function withDefaults(input: EngineDepsInput): EngineDeps {
   return {
     ...input,
     gpus: adaptGpuProvider(input.gpus),
+    registry: input.registry ?? new Registry(),
     timings: { ...DEFAULT_TIMINGS, ...input.timings },
     maxFailedRestarts: input.maxFailedRestarts ?? 3,
     passGpus: input.passGpus ?? true,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LaunchManifest } from './engine.schema.js';
+import { type LaunchManifest } from '../../shared/agent-protocol/deployments.js';
 
 /** Label that marks every container the agent launched (adoption lists by it). */
 export const MANAGED_LABEL = 'aerie.managed';

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { isPortAvailable } from '../system/port-check.js';
 import {
   buildVllmEnv,
@@ -10,7 +10,7 @@ import {
 } from '../../shared/vllm-args.js';
 import type { EngineContext } from './engine-context.js';
 import type { EngineGpu } from './engine-deps.js';
-import type { LaunchRequest } from './engine.schema.js';
+import { type LaunchRequest } from '../../shared/agent-protocol/deployments.js';
 import { gpuIdsProblem, resolveAllowedPath } from './launch-checks.js';
 
 /** A launch request after validation: everything later steps need, already derived. */
@@ -24,7 +24,7 @@ export interface ValidatedLaunch {
 }
 
 function badRequest(err: unknown): never {
-  throw new AgentHttpError(400, err instanceof Error ? err.message : String(err));
+  throw new AppError('bad_request', err instanceof Error ? err.message : String(err));
 }
 
 /**
@@ -36,7 +36,7 @@ export async function validateLaunch(
   req: LaunchRequest,
 ): Promise<ValidatedLaunch> {
   const key = deploymentKey(req.model_name, req.port);
-  if (ctx.registry.isActive(key)) throw new AgentHttpError(400, 'Deployment already running');
+  if (ctx.registry.isActive(key)) throw new AppError('bad_request', 'Deployment already running');
   const dirs = ctx.deps.modelDirs;
   if (req.model_name.startsWith('/')) {
     try {
@@ -64,9 +64,9 @@ export async function validateLaunch(
     badRequest(err);
   }
   if (!(await isPortAvailable(req.port)))
-    throw new AgentHttpError(409, `Port ${req.port} is already in use on this node.`);
+    throw new AppError('conflict', `Port ${req.port} is already in use on this node.`);
   const gpus = await ctx.deps.gpus.list();
   const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
-  if (gpuProblem) throw new AgentHttpError(400, gpuProblem);
+  if (gpuProblem) throw new AppError('bad_request', gpuProblem);
   return { key, req, lora, env, warm, gpus };
 }

@@ -1,5 +1,19 @@
 import { mkdirSync } from 'node:fs';
-import { AgentHttpError } from '../http/agent-route.js';
+import type {
+  LaunchManifest,
+  LaunchResult,
+  StatusEntry,
+} from '../../shared/agent-protocol/deployments.js';
+import { AppError, errorMessage } from '../../shared/errors.js';
+import {
+  buildVllmArgs,
+  CONTAINER_VLLM_CACHE,
+  containerName,
+  resolveVllmImage,
+  type ResolvedImage,
+} from '../../shared/vllm-args.js';
+import { compileCacheDir, packagesDir, simGpusDir } from '../data-dir.js';
+import { packagesMount } from '../files/packages.js';
 import { describeEnv } from '../logs/secret-mask.js';
 import type {
   ContainerRuntime,
@@ -8,30 +22,13 @@ import type {
   PullProgress,
 } from '../runtime/container-runtime.js';
 import { allocateInternalPort } from '../warm/internal-port.js';
-import { packagesDir } from '../files/file-deps.js';
-import { packagesMount } from '../files/packages.js';
-import {
-  buildVllmArgs,
-  CONTAINER_VLLM_CACHE,
-  containerName,
-  resolveVllmImage,
-} from '../../shared/vllm-args.js';
 import type { EngineContext } from './engine-context.js';
-import type { LaunchManifest, StatusEntry } from './engine.schema.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
 import type { Tracked } from './registry.js';
+import { transition } from './status.js';
 import { entryFromManifest, newTracked, toHttpError } from './tracked-factory.js';
-import { compileCacheDir } from './warm-artifacts.js';
-
-/** What a successful launch answers (behaviour.md §2.3). */
-export interface LaunchResult {
-  status: 'started';
-  key: string;
-  vllm_version: string;
-  offloaded: { key: string; model_name: string; tier: 'ram' }[];
-}
 
 /** The warm-cache steps a launch needs (implemented by the warm controller). */
 export interface LaunchWarmOps {
@@ -137,20 +134,19 @@ async function fitResources(
     gpu_ids: v.req.gpu_ids ?? null,
     fraction: v.req.gpu_memory_fraction,
   });
-  if (problem) throw new AgentHttpError(409, problem);
+  if (problem) throw new AppError('conflict', problem);
   return [];
 }
 
-async function startContainer(
+/** Resolves and prepares the image (pull, copy), reporting pull progress on the entry. */
+async function prepareImage(
   ctx: EngineContext,
-  v: ValidatedLaunch,
   t: Tracked,
+  v: ValidatedLaunch,
   runtime: ContainerRuntime,
-): Promise<void> {
+): Promise<ResolvedImage> {
   const e = t.entry;
   const d = ctx.deps;
-  t.log = d.logs.open(e.key, e.model_name, e.port, runtime.name, true);
-  t.log.setSecretEnv(v.env);
   e.phase = 'preparing image';
   const img = resolveVllmImage(v.req.vllm_version, {
     imageRepo: d.imageRepo,
@@ -165,13 +161,23 @@ async function startContainer(
     });
     e.image_digest = res.digest ?? res.imageId;
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new AgentHttpError(
-      500,
-      `Failed to pull image ${img.image}: ${msg} Verify the vLLM version/tag exists on Docker Hub.`,
+    throw new AppError(
+      'internal',
+      `Failed to pull image ${img.image}: ${errorMessage(err)} Verify the vLLM version/tag exists on Docker Hub.`,
     );
   }
   e.pull_progress = null;
+  return img;
+}
+
+/** The bind mounts of a deployment: HF cache, model dirs, packages, and a warm one's compile cache. */
+async function containerMounts(
+  ctx: EngineContext,
+  t: Tracked,
+  v: ValidatedLaunch,
+): Promise<Mount[]> {
+  const e = t.entry;
+  const d = ctx.deps;
   const hostPackagesDir = packagesDir(d.dataDir);
   mkdirSync(hostPackagesDir, { recursive: true });
   const mounts: Mount[] = [
@@ -186,6 +192,26 @@ async function startContainer(
     mkdirSync(cache, { recursive: true });
     mounts.push({ source: cache, target: CONTAINER_VLLM_CACHE, readOnly: false });
   }
+  if (d.simulatedGpus) {
+    // A containerised simulator writes its state file from inside: same path on both sides.
+    const dir = simGpusDir(d.dataDir);
+    mkdirSync(dir, { recursive: true });
+    mounts.push({ source: dir, target: dir, readOnly: false });
+  }
+  return mounts;
+}
+
+/** The container spec: vLLM's command line, env (values only here), labels (keys only). */
+function launchSpec(
+  ctx: EngineContext,
+  t: Tracked,
+  v: ValidatedLaunch,
+  img: ResolvedImage,
+  runtime: ContainerRuntime,
+  mounts: Mount[],
+): LaunchSpec {
+  const e = t.entry;
+  const d = ctx.deps;
   const args = buildVllmArgs({
     model_name: e.model_name,
     serve_port: e.internal_port ?? e.port,
@@ -195,17 +221,12 @@ async function startContainer(
     engine_args: v.req.engine_args,
     lora_modules: v.lora,
     extra_args: v.req.extra_args,
-    host_packages_dir: hostPackagesDir,
+    host_packages_dir: packagesDir(d.dataDir),
   });
   const env = { ...v.env };
   const simState = ctx.simStateFile(e.key);
-  if (d.simStateDir && simState) {
-    mkdirSync(d.simStateDir, { recursive: true });
-    env.AERIE_SIM_STATE_FILE = simState;
-    // A containerised simulator writes the file from inside: same path on both sides.
-    mounts.push({ source: d.simStateDir, target: d.simStateDir, readOnly: false });
-  }
-  const spec: LaunchSpec = {
+  if (simState) env.AERIE_SIM_STATE_FILE = simState;
+  return {
     name: containerName(e.key),
     image: img.image,
     args,
@@ -216,20 +237,32 @@ async function startContainer(
     mounts,
     restartUnlessStopped: true,
   };
+}
+
+/** Pulls the image, builds the spec and runs the container; the entry becomes `loading`. */
+async function startContainer(
+  ctx: EngineContext,
+  v: ValidatedLaunch,
+  t: Tracked,
+  runtime: ContainerRuntime,
+): Promise<void> {
+  const e = t.entry;
+  t.log = ctx.deps.logs.open(e.key, e.model_name, e.port, runtime.name, true);
+  t.log.setSecretEnv(v.env);
+  const img = await prepareImage(ctx, t, v, runtime);
+  const spec = launchSpec(ctx, t, v, img, runtime, await containerMounts(ctx, t, v));
   ctx.state.update((s) => {
     s.env[e.key] = v.env;
     delete s.expires[e.key];
   });
   e.phase = 'starting container';
-  ctx.agentLine(
-    t,
-    `Launching ${img.image} ${args.join(' ')}${Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : ''}`,
-  );
+  const envNote = Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : '';
+  ctx.agentLine(t, `Launching ${img.image} ${spec.args.join(' ')}${envNote}`);
   const info = await runtime.run(spec);
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;
   t.hostPid = info.pid;
-  e.status = 'loading';
+  transition(t, 'container_started');
   e.phase = null;
 }
 

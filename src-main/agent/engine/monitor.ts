@@ -1,13 +1,12 @@
 import type { ContainerInfo } from '../runtime/container-runtime.js';
 import type { EngineContext } from './engine-context.js';
-import { FINISHED } from './engine.schema.js';
+import { FINISHED, QUIET } from '../../shared/deployment-status.js';
 import { describeFailure } from './failure.js';
 import { CLASSIFY_WINDOW, type Tracked } from './registry.js';
 import { detach, finish, removeContainer } from './stopper.js';
+import { transition } from './status.js';
 import { scrapeUsage } from './usage-scraper.js';
 import { probeReady } from './vllm-client.js';
-
-const QUIET = new Set(['paused_ram', 'offloading', 'waking']);
 
 /** Schedules the next monitor tick of `t` (every `monitorMs`; reference: 2 s). */
 export function scheduleMonitor(ctx: EngineContext, t: Tracked): void {
@@ -32,12 +31,12 @@ function breakerThreshold(ctx: EngineContext, t: Tracked): number {
 async function end(
   ctx: EngineContext,
   t: Tracked,
-  status: 'expired' | 'error' | 'stopped',
+  event: 'expire' | 'failed' | 'stopped',
   error: string | null,
   remove: boolean,
 ): Promise<void> {
   t.stopRequested = true;
-  finish(t, status, error);
+  finish(t, event, error);
   await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
   if (remove) {
     await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(
@@ -65,13 +64,19 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
   t.hostPid = info?.pid ?? null;
   if (info === null) {
     ctx.agentLine(t, 'Container vanished without a stop request.');
-    await end(ctx, t, 'error', `Container for ${e.key} disappeared without a stop request.`, false);
+    await end(
+      ctx,
+      t,
+      'failed',
+      `Container for ${e.key} disappeared without a stop request.`,
+      false,
+    );
     return;
   }
   const now = ctx.deps.clock.now();
   if (e.expires_at !== null && Date.parse(e.expires_at) <= now) {
     ctx.agentLine(t, 'Serve duration reached — stopping deployment.');
-    await end(ctx, t, 'expired', null, true);
+    await end(ctx, t, 'expire', null, true);
     return;
   }
   if (info.restartCount > t.seenRestarts) {
@@ -86,7 +91,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
       await end(
         ctx,
         t,
-        'error',
+        'failed',
         `${cause} (Stopped after ${info.restartCount} failed starts without becoming ready.)`,
         true,
       );
@@ -110,7 +115,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
 
 function markReady(ctx: EngineContext, t: Tracked): void {
   const e = t.entry;
-  e.status = 'running';
+  if (!transition(t, 'ready')) return;
   e.phase = 'ready';
   e.error = null;
   e.error_code = null;
@@ -169,7 +174,7 @@ async function applyFailure(
 ): Promise<void> {
   const e = t.entry;
   const f = describeFailure(await recentLines(t), exitCode);
-  e.status = 'error';
+  if (!transition(t, 'failed')) return;
   e.exit_code = exitCode;
   e.error = f.message;
   e.error_code = f.code;

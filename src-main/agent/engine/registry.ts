@@ -3,7 +3,8 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { WakeProxy } from '../warm/wake-proxy.js';
 import type { UsageScrapeState } from '../../shared/usage-scrape.js';
 import type { PlanDeployment } from '../../shared/warm-plan.js';
-import { FINISHED, type DeploymentStatus, type StatusEntry } from './engine.schema.js';
+import { type StatusEntry } from '../../shared/agent-protocol/deployments.js';
+import { FINISHED, type AgentStatus } from '../../shared/deployment-status.js';
 import type { ProcRef } from './process-tree.js';
 
 /** Lines kept in memory per deployment for failure classification (behaviour.md §2.10). */
@@ -38,7 +39,7 @@ export interface Tracked {
 }
 
 /** Statuses in which a deployment holds (or is about to hold) GPU memory. */
-const LIVE: ReadonlySet<DeploymentStatus> = new Set([
+const LIVE: ReadonlySet<AgentStatus> = new Set([
   'starting',
   'loading',
   'running',

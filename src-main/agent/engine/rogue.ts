@@ -1,30 +1,9 @@
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 import type { EngineContext } from './engine-context.js';
 import { MANAGED_LABEL } from './labels.js';
 import { describeProcess, isAlive, killSurvivors, procRef, snapshotTree } from './process-tree.js';
-
-/** One vLLM container as `GET /containers` lists it (behaviour.md §4.5). */
-export interface ContainerEntry {
-  id: string;
-  name: string;
-  image: string;
-  status: string;
-  managed: boolean;
-  key: string | null;
-  tracked: boolean;
-  runtime: string;
-}
-
-/** One vLLM GPU process as `GET /gpu-processes` lists it. */
-export interface GpuProcessEntry {
-  pid: number;
-  gpu_index: number;
-  gpu_memory_mb: number | null;
-  process_name: string;
-  tracked: boolean;
-  key: string | null;
-}
+import type { ContainerEntry, GpuProcessEntry } from '../../shared/agent-protocol/housekeeping.js';
 
 const VLLM_IMAGE = /^(docker\.io\/)?(vllm\/vllm-openai|aerie\/local)(:|@|$)/;
 /** Names and command lines of vLLM server processes (`vllm serve`, `VLLM::EngineCore`, `VLLM::Worker`). */
@@ -89,10 +68,10 @@ export async function stopRogueContainer(
   const found = (await allContainers(ctx)).find(
     ({ c }) => c.id === id || (id.length >= 6 && c.id.startsWith(id)),
   );
-  if (!found) throw new AgentHttpError(404, `Container ${id} not found.`);
+  if (!found) throw new AppError('not_found', `Container ${id} not found.`);
   if (trackedKeyOf(ctx, found.c.id) !== null) {
-    throw new AgentHttpError(
-      409,
+    throw new AppError(
+      'conflict',
       'Managed by an active deployment — stop it from the Deployments table.',
     );
   }
@@ -161,18 +140,19 @@ export async function killOrphanProcess(
 ): Promise<{ status: 'killed'; pid: number }> {
   const entry = await find();
   const ref = procRef(pid);
-  if (!entry || !ref) throw new AgentHttpError(404, `Process ${pid} is not ${what} on this node.`);
+  if (!entry || !ref)
+    throw new AppError('not_found', `Process ${pid} is not ${what} on this node.`);
   if (entry.tracked)
-    throw new AgentHttpError(
-      409,
+    throw new AppError(
+      'conflict',
       `Process ${pid} belongs to deployment ${entry.key}; stop it from the Deployments table.`,
     );
   try {
     process.kill(pid, 'SIGTERM');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EPERM') {
-      throw new AgentHttpError(
-        403,
+      throw new AppError(
+        'forbidden',
         `Not allowed to signal process ${pid}; remove it manually with 'sudo kill -9 ${pid}'.`,
       );
     }
@@ -183,8 +163,8 @@ export async function killOrphanProcess(
   if (isAlive(ref)) killSurvivors([ref]);
   await new Promise<void>((r) => setTimeout(r, 100).unref());
   if (isAlive(ref))
-    throw new AgentHttpError(
-      403,
+    throw new AppError(
+      'forbidden',
       `Process ${pid} is still alive; remove it manually with 'sudo kill -9 ${pid}'.`,
     );
   return { status: 'killed', pid };

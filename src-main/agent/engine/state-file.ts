@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 
 const StateSchema = z.object({
@@ -30,8 +30,8 @@ export class StateFile {
   readonly path: string;
   private state: AgentState;
 
-  constructor(dataDir: string) {
-    this.path = join(dataDir, 'state.json');
+  constructor(path: string) {
+    this.path = path;
     this.state = StateFile.read(this.path);
   }
 

@@ -1,7 +1,7 @@
 import type { AgentLogger } from '../logs/agent-logger.js';
-import type { DeploymentStatus } from './engine.schema.js';
 import { killSurvivors, snapshotTree } from './process-tree.js';
 import type { Tracked } from './registry.js';
+import { transition } from './status.js';
 
 /** Stops the background parts of a deployment: monitor timer, log stream and wake proxy. */
 export async function detach(t: Tracked, clearTimer: (h: unknown) => void): Promise<void> {
@@ -44,9 +44,16 @@ export async function removeContainer(
   }
 }
 
-/** Final bookkeeping of a stopped deployment. */
-export function finish(t: Tracked, status: DeploymentStatus, error: string | null = null): void {
-  t.entry.status = status;
+/**
+ * Ends a deployment: `event` (stopped, expire or failed) through the state machine, then the
+ * bookkeeping of a deployment that no longer runs.
+ */
+export function finish(
+  t: Tracked,
+  event: 'stopped' | 'expire' | 'failed',
+  error: string | null = null,
+): void {
+  transition(t, event);
   t.entry.desired_state = 'stopped';
   t.entry.phase = null;
   t.entry.pause_tier = null;

@@ -1,9 +1,7 @@
-import { AgentHttpError } from '../http/agent-route.js';
-import { RuntimeError } from '../runtime/runtime-error.js';
+import { AppError, errorMessage } from '../../shared/errors.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { INITIAL_USAGE_STATE } from '../../shared/usage-scrape.js';
-import { LaunchInputError } from '../../shared/vllm-args.js';
-import type { LaunchManifest, StatusEntry } from './engine.schema.js';
+import { type LaunchManifest, type StatusEntry } from '../../shared/agent-protocol/deployments.js';
 import type { Tracked } from './registry.js';
 
 /** A fresh in-memory record around a status entry. */
@@ -85,10 +83,7 @@ export function entryFromManifest(
 }
 
 /** Maps any error of a launch step to the HTTP error the agent answers with. */
-export function toHttpError(err: unknown, fallbackPrefix = ''): AgentHttpError {
-  if (err instanceof AgentHttpError) return err;
-  if (err instanceof LaunchInputError) return new AgentHttpError(400, err.message);
-  if (err instanceof RuntimeError) return new AgentHttpError(err.status, err.detail);
-  const message = err instanceof Error ? err.message : String(err);
-  return new AgentHttpError(500, `${fallbackPrefix}${message}`);
+export function toHttpError(err: unknown, fallbackPrefix = ''): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('internal', `${fallbackPrefix}${errorMessage(err)}`);
 }

@@ -1,15 +1,7 @@
 import type { EngineContext } from './engine-context.js';
 import { listContainers, listGpuProcesses } from './rogue.js';
 import { listWarmArtifacts } from './warm-artifacts.js';
-
-/** Counts of untracked items: the control plane's `rogue_*_count` of a node, in one call. */
-export interface RogueSummary {
-  containers: number;
-  /** Distinct PIDs. */
-  processes: number;
-  /** RAM sleepers plus compile caches (the control plane shows them only when warm is enabled). */
-  artifacts: number;
-}
+import type { RogueSummary } from '../../shared/agent-protocol/housekeeping.js';
 
 /** `GET /rogue-summary`: the same lists as the detail routes, counted (cache sizes are not walked). */
 export async function rogueSummary(ctx: EngineContext): Promise<RogueSummary> {

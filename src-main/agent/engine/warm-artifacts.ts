@@ -1,51 +1,18 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { compileCacheName, compileCacheRoot } from '../data-dir.js';
 import { toMb } from '../files/file-deps.js';
 import { exists, treeSize } from '../files/tree-size.js';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { EngineContext } from './engine-context.js';
 import { describeProcess } from './process-tree.js';
 import { VLLM_PROCESS, killOrphanProcess, trackedPids } from './rogue.js';
-
-/** An orphaned vLLM process holding host RAM (a sleeper whose deployment is gone). */
-export interface RamSleeper {
-  pid: number;
-  process_name: string;
-  rss_mb: number;
-}
-
-/** An orphaned torch.compile cache directory of a warm deployment that no longer exists. */
-export interface DiskCache {
-  name: string;
-  path: string;
-  size_mb: number;
-}
-
-/** `GET /warm-artifacts` (behaviour.md §4.5): only untracked items, so each list's length is its rogue count. */
-export interface WarmArtifacts {
-  ram_sleepers: RamSleeper[];
-  disk_caches: DiskCache[];
-}
+import type { DiskCache, WarmArtifacts } from '../../shared/agent-protocol/housekeeping.js';
 
 /** A level-1 sleeper keeps its weights in host RAM; smaller vLLM processes are not worth listing. */
 export const SLEEPER_MIN_RSS_MB = 1024;
 const CACHE_NAME = /^[0-9a-fA-F]{16}$/;
-
-/** Name of the compile-cache directory of `key` under `<data-dir>/.vllm_compile` (as the launcher makes it). */
-export function compileCacheName(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
-}
-
-/** The per-deployment compile cache `<data-dir>/.vllm_compile/<sha256(key)[:16]>` of a warm launch. */
-export function compileCacheDir(dataDir: string, key: string): string {
-  return join(dataDir, '.vllm_compile', compileCacheName(key));
-}
-
-function compileCacheRoot(ctx: EngineContext): string {
-  return join(ctx.deps.dataDir, '.vllm_compile');
-}
 
 /** Cache directory name → key of the live deployment that owns it. */
 function trackedCaches(ctx: EngineContext): Map<string, string> {
@@ -95,7 +62,7 @@ async function vllmProcesses(ctx: EngineContext): Promise<VllmProcess[]> {
 }
 
 async function orphanedCaches(ctx: EngineContext, withSizes: boolean): Promise<DiskCache[]> {
-  const root = compileCacheRoot(ctx);
+  const root = compileCacheRoot(ctx.deps.dataDir);
   const tracked = trackedCaches(ctx);
   let entries;
   try {
@@ -159,23 +126,23 @@ export async function deleteCompileCache(
   name: string,
 ): Promise<{ status: 'deleted'; name: string }> {
   if (!CACHE_NAME.test(name)) {
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Cache name '${name}' is invalid: it must be 16 hex characters (the directory name under .vllm_compile).`,
     );
   }
   const owner = trackedCaches(ctx).get(name);
   if (owner !== undefined)
-    throw new AgentHttpError(
-      409,
+    throw new AppError(
+      'conflict',
       `Compile cache ${name} belongs to deployment ${owner}; stop the deployment first.`,
     );
-  const path = join(compileCacheRoot(ctx), name);
-  if (!(await exists(path))) throw new AgentHttpError(404, `Compile cache ${name} not found.`);
+  const path = join(compileCacheRoot(ctx.deps.dataDir), name);
+  if (!(await exists(path))) throw new AppError('not_found', `Compile cache ${name} not found.`);
   await rm(path, { recursive: true, force: true }).catch(() => undefined);
   if (await exists(path)) {
-    throw new AgentHttpError(
-      500,
+    throw new AppError(
+      'internal',
       `Could not remove ${path}: some files are not deletable by the agent (owned by root?). Remove it manually.`,
     );
   }

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { ExtractTarget } from './extract-target.js';
 import { quoteInput } from './file-names.js';
 import { TarReader } from './tar-reader.js';
@@ -31,8 +31,8 @@ export function stripArchiveSuffix(filename: string): string {
 export function requireArchiveKind(filename: string): ArchiveKind {
   const kind = archiveKind(filename);
   if (!kind)
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Unsupported archive ${quoteInput(filename)}: use .tar.gz, .tgz or .zip.`,
     );
   return kind;
@@ -66,7 +66,7 @@ export async function extractTarGz(
     // Node 20's pipeline reports a failing final stage as an AbortError; the reader's own error says what was wrong.
     const err = readerError ?? caught;
     if ((err as { code?: string }).code?.startsWith('Z_'))
-      throw new AgentHttpError(400, 'The archive is not valid gzip data.');
+      throw new AppError('bad_request', 'The archive is not valid gzip data.');
     throw err;
   }
 }

@@ -1,6 +1,7 @@
-import { AgentHttpError } from '../http/agent-route.js';
-import { DiskProbe, type DiskUsage } from '../system/disk.js';
+import { AppError } from '../../shared/errors.js';
+import { DiskProbe } from '../system/disk.js';
 import { GIB } from './file-deps.js';
+import type { DiskUsage } from '../../shared/agent-protocol/node.js';
 
 /** Free space every transfer leaves untouched (behaviour.md §4.6). */
 export const DISK_RESERVE_BYTES = 2 * GIB;
@@ -20,8 +21,8 @@ export async function ensureDiskSpace(
   const free = await freeBytes(dir);
   const need = bytes * factor + DISK_RESERVE_BYTES;
   if (free < need) {
-    throw new AgentHttpError(
-      507,
+    throw new AppError(
+      'insufficient_storage',
       `Not enough disk space: this transfer needs ${gb(need)} GB free (${gb(bytes)} GB × ${factor} plus a 2 GiB reserve) but only ${gb(free)} GB is free.`,
     );
   }

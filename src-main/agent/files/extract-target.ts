@@ -1,6 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { archiveMemberSegments, quoteInput } from './file-names.js';
 
 const CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
@@ -30,8 +30,8 @@ export class ExtractTarget {
   account(bytes: number): void {
     this.written += bytes;
     if (this.written > this.maxBytes) {
-      throw new AgentHttpError(
-        507,
+      throw new AppError(
+        'insufficient_storage',
         `Not enough disk space: the archive expands to more than ${(this.maxBytes / 1e9).toFixed(2)} GB, the space left after the 2 GiB reserve.`,
       );
     }
@@ -55,8 +55,8 @@ export class ExtractTarget {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (CONFLICT_CODES.has(code)) {
-        throw new AgentHttpError(
-          400,
+        throw new AppError(
+          'bad_request',
           `Archive member ${quoteInput(segments.join('/'))} conflicts with another member (a file and a folder of the same name).`,
         );
       }

@@ -1,17 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
-
-/** A background transfer (a pull from a URL), as listed by `GET /local-models/transfers`. */
-export interface TransferRecord {
-  id: string;
-  kind: 'pull';
-  name: string;
-  status: 'downloading' | 'extracting' | 'done' | 'error';
-  total_bytes: number | null;
-  received_bytes: number;
-  error: string | null;
-  path: string | null;
-}
+import type { TransferRecord } from '../../shared/agent-protocol/files.js';
 
 /** What the model-file housekeeping needs from the agent. */
 export interface FileDeps {
@@ -48,26 +36,6 @@ export function resolveFileDeps(deps: FileDeps): ResolvedFileDeps {
     freeBytes: deps.freeBytes ?? statfsFreeBytes,
     now: deps.now ?? Date.now,
   };
-}
-
-/** `<dataDir>/models`: the managed local-model directory (always an allowed model dir). */
-export function managedModelsDir(dataDir: string): string {
-  return join(dataDir, 'models');
-}
-
-/** `<dataDir>/models/.tmp`: staging for uploads, archives and pulls (same filesystem, so renames are atomic). */
-export function stagingRoot(dataDir: string): string {
-  return join(managedModelsDir(dataDir), '.tmp');
-}
-
-/** `<dataDir>/packages`: uploaded wheels, plugins and extracted packages, mounted at `/packages`. */
-export function packagesDir(dataDir: string): string {
-  return join(dataDir, 'packages');
-}
-
-/** `<dataDir>/hf-cache`: the default HuggingFace cache root (AERIE_HF_CACHE_DIR overrides it). */
-export function defaultHfCacheDir(dataDir: string): string {
-  return join(dataDir, 'hf-cache');
 }
 
 export const GIB = 1024 ** 3;

@@ -1,4 +1,4 @@
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
@@ -14,8 +14,8 @@ export function quoteInput(value: string): string {
 /** Throws 400 unless `name` is a valid managed-model name (behaviour.md §4.6). */
 export function checkModelName(name: string): string {
   if (!MODEL_NAME.test(name) || name === '.tmp') {
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Invalid model name ${quoteInput(name)}: use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
     );
   }
@@ -30,8 +30,8 @@ export function hfRepoFolder(id: string): string {
     parts.length <= 2 &&
     parts.every((p) => HF_PART.test(p) && !p.includes('--') && !p.includes('..'));
   if (!ok) {
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Invalid model id ${quoteInput(id)}: expected 'org/name' (letters, digits, '.', '_', '-'; no '..' or '--').`,
     );
   }
@@ -44,7 +44,7 @@ export function hfRepoFolder(id: string): string {
  */
 export function checkRelativePath(path: string): string[] {
   const bad = (why: string): never => {
-    throw new AgentHttpError(400, `Invalid file path ${quoteInput(path)}: ${why}`);
+    throw new AppError('bad_request', `Invalid file path ${quoteInput(path)}: ${why}`);
   };
   if (path.length === 0) bad('it is empty.');
   if (path.length > MAX_REL_PATH) bad(`it is longer than ${MAX_REL_PATH} characters.`);
@@ -68,8 +68,8 @@ export function checkRelativePath(path: string): string[] {
  */
 export function archiveMemberSegments(name: string): string[] | null {
   const escape = (): never => {
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Archive member ${quoteInput(name)} escapes the target directory; nothing was extracted.`,
     );
   };
@@ -79,8 +79,8 @@ export function archiveMemberSegments(name: string): string[] | null {
   if (segments.some((s) => s === '..')) escape();
   if (segments.length === 0) return null;
   if (segments.length > 256 || name.length > 4096) {
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       `Archive member ${quoteInput(name)} has a path that is too long.`,
     );
   }

@@ -1,17 +1,10 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { toMb, type ResolvedFileDeps } from './file-deps.js';
 import { hfRepoFolder, quoteInput } from './file-names.js';
 import { exists, latestMtime, treeSize } from './tree-size.js';
-
-/** One repo of the HuggingFace cache, as `GET /models/cache` lists it. */
-export interface HfCacheEntry {
-  name: string;
-  size_mb: number;
-  last_used_at: string;
-  in_use: boolean;
-}
+import type { HfCacheEntry } from '../../shared/agent-protocol/files.js';
 
 const SIZE_TTL_MS = 5 * 60_000;
 
@@ -65,16 +58,16 @@ export class HfCache {
     const folder = join(this.hub, folderName);
     // The id grammar already forbids separators and dot segments; this re-checks the joined result.
     if (dirname(folder) !== this.hub)
-      throw new AgentHttpError(400, `Invalid model id ${quoteInput(id)}.`);
+      throw new AppError('bad_request', `Invalid model id ${quoteInput(id)}.`);
     const st = await lstat(folder).catch(() => null);
     if (!st?.isDirectory())
-      throw new AgentHttpError(
-        404,
+      throw new AppError(
+        'not_found',
         `Model ${quoteInput(id)} is not in the HuggingFace cache on this node.`,
       );
     if (this.deps.isModelInUse(id)) {
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Model ${quoteInput(id)} is served by an active deployment; stop it before deleting its cache.`,
       );
     }
@@ -84,8 +77,8 @@ export class HfCache {
     );
     this.sizes.delete(folder);
     if (await exists(folder)) {
-      throw new AgentHttpError(
-        500,
+      throw new AppError(
+        'internal',
         `Could not remove ${folder}: some files are not deletable by the agent (owned by root?). Remove it manually.`,
       );
     }

@@ -1,20 +1,11 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AgentHttpError } from '../http/agent-route.js';
-import { managedModelsDir, toMb, type ResolvedFileDeps } from './file-deps.js';
+import { AppError } from '../../shared/errors.js';
+import { toMb, type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName, quoteInput } from './file-names.js';
 import { exists, latestMtime, treeSize } from './tree-size.js';
-
-/** One model on this node's disk, as `GET /local-models` lists it. */
-export interface LocalModel {
-  name: string;
-  path: string;
-  source: string;
-  size_mb: number;
-  in_use: boolean;
-  deletable: boolean;
-  last_modified_at: string;
-}
+import type { LocalModel } from '../../shared/agent-protocol/files.js';
+import { managedModelsDir } from '../data-dir.js';
 
 const isGguf = (name: string) => name.toLowerCase().endsWith('.gguf');
 
@@ -92,23 +83,23 @@ export class LocalModels {
     if (!st?.isDirectory()) {
       for (const base of this.deps.modelDirs) {
         if (await exists(join(base, name))) {
-          throw new AgentHttpError(
-            403,
+          throw new AppError(
+            'forbidden',
             `Model ${quoteInput(name)} lives in the external model directory ${base}; only managed models can be deleted here. Remove it on the host.`,
           );
         }
       }
-      throw new AgentHttpError(404, `Model ${quoteInput(name)} does not exist on this node.`);
+      throw new AppError('not_found', `Model ${quoteInput(name)} does not exist on this node.`);
     }
     if (this.inUse(dir, await launchPath(dir))) {
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Model ${quoteInput(name)} is in use by an active deployment; stop it first.`,
       );
     }
     await rm(dir, { recursive: true, force: true });
     if (await exists(dir))
-      throw new AgentHttpError(500, `Could not remove ${dir}; check its file permissions.`);
+      throw new AppError('internal', `Could not remove ${dir}; check its file permissions.`);
     return { status: 'deleted', name };
   }
 }

@@ -3,20 +3,17 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { extractTarGz, requireArchiveKind } from './archive-extract.js';
 import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
-import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
+import { type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName } from './file-names.js';
-import {
-  createStagingDir,
-  ensureModelAbsent,
-  finalizeModel,
-  type FinalizedModel,
-} from './staging.js';
+import { createStagingDir, ensureModelAbsent, finalizeModel } from './staging.js';
 import { extractZip } from './zip-reader.js';
+import type { FinalizedModel } from '../../shared/agent-protocol/files.js';
+import { managedModelsDir } from '../data-dir.js';
 
 /**
  * `POST /local-models/archive`: a `.tar.gz`/`.tgz` body is extracted while it streams in; a `.zip`
@@ -34,8 +31,8 @@ export async function uploadModelArchive(
   await ensureModelAbsent(deps.dataDir, name);
   const length = Number(req.headers['content-length'] ?? NaN);
   if (!Number.isFinite(length)) {
-    throw new AgentHttpError(
-      411,
+    throw new AppError(
+      'length_required',
       'Content-Length is required for archive uploads, so that free disk space can be checked first.',
     );
   }
@@ -51,7 +48,7 @@ export async function uploadModelArchive(
         new ExtractTarget(out, free - DISK_RESERVE_BYTES),
         byteCap(
           length,
-          () => new AgentHttpError(400, 'The body is longer than its Content-Length.'),
+          () => new AppError('bad_request', 'The body is longer than its Content-Length.'),
         ),
       );
     } else {
@@ -60,7 +57,7 @@ export async function uploadModelArchive(
         req,
         byteCap(
           length,
-          () => new AgentHttpError(400, 'The body is longer than its Content-Length.'),
+          () => new AppError('bad_request', 'The body is longer than its Content-Length.'),
         ),
         createWriteStream(spool, { highWaterMark: 1024 * 1024 }),
       );

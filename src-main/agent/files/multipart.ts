@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 type State = 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done';
 
-const bad = (why: string) => new AgentHttpError(400, `Malformed multipart upload: ${why}`);
+const bad = (why: string) => new AppError('bad_request', `Malformed multipart upload: ${why}`);
 
 /** The boundary of a `multipart/form-data` content type; 400 when it is not one. */
 export function multipartBoundary(contentType: string | undefined): string {
@@ -17,8 +17,8 @@ export function multipartBoundary(contentType: string | undefined): string {
   );
   const boundary = m?.[1] ?? m?.[2];
   if (!boundary)
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       'Expected a multipart/form-data body (with a boundary) carrying the file in a field named "file".',
     );
   return boundary;
@@ -112,8 +112,8 @@ export async function readMultipartFile<T>(
     throw err;
   }
   if (!result)
-    throw new AgentHttpError(
-      400,
+    throw new AppError(
+      'bad_request',
       'No file in the upload: send it in a multipart field named "file".',
     );
   return result;

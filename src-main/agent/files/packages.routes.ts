@@ -1,32 +1,16 @@
-import { z } from 'zod';
-import { agentRoute, type AgentRoute } from '../http/agent-route.js';
+import { AGENT_API as api } from '../../shared/agent-protocol/api.js';
+import { route, type RouteDef } from '../../shared/node/route.js';
 import { streamed } from './model-uploads.routes.js';
 import type { PackageStore } from './packages.js';
 
-const IdParam = z.object({ id: z.string() });
-
 /** Python packages and vLLM plugins shared with containers under `/packages`. */
-export function packageRoutes(store: PackageStore): AgentRoute[] {
+export function packageRoutes(store: PackageStore): RouteDef[] {
   return [
-    agentRoute({
-      method: 'POST',
-      path: '/packages/upload',
-      summary: 'Upload a .whl, .py plugin or source archive (multipart field "file")',
-      streamBody: true,
-      handler: streamed(({ req }) => store.upload(req)),
-    }),
-    agentRoute({
-      method: 'GET',
-      path: '/packages',
-      summary: 'Stored packages and plugins',
-      handler: () => store.list(),
-    }),
-    agentRoute({
-      method: 'DELETE',
-      path: '/packages/:id',
-      summary: 'Delete a stored package',
-      params: IdParam,
-      handler: ({ params }) => store.remove(params.id),
-    }),
+    route(
+      api.packageUpload,
+      streamed(({ req }) => store.upload(req)),
+    ),
+    route(api.packages, () => store.list()),
+    route(api.packageDelete, ({ params }) => store.remove(params.id)),
   ];
 }

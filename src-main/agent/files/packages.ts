@@ -5,33 +5,23 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { CONTAINER_PACKAGES_DIR } from '../../shared/vllm-args.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
 import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
-import { packagesDir, toMb, type ResolvedFileDeps } from './file-deps.js';
+import { toMb, type ResolvedFileDeps } from './file-deps.js';
 import { quoteInput } from './file-names.js';
 import { readMultipartFile } from './multipart.js';
 import { singleWrapper } from './staging.js';
 import { exists, treeSize } from './tree-size.js';
 import { extractZip } from './zip-reader.js';
+import type { PackageInfo } from '../../shared/agent-protocol/files.js';
+import { packagesDir } from '../data-dir.js';
 
 /** Where the packages dir appears inside every container. */
-
-export type PackageType = 'plugin' | 'package';
-
-/** One stored package, as `GET /packages` lists it. */
-export interface PackageInfo {
-  package_id: string;
-  filename: string;
-  install_path: string;
-  type: PackageType;
-  size_mb: number;
-  uploaded_at: string;
-}
 
 const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/;
 const PACKAGE_ID = /^[0-9a-f]{16}$/;
@@ -72,8 +62,8 @@ export class PackageStore {
       !SAFE_FILE.test(filename) ||
       !(kind || isPlugin || filename.toLowerCase().endsWith('.whl'))
     ) {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`,
       );
     }
@@ -84,7 +74,7 @@ export class PackageStore {
       const hash = createHash('sha256');
       const hasher = byteCap(
         budget,
-        () => new AgentHttpError(507, 'Not enough disk space for this package.'),
+        () => new AppError('insufficient_storage', 'Not enough disk space for this package.'),
         (chunk) => hash.update(chunk),
       );
       await pipeline(body, hasher, createWriteStream(spool, { highWaterMark: 1024 * 1024 }));
@@ -157,13 +147,13 @@ export class PackageStore {
   /** Deletes a package: 400 malformed id, 404 unknown. */
   async remove(id: string): Promise<{ status: 'deleted'; package_id: string }> {
     if (!PACKAGE_ID.test(id))
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `Invalid package id ${quoteInput(id)}: expected 16 lowercase hex digits.`,
       );
     const dir = join(this.root, id);
     if (!(await exists(dir)))
-      throw new AgentHttpError(404, `Package ${id} does not exist on this node.`);
+      throw new AppError('not_found', `Package ${id} does not exist on this node.`);
     await rm(dir, { recursive: true, force: true });
     await rm(this.metaPath(id), { force: true });
     return { status: 'deleted', package_id: id };

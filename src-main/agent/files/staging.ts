@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentHttpError } from '../http/agent-route.js';
-import { managedModelsDir, stagingRoot, toMb } from './file-deps.js';
+import { AppError } from '../../shared/errors.js';
+import { toMb } from './file-deps.js';
 import { quoteInput } from './file-names.js';
 import { launchPath } from './local-models.js';
 import { exists, treeSize } from './tree-size.js';
+import type { FinalizedModel } from '../../shared/agent-protocol/files.js';
+import { managedModelsDir, stagingRoot } from '../data-dir.js';
 
 /** Removes every staging leftover (`<dataDir>/models/.tmp`); call at agent start, before serving. */
 export async function wipeStaging(dataDir: string): Promise<void> {
@@ -24,7 +26,7 @@ export async function createStagingDir(dataDir: string): Promise<{ id: string; d
 /** Throws 409 when a managed model called `name` exists already. */
 export async function ensureModelAbsent(dataDir: string, name: string): Promise<void> {
   if (await exists(join(managedModelsDir(dataDir), name))) {
-    throw new AgentHttpError(409, `Model ${quoteInput(name)} already exists; delete it first.`);
+    throw new AppError('conflict', `Model ${quoteInput(name)} already exists; delete it first.`);
   }
 }
 
@@ -48,14 +50,6 @@ async function warningsFor(dir: string): Promise<string[]> {
     ];
   }
   return [];
-}
-
-/** What a finished upload, archive or pull reports. */
-export interface FinalizedModel {
-  name: string;
-  path: string;
-  size_mb: number;
-  warnings: string[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { ExtractTarget } from './extract-target.js';
 
 const BLOCK = 512;
@@ -13,7 +13,7 @@ interface Header {
 }
 
 const malformed = (why: string) =>
-  new AgentHttpError(400, `The archive is not a valid tar file: ${why}`);
+  new AppError('bad_request', `The archive is not a valid tar file: ${why}`);
 
 function cString(b: Buffer, off: number, len: number): string {
   const end = b.indexOf(0, off);

@@ -3,17 +3,14 @@ import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { ensureDiskSpace } from './disk-space.js';
 import { byteCap } from './byte-cap.js';
-import { managedModelsDir, type ResolvedFileDeps } from './file-deps.js';
+import { type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName, checkRelativePath, quoteInput } from './file-names.js';
-import {
-  createStagingDir,
-  ensureModelAbsent,
-  finalizeModel,
-  type FinalizedModel,
-} from './staging.js';
+import { createStagingDir, ensureModelAbsent, finalizeModel } from './staging.js';
+import type { FinalizedModel } from '../../shared/agent-protocol/files.js';
+import { managedModelsDir } from '../data-dir.js';
 
 /** Sessions idle this long are aborted (behaviour.md §4.6). */
 export const UPLOAD_IDLE_MS = 6 * 60 * 60_000;
@@ -57,8 +54,8 @@ export class UploadSessions {
     checkModelName(name);
     await ensureModelAbsent(this.deps.dataDir, name);
     if ([...this.sessions.values()].some((s) => s.name === name)) {
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `An upload of ${quoteInput(name)} is already in progress; finish or abort it first.`,
       );
     }
@@ -95,13 +92,13 @@ export class UploadSessions {
     const s = await this.get(sessionId);
     const rel = segments.join('/');
     if (s.writing.has(rel))
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `File ${quoteInput(rel)} is already being uploaded in this session.`,
       );
     if (!s.files.has(rel) && s.files.size + s.writing.size >= s.fileCount) {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `More files than the declared file_count (${s.fileCount}); begin a new upload with the right count.`,
       );
     }
@@ -124,8 +121,8 @@ export class UploadSessions {
     } catch (err) {
       await unlink(target).catch(() => undefined);
       if (CONFLICT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
-        throw new AgentHttpError(
-          409,
+        throw new AppError(
+          'conflict',
           `File ${quoteInput(rel)} conflicts with another uploaded path (a file and a folder of the same name).`,
         );
       }
@@ -144,13 +141,13 @@ export class UploadSessions {
   async finish(sessionId: string, flatten: boolean): Promise<FinalizedModel> {
     const s = await this.get(sessionId);
     if (s.writing.size > 0)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Files are still uploading (${[...s.writing].slice(0, 3).join(', ')}); finish when they are done.`,
       );
     if (s.received !== s.total || s.files.size !== s.fileCount) {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `Upload incomplete: received ${s.received} of ${s.total} bytes in ${s.files.size} of ${s.fileCount} files. Send the missing files or abort.`,
       );
     }
@@ -185,17 +182,17 @@ export class UploadSessions {
     await this.sweep();
     const s = this.sessions.get(sessionId);
     if (!s)
-      throw new AgentHttpError(
-        404,
+      throw new AppError(
+        'not_found',
         `Upload session ${quoteInput(sessionId)} not found (finished, aborted, or expired after 6 h idle).`,
       );
     s.lastActivity = this.deps.now();
     return s;
   }
 
-  private overTotal(s: Session): AgentHttpError {
-    return new AgentHttpError(
-      413,
+  private overTotal(s: Session): AppError {
+    return new AppError(
+      'payload_too_large',
       `Upload exceeds the declared total_bytes (${s.total}); begin again with the right total.`,
     );
   }

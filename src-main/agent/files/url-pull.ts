@@ -4,15 +4,17 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
 import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
 import { ExtractTarget } from './extract-target.js';
-import { managedModelsDir, type ResolvedFileDeps, type TransferRecord } from './file-deps.js';
+import { type ResolvedFileDeps } from './file-deps.js';
 import { checkModelName, quoteInput } from './file-names.js';
 import { createStagingDir, ensureModelAbsent, finalizeModel } from './staging.js';
 import { extractZip } from './zip-reader.js';
+import type { TransferRecord } from '../../shared/agent-protocol/files.js';
+import { managedModelsDir } from '../data-dir.js';
 
 /** Finished transfers stay listed this long (behaviour.md §4.6). */
 export const TRANSFER_RETENTION_MS = 60 * 60_000;
@@ -27,7 +29,7 @@ interface Entry {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof AgentHttpError) return err.detail;
+  if (err instanceof AppError) return err.message;
   if (!(err instanceof Error)) return String(err);
   // fetch reports network failures as "fetch failed" with the reason in `cause`.
   return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
@@ -45,11 +47,11 @@ export class Transfers {
     try {
       parsed = new URL(url);
     } catch {
-      throw new AgentHttpError(400, `Invalid URL ${quoteInput(url)}.`);
+      throw new AppError('bad_request', `Invalid URL ${quoteInput(url)}.`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `Only http and https URLs can be pulled, not ${quoteInput(parsed.protocol)}.`,
       );
     }
@@ -60,15 +62,15 @@ export class Transfers {
       filename = '';
     }
     if (!SAFE_FILE.test(filename)) {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `The URL's file name ${quoteInput(filename)} is not usable; link to a file such as model.gguf or model.tar.gz.`,
       );
     }
     const modelName = checkModelName(name ?? stripArchiveSuffix(filename));
     await ensureModelAbsent(this.deps.dataDir, modelName);
     if ([...this.entries.values()].some((e) => e.rec.name === modelName && e.finishedAt === null)) {
-      throw new AgentHttpError(409, `A pull of ${quoteInput(modelName)} is already running.`);
+      throw new AppError('conflict', `A pull of ${quoteInput(modelName)} is already running.`);
     }
     const rec: TransferRecord = {
       id: randomBytes(8).toString('hex'),

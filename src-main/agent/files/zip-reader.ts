@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { ExtractTarget } from './extract-target.js';
 
 const EOCD = 0x06054b50;
@@ -24,7 +24,7 @@ interface ZipEntry {
 }
 
 const malformed = (why: string) =>
-  new AgentHttpError(400, `The archive is not a valid zip file: ${why}`);
+  new AppError('bad_request', `The archive is not a valid zip file: ${why}`);
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -141,10 +141,11 @@ export async function extractZip(file: string, target: ExtractTarget): Promise<v
     for (const e of entries) {
       if (e.localOffset + 30 > fileSize) throw malformed(`member '${e.name}' is out of range.`);
       target.segments(e.name);
-      if (e.flags & 1) throw new AgentHttpError(400, 'Encrypted zip archives are not supported.');
+      if (e.flags & 1)
+        throw new AppError('bad_request', 'Encrypted zip archives are not supported.');
       if (e.method !== 0 && e.method !== 8)
-        throw new AgentHttpError(
-          400,
+        throw new AppError(
+          'bad_request',
           `Zip compression method ${e.method} is not supported (use stored or deflate).`,
         );
     }

@@ -1,11 +1,10 @@
-import { readBody } from '../../shared/node/read-body.js';
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import { AppError } from '../../shared/errors.js';
+import { errorReply, sendJson } from '../../shared/node/http-errors.js';
+import { readBody } from '../../shared/node/read-body.js';
+import { validateInputs, type RouteDef } from '../../shared/node/route.js';
 import { registerAgentSecret, type AgentLogger } from '../logs/agent-logger.js';
 import { checkClusterToken } from './agent-auth.js';
-import { AgentHttpError, type AgentRoute } from './agent-route.js';
-import { toAgentIssues, type AgentValidationIssue, type InputPart } from './agent-validation.js';
 import { RouteTable, type RouteDescriptor } from './route-table.js';
 
 /** JSON bodies above this are refused with 413 (uploads use `streamBody` routes). */
@@ -15,41 +14,6 @@ export interface AgentServerOptions {
   /** The cluster token; undefined disables authentication (`--insecure`). */
   clusterToken: string | undefined;
   logger: AgentLogger;
-}
-
-class ValidationFailure extends Error {
-  constructor(readonly issues: AgentValidationIssue[]) {
-    super('validation failed');
-  }
-}
-
-/** Sends `body` as JSON with `status`. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body ?? null);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function validate<T>(
-  schema: z.ZodType<T> | undefined,
-  part: InputPart,
-  value: unknown,
-  issues: AgentValidationIssue[],
-): T | undefined {
-  if (!schema) return undefined;
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  issues.push(...toAgentIssues(part, r.error.issues));
-  return undefined;
 }
 
 function queryObject(search: URLSearchParams): Record<string, string | string[]> {
@@ -65,46 +29,43 @@ async function parseJsonBody(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(
     req,
     MAX_JSON_BODY_BYTES,
-    () => new AgentHttpError(413, `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`),
+    () =>
+      new AppError(
+        'payload_too_large',
+        `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`,
+      ),
   );
   if (raw.length === 0) return undefined;
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    throw new ValidationFailure([
+    throw new AppError('validation_failed', [
       { loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' },
     ]);
   }
 }
 
 async function serveRoute(
-  route: AgentRoute,
+  route: RouteDef,
   params: Record<string, string>,
   url: URL,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const issues: AgentValidationIssue[] = [];
-  const p = validate(route.params, 'path', params, issues);
-  const q = validate(route.query, 'query', queryObject(url.searchParams), issues);
-  let rawBody: unknown;
-  if (route.body && !route.streamBody) rawBody = await parseJsonBody(req);
-  const b = validate(
-    route.body && !route.streamBody ? route.body : undefined,
-    'body',
-    rawBody,
-    issues,
-  );
-  if (issues.length > 0) throw new ValidationFailure(issues);
-  if (!route.body && !route.streamBody) req.resume();
-  const result: unknown = await route.handler({ params: p, query: q, body: b, req, res });
+  const readsJson = route.body !== undefined && route.streamBody === undefined;
+  const body = readsJson ? await parseJsonBody(req) : undefined;
+  const input = validateInputs(route, { params, query: queryObject(url.searchParams), body });
+  if (!readsJson && route.streamBody === undefined) req.resume();
+  const result: unknown = await route.handler({ ...input, req, res });
   if (route.raw) return;
-  sendJson(res, route.status ?? 200, result);
+  const status = route.status ?? 200;
+  if (status === 204) res.writeHead(204).end();
+  else sendJson(res, status, result);
 }
 
 /** The agent's request handler: routing, cluster-token auth, validation, and error mapping. */
 export function createAgentHandler(
-  routes: readonly AgentRoute[],
+  routes: readonly RouteDef[],
   opts: AgentServerOptions,
 ): {
   handle: (req: IncomingMessage, res: ServerResponse) => void;
@@ -122,20 +83,17 @@ export function createAgentHandler(
       res.destroy();
       return;
     }
-    if (err instanceof ValidationFailure) return sendJson(res, 422, { detail: err.issues });
-    if (err instanceof AgentHttpError)
-      return sendJson(res, err.status, { ...err.extra, detail: err.detail });
-    const requestId = randomUUID();
-    opts.logger.error('unexpected error in agent request', {
-      request_id: requestId,
-      method: req.method,
-      url: req.url,
-      error: err,
-    });
-    sendJson(res, 500, {
-      detail: `Internal server error (request id ${requestId}); see the agent log.`,
-      request_id: requestId,
-    });
+    const reply = errorReply(err);
+    if (reply.requestId !== undefined) {
+      reply.body.detail = `Internal server error (request id ${reply.requestId}); see the agent log.`;
+      opts.logger.error('unexpected error in agent request', {
+        request_id: reply.requestId,
+        method: req.method,
+        url: req.url,
+        error: err,
+      });
+    }
+    sendJson(res, reply.status, reply.body);
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     // URL parsing collapses `..` and `%2e%2e` before routing, so `/local-models/../models/cache/x`
@@ -148,12 +106,8 @@ export function createAgentHandler(
     const match = table.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') return sendJson(res, 404, { detail: 'Not Found' });
     if (match.kind === 'wrong-method') {
-      return sendJson(
-        res,
-        405,
-        { detail: 'Method Not Allowed' },
-        { allow: [...new Set(match.allowed)].join(', ') },
-      );
+      const allow = [...new Set(match.allowed)].map((m) => m.toUpperCase()).join(', ');
+      return sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow });
     }
     if (!match.route.public) {
       const problem = checkClusterToken(opts.clusterToken, req.headers.authorization);
@@ -169,7 +123,7 @@ export function createAgentHandler(
 
 /** A plain node:http server for the agent's routes. */
 export function createAgentServer(
-  routes: readonly AgentRoute[],
+  routes: readonly RouteDef[],
   opts: AgentServerOptions,
 ): { server: Server; routes: () => RouteDescriptor[] } {
   const { handle, routes: list } = createAgentHandler(routes, opts);

@@ -1,19 +1,25 @@
-import type { AgentMethod, AgentRoute } from './agent-route.js';
+import type { HttpMethod } from '../../shared/http-contract.js';
+import type { RouteDef } from '../../shared/node/route.js';
 
 interface CompiledRoute {
-  route: AgentRoute;
-  /** Literal segments, `:name` params, or a final `:name*` that takes the rest of the path. */
-  segments: string[];
+  route: RouteDef;
+  /** Literal segments, `{name}` params, or a final `{name*}` that takes the rest of the path. */
+  segments: Segment[];
 }
 
+type Segment =
+  | { kind: 'literal'; text: string }
+  | { kind: 'param'; name: string }
+  | { kind: 'rest'; name: string };
+
 export type RouteMatch =
-  | { kind: 'found'; route: AgentRoute; params: Record<string, string> }
-  | { kind: 'wrong-method'; allowed: AgentMethod[] }
+  | { kind: 'found'; route: RouteDef; params: Record<string, string> }
+  | { kind: 'wrong-method'; allowed: HttpMethod[] }
   | { kind: 'not-found' };
 
 /** Identity of a registered route, for listings and the auth walk test. */
 export interface RouteDescriptor {
-  method: AgentMethod;
+  method: HttpMethod;
   path: string;
   public: boolean;
 }
@@ -22,20 +28,30 @@ function split(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+function compile(path: string): Segment[] {
+  const parts = split(path);
+  return parts.map((p, i) => {
+    const m = /^\{([A-Za-z0-9_]+)(\*?)\}$/.exec(p);
+    if (!m) return { kind: 'literal', text: p };
+    if (m[2] === '*' && i !== parts.length - 1)
+      throw new Error(`route ${path}: a {name*} segment must come last`);
+    return { kind: m[2] === '*' ? 'rest' : 'param', name: m[1] ?? '' };
+  });
+}
+
+function matchSegments(pattern: Segment[], parts: string[]): Record<string, string> | null {
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const seg = pattern[i] ?? '';
-    if (seg.startsWith(':') && seg.endsWith('*') && i === pattern.length - 1) {
+  for (const [i, seg] of pattern.entries()) {
+    if (seg.kind === 'rest') {
       const rest = parts.slice(i);
       if (rest.length === 0) return null;
-      params[seg.slice(1, -1)] = rest.join('/');
+      params[seg.name] = rest.join('/');
       return params;
     }
     const part = parts[i];
     if (part === undefined) return null;
-    if (seg.startsWith(':')) params[seg.slice(1)] = part;
-    else if (seg !== part) return null;
+    if (seg.kind === 'param') params[seg.name] = part;
+    else if (seg.text !== part) return null;
   }
   return parts.length === pattern.length ? params : null;
 }
@@ -44,14 +60,14 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
 export class RouteTable {
   private readonly compiled: CompiledRoute[];
 
-  constructor(routes: readonly AgentRoute[]) {
+  constructor(routes: readonly RouteDef[]) {
     const seen = new Set<string>();
     for (const r of routes) {
       const id = `${r.method} ${r.path}`;
       if (seen.has(id)) throw new Error(`duplicate agent route ${id}`);
       seen.add(id);
     }
-    this.compiled = routes.map((route) => ({ route, segments: split(route.path) }));
+    this.compiled = routes.map((route) => ({ route, segments: compile(route.path) }));
   }
 
   /** Matches a decoded-per-segment path; a param that is not valid percent-encoding does not match. */
@@ -62,9 +78,9 @@ export class RouteTable {
     } catch {
       return { kind: 'not-found' };
     }
-    const wanted = method === 'HEAD' ? 'GET' : method;
-    const allowed: AgentMethod[] = [];
-    let best: { route: AgentRoute; params: Record<string, string>; dynamic: number } | undefined;
+    const wanted = (method === 'HEAD' ? 'GET' : method).toLowerCase();
+    const allowed: HttpMethod[] = [];
+    let best: { route: RouteDef; params: Record<string, string>; dynamic: number } | undefined;
     for (const c of this.compiled) {
       const params = matchSegments(c.segments, parts);
       if (!params) continue;

@@ -1,37 +1,14 @@
 import { toMb } from '../files/file-deps.js';
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError } from '../../shared/errors.js';
 import type { ContainerRuntime, RuntimeName } from '../runtime/container-runtime.js';
 import { bareImageId, shortRef } from './image-refs.js';
 import { type ImageCopy, imagesInUse, removeCopy, vllmCopies } from './image-store.js';
-
-/** One logical vLLM image of `GET /images`: copies in several stores merged by content. */
-export interface ImageEntry {
-  /** Id of the copy in the first (preferred) runtime holding it. */
-  id: string;
-  tags: string[];
-  size_mb: number;
-  runtime: RuntimeName;
-  runtimes: RuntimeName[];
-}
-
-export interface ImageSkip {
-  runtime: RuntimeName;
-  reason: string;
-}
-
-export interface ImageDeleteResult {
-  status: 'deleted';
-  id: string;
-  runtimes: RuntimeName[];
-  skipped?: ImageSkip[];
-}
-
-export interface PruneResult {
-  removed: { id: string; runtime: RuntimeName; tags: string[]; size_mb: number }[];
-  /** Sum of the sizes of the images deleted outright (untagging frees nothing). */
-  freed_mb: number;
-  skipped: { id: string; runtime: RuntimeName; tags: string[]; reason: string }[];
-}
+import type {
+  ImageEntry,
+  ImageSkip,
+  ImageDeleteResult,
+  PruneResult,
+} from '../../shared/agent-protocol/housekeeping.js';
 
 /** The runtimes whose stores form the cache (RuntimeRegistry in production). */
 export interface ImageRuntimes {
@@ -90,10 +67,13 @@ export class ImageCache {
     );
     const group = matches[0];
     if (!group?.[0])
-      throw new AgentHttpError(404, `Image ${idOrPrefix} is not in any image store of this node.`);
+      throw new AppError(
+        'not_found',
+        `Image ${idOrPrefix} is not in any image store of this node.`,
+      );
     if (matches.length > 1) {
-      throw new AgentHttpError(
-        400,
+      throw new AppError(
+        'bad_request',
         `Image id ${idOrPrefix} matches ${matches.length} images; give more of the id.`,
       );
     }
@@ -113,7 +93,7 @@ export class ImageCache {
     }
     if (removed.length === 0) {
       const detail = `Image ${idOrPrefix} was not removed: ${skipped.map((s) => `${s.runtime}: ${s.reason}`).join('; ')}. Stop and remove the containers using it first.`;
-      throw new AgentHttpError(allInUse ? 409 : 500, detail, { skipped });
+      throw new AppError(allInUse ? 'conflict' : 'internal', detail, { skipped });
     }
     return {
       status: 'deleted',

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../shared/errors.js';
 import type { ContainerRuntime, ImageDetails } from '../runtime/container-runtime.js';
 import { RuntimeError } from '../runtime/runtime-error.js';
 import { DERIVED_LABEL, bareImageId, contentKey, isVllmTag } from './image-refs.js';
@@ -70,16 +71,16 @@ export async function removeCopy(
   try {
     for (const ref of refs) await copy.runtime.removeImage(ref).catch(ignoreMissing);
   } catch (err) {
-    const e = err instanceof RuntimeError ? err : new RuntimeError(500, String(err));
-    return e.status === 409
-      ? { kind: 'in-use', reason: e.detail }
-      : { kind: 'failed', reason: e.detail };
+    const reason = errorMessage(err);
+    return err instanceof RuntimeError && err.code === 'conflict'
+      ? { kind: 'in-use', reason }
+      : { kind: 'failed', reason };
   }
   return { kind: copy.foreignTags.length > 0 ? 'untagged' : 'deleted' };
 }
 
 /** A tag or image that is already gone is what removal wanted. */
 function ignoreMissing(err: unknown): void {
-  if (err instanceof RuntimeError && err.status === 404) return;
+  if (err instanceof RuntimeError && err.code === 'not_found') return;
   throw err;
 }

@@ -1,16 +1,7 @@
 import type { AgentLogger } from '../logs/agent-logger.js';
-import type { GpuReading } from '../system/node-sources.js';
-import { FailureThrottle, Periodic } from './periodic.js';
-
-/** What the agent tells the control plane about itself (`POST /api/agents/announce`). */
-export interface AnnounceBody {
-  node_name: string;
-  advertise_host: string;
-  port: number;
-  agent_version: string;
-  gpus: GpuReading[];
-  runtimes: string[];
-}
+import { SyncLoop } from '../../shared/node/sync-loop.js';
+import { FailureThrottle } from './failure-throttle.js';
+import type { AnnounceBody } from '../../shared/agent-protocol/node.js';
 
 export interface AnnouncerOptions {
   controlPlane: string;
@@ -26,12 +17,19 @@ export interface AnnouncerOptions {
 /** Announces the agent to the control plane at start and then every 10 s; failures are logged, throttled, never fatal. */
 export class Announcer {
   private readonly throttle = new FailureThrottle(12);
-  private readonly loop: Periodic;
+  private readonly loop: SyncLoop;
   private readonly url: string;
 
   constructor(private readonly opts: AnnouncerOptions) {
     this.url = `${opts.controlPlane}/api/agents/announce`;
-    this.loop = new Periodic(opts.intervalMs ?? 10_000, () => this.announce());
+    this.loop = new SyncLoop({
+      name: 'announce',
+      logger: opts.logger,
+      intervalSeconds: () => (opts.intervalMs ?? 10_000) / 1000,
+      tick: async () => {
+        await this.announce();
+      },
+    });
   }
 
   start(): void {

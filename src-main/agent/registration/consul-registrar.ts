@@ -1,5 +1,7 @@
+import { urlHost } from '../../shared/net.js';
 import type { AgentLogger } from '../logs/agent-logger.js';
-import { FailureThrottle, Periodic } from './periodic.js';
+import { SyncLoop } from '../../shared/node/sync-loop.js';
+import { FailureThrottle } from './failure-throttle.js';
 
 /** The Consul service name agents register under. */
 export const CONSUL_SERVICE_NAME = 'aerie-agent';
@@ -19,7 +21,7 @@ export interface ConsulRegistrarOptions {
 export function consulServiceBody(
   o: Pick<ConsulRegistrarOptions, 'nodeName' | 'advertiseHost' | 'port' | 'agentVersion'>,
 ) {
-  const host = o.advertiseHost.includes(':') ? `[${o.advertiseHost}]` : o.advertiseHost;
+  const host = urlHost(o.advertiseHost);
   return {
     ID: o.nodeName,
     Name: CONSUL_SERVICE_NAME,
@@ -43,10 +45,17 @@ export function consulServiceBody(
 /** Registers the agent in Consul at start and every 10 s (re-registering is idempotent); deregisters on stop. */
 export class ConsulRegistrar {
   private readonly throttle = new FailureThrottle(12);
-  private readonly loop: Periodic;
+  private readonly loop: SyncLoop;
 
   constructor(private readonly opts: ConsulRegistrarOptions) {
-    this.loop = new Periodic(opts.intervalMs ?? 10_000, () => this.register());
+    this.loop = new SyncLoop({
+      name: 'consul-register',
+      logger: opts.logger,
+      intervalSeconds: () => (opts.intervalMs ?? 10_000) / 1000,
+      tick: async () => {
+        await this.register();
+      },
+    });
   }
 
   start(): void {

@@ -68,7 +68,7 @@ export class EngineApi {
     await ping.body.dump();
     if (ping.status !== 200)
       throw new RuntimeError(
-        500,
+        'internal',
         `engine at ${this.socketPath} answered /_ping with ${ping.status}`,
       );
     const ver = await this.raw('/version', { headersTimeoutMs: 5000 });
@@ -79,7 +79,7 @@ export class EngineApi {
     };
     const serverApi = header('api-version') ?? body.ApiVersion;
     if (!serverApi)
-      throw new RuntimeError(500, `engine at ${this.socketPath} reports no API version`);
+      throw new RuntimeError('internal', `engine at ${this.socketPath} reports no API version`);
     const isPodman =
       header('libpod-api-version') !== undefined ||
       (body.Components ?? []).some((c) => c.Name === 'Podman Engine');
@@ -129,7 +129,7 @@ export class EngineApi {
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       const msg = err instanceof Error ? err.message : String(err);
-      throw new RuntimeError(500, `engine at ${this.socketPath} is unreachable: ${msg}`);
+      throw new RuntimeError('internal', `engine at ${this.socketPath} is unreachable: ${msg}`);
     }
   }
 
@@ -149,6 +149,6 @@ export async function errorFrom(res: EngineResponse, what: string): Promise<Runt
   } catch {
     // Not JSON: keep the raw text.
   }
-  const status = res.status === 404 || res.status === 409 ? res.status : 500;
-  return new RuntimeError(status, `${what} failed (${res.status}): ${message || 'no message'}`);
+  const code = res.status === 404 ? 'not_found' : res.status === 409 ? 'conflict' : 'internal';
+  return new RuntimeError(code, `${what} failed (${res.status}): ${message || 'no message'}`);
 }

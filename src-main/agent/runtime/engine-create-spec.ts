@@ -94,13 +94,13 @@ export function assertPodmanCanPassGpus(
 ): void {
   if (compareVersions(version, PODMAN_MIN_GPU_VERSION) < 0) {
     throw new RuntimeError(
-      409,
+      'conflict',
       `Podman ${version} cannot pass GPUs to containers through its Docker-compatible API (CDI device requests need Podman ${PODMAN_MIN_GPU_VERSION} or newer). Upgrade Podman to ${PODMAN_MIN_GPU_VERSION}+ or set the node's runtime to Docker.`,
     );
   }
   if (!hasNvidiaCdiSpec(cdiDirs)) {
     throw new RuntimeError(
-      409,
+      'conflict',
       `No NVIDIA CDI spec found in ${cdiDirs.join(' or ')}, so Podman cannot inject GPUs. Generate one with 'sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml' (NVIDIA Container Toolkit 1.12 or newer).`,
     );
   }

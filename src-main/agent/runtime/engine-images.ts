@@ -89,7 +89,7 @@ export async function ensureImage(
   const img = await inspectImage(api, ref);
   if (!img)
     throw new RuntimeError(
-      500,
+      'internal',
       `Failed to pull image ${ref}: the engine reported success but does not list the image`,
     );
   return result(img);
@@ -113,7 +113,7 @@ async function pull(
   });
   if (res.status >= 300) {
     const err = await errorFrom(res, `pull ${ref}`);
-    throw new RuntimeError(500, `Failed to pull image ${ref}: ${err.detail}`);
+    throw new RuntimeError('internal', `Failed to pull image ${ref}: ${err.message}`);
   }
   const tracker = new PullProgressTracker();
   let rest = '';
@@ -121,7 +121,7 @@ async function pull(
     const ev = parsePullLine(line);
     if (!ev) return;
     const msg = pullError(ev);
-    if (msg) throw new RuntimeError(500, `Failed to pull image ${ref}: ${msg}`);
+    if (msg) throw new RuntimeError('internal', `Failed to pull image ${ref}: ${msg}`);
     const p = tracker.update(ev);
     if (p && onProgress) onProgress(p);
   };

@@ -85,7 +85,10 @@ export class EngineRuntime implements ContainerRuntime {
       await this.remove(spec.name);
       created = await this.create(spec.name, body);
       if (created === null)
-        throw new RuntimeError(409, `container name ${spec.name} is in use and could not be freed`);
+        throw new RuntimeError(
+          'conflict',
+          `container name ${spec.name} is in use and could not be freed`,
+        );
     }
     const start = await this.api.call(`/containers/${created}/start`, {
       method: 'POST',
@@ -94,12 +97,12 @@ export class EngineRuntime implements ContainerRuntime {
     if (start.status >= 400) {
       const err = await errorFrom(start, `start ${spec.name}`);
       await this.remove(created);
-      throw new RuntimeError(500, `Failed to start container ${spec.name}: ${err.detail}`);
+      throw new RuntimeError('internal', `Failed to start container ${spec.name}: ${err.message}`);
     }
     await start.body.dump();
     const info = await this.inspect(created);
     if (!info)
-      throw new RuntimeError(500, `container ${spec.name} vanished right after it started`);
+      throw new RuntimeError('internal', `container ${spec.name} vanished right after it started`);
     return info;
   }
 
@@ -165,7 +168,7 @@ export class EngineRuntime implements ContainerRuntime {
     const c = await this.api.json<InspectBody>(`/containers/${encodeURIComponent(id)}/json`, {
       accept: [404],
     });
-    if (!c) throw new RuntimeError(404, `container ${id} not found`);
+    if (!c) throw new RuntimeError('not_found', `container ${id} not found`);
     let res;
     try {
       res = await this.api.call(`/containers/${encodeURIComponent(id)}/logs`, {

@@ -46,7 +46,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     if (opts.simCommand.length === 0)
-      throw new RuntimeError(400, 'the process runtime needs a simulator command');
+      throw new RuntimeError('bad_request', 'the process runtime needs a simulator command');
     this.shimCommand = opts.shimCommand ?? [process.execPath, process.argv[1] ?? '', 'agent-shim'];
     mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   }
@@ -77,7 +77,10 @@ export class ProcessRuntime implements ContainerRuntime {
   /** Nothing is ever stored, so every reference is missing (404), like an engine without the image. */
   removeImage(ref: string): Promise<void> {
     return Promise.reject(
-      new RuntimeError(404, `the process runtime stores no images (asked to remove ${ref})`),
+      new RuntimeError(
+        'not_found',
+        `the process runtime stores no images (asked to remove ${ref})`,
+      ),
     );
   }
 
@@ -98,7 +101,7 @@ export class ProcessRuntime implements ContainerRuntime {
     };
     writeJsonAtomic(paths.config, cfg);
     const [cmd, ...args] = this.shimCommand;
-    if (!cmd) throw new RuntimeError(500, 'the process runtime has no shim command');
+    if (!cmd) throw new RuntimeError('internal', 'the process runtime has no shim command');
     // Electron's binary behaves as plain Node with this set; node ignores it.
     const shim = spawn(cmd, [...args, paths.config], {
       detached: true,
@@ -122,13 +125,13 @@ export class ProcessRuntime implements ContainerRuntime {
       if (after && after.status !== 'created') return this.toInfo(cfg, after);
       if (failed !== null) {
         rmSync(paths.dir, { recursive: true, force: true });
-        throw new RuntimeError(500, `cannot start the process shim '${cmd}': ${failed}`);
+        throw new RuntimeError('internal', `cannot start the process shim '${cmd}': ${failed}`);
       }
     }
     if (shim.pid) killGroup(shim.pid, 'SIGKILL');
     rmSync(paths.dir, { recursive: true, force: true });
     throw new RuntimeError(
-      500,
+      'internal',
       `the process shim for ${spec.name} did not report within ${START_TIMEOUT_MS / 1000} s`,
     );
   }
@@ -217,7 +220,7 @@ export class ProcessRuntime implements ContainerRuntime {
     opts: { follow: boolean; tail?: number; sinceUnixSeconds?: number; signal?: AbortSignal },
   ): AsyncIterable<RawLogLine> {
     const c = this.load(id);
-    if (!c) throw new RuntimeError(404, `container ${id} not found`);
+    if (!c) throw new RuntimeError('not_found', `container ${id} not found`);
     const finished = (): boolean => {
       const now = this.load(id);
       if (!now) return true;

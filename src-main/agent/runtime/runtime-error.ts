@@ -1,13 +1,13 @@
+import { AppError, type ErrorCode } from '../../shared/errors.js';
+
 /**
- * A runtime failure with the HTTP status the agent should answer with (404 missing container or
- * image, 409 runtime cannot do what was asked, 500 engine failure) and a detail safe to show.
+ * A container-runtime failure: `not_found` (missing container or image), `conflict` (the runtime
+ * cannot do what was asked), `bad_request` (misconfiguration), `internal` (engine failure). The
+ * detail is safe to show.
  */
-export class RuntimeError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-  ) {
-    super(detail);
+export class RuntimeError extends AppError {
+  constructor(code: ErrorCode, detail: string) {
+    super(code, detail);
     this.name = 'RuntimeError';
   }
 }

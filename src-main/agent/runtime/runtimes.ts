@@ -49,7 +49,10 @@ export class RuntimeRegistry {
     this.processRuntime = opts.process ? new ProcessRuntime(opts.process) : null;
     this.now = opts.now ?? Date.now;
     if (opts.preferred === 'process' && !this.processRuntime) {
-      throw new RuntimeError(400, '--runtime process needs the simulator command to be configured');
+      throw new RuntimeError(
+        'bad_request',
+        '--runtime process needs the simulator command to be configured',
+      );
     }
   }
 
@@ -152,7 +155,7 @@ export class RuntimeRegistry {
     if (!p) {
       const avail = probes.map((x) => x.name).join(', ') || 'none';
       throw new RuntimeError(
-        409,
+        'conflict',
         `Container runtime '${name}' is not available on this node (available: ${avail}).`,
       );
     }
@@ -165,7 +168,7 @@ export class RuntimeRegistry {
     const first = (await this.probe())[0];
     if (!first)
       throw new RuntimeError(
-        409,
+        'conflict',
         'No container runtime is available on this node (install Docker or Podman).',
       );
     return this.handle(first);
@@ -179,10 +182,10 @@ export class RuntimeRegistry {
   private handle(p: RuntimeProbe): ContainerRuntime {
     if (p.name === 'process') {
       if (!this.processRuntime)
-        throw new RuntimeError(500, 'process runtime probed but not configured');
+        throw new RuntimeError('internal', 'process runtime probed but not configured');
       return this.processRuntime;
     }
-    if (!p.socketPath) throw new RuntimeError(500, `${p.name} probed without a socket`);
+    if (!p.socketPath) throw new RuntimeError('internal', `${p.name} probed without a socket`);
     return this.engine(p.name, p.socketPath);
   }
 

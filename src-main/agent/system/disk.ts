@@ -1,13 +1,7 @@
 import { lstat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { treeSize } from '../files/tree-size.js';
-
-/** Disk figures for the filesystem holding the HF cache (GB = 10^9 bytes, two decimals). */
-export interface DiskUsage {
-  total_gb: number;
-  free_gb: number;
-  hf_cache_gb: number;
-}
+import type { DiskUsage } from '../../shared/agent-protocol/node.js';
 
 const gb = (bytes: number) => Math.round((bytes / 1e9) * 100) / 100;
 

@@ -1,28 +1,9 @@
 import { hostname } from 'node:os';
 import { sampleCpuPercent } from './cpu-sampler.js';
-import { DiskProbe, type DiskUsage } from './disk.js';
+import { DiskProbe } from './disk.js';
 import { memoryPercent } from './memory.js';
-import type { GpuReading, GpuSource, RuntimeSource } from './node-sources.js';
-
-/** `GET /info`: what this node is. */
-export interface NodeInfo {
-  hostname: string;
-  node_name: string;
-  agent_version: string;
-  gpus: GpuReading[];
-  runtimes: string[];
-  disk: DiskUsage;
-}
-
-/** `GET /metrics`: the node's current load (behaviour.md §4.1). */
-export interface NodeMetrics {
-  cpu_percent: number;
-  memory_percent: number;
-  gpus: GpuReading[];
-  disk: DiskUsage;
-  available_runtimes: string[];
-  agent_version: string;
-}
+import type { GpuSource, RuntimeSource } from './node-sources.js';
+import type { NodeInfo, NodeMetrics } from '../../shared/agent-protocol/node.js';
 
 export interface NodeProbeDeps {
   nodeName: string;

@@ -1,4 +1,4 @@
-import { AgentHttpError } from '../http/agent-route.js';
+import { AppError, errorMessage } from '../../shared/errors.js';
 import type { EngineContext, WarmOps } from '../engine/engine-context.js';
 import type { EngineGpu } from '../engine/engine-deps.js';
 import { toPlanDeployment, type Tracked } from '../engine/registry.js';
@@ -8,13 +8,14 @@ import {
   planWarmEviction,
   REASON_RAM_FULL,
   type PlanGpu,
-  type PlanItem,
-  type WarmPlan,
 } from '../../shared/warm-plan.js';
 import { GpuLocks } from './gpu-locks.js';
 import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
+import { transition } from '../engine/status.js';
+import type { PlanItem } from '../../shared/agent-protocol/deployments.js';
+import type { WarmPlan } from '../../shared/agent-protocol/deployments.js';
 
 export const NO_FIT_REASON =
   'GPU is full and no model is eligible for automatic offload. Pin fewer models, stop one, or lower the GPU memory fraction.';
@@ -94,14 +95,17 @@ export class WarmController implements WarmOps {
         release = await this.locks.acquire(victimGpus);
         plan = planWarmEviction(await this.state(gpus), req);
       }
-      if (!plan.fits) throw new AgentHttpError(507, plan.reason ?? NO_FIT_REASON);
+      if (!plan.fits) throw new AppError('insufficient_storage', plan.reason ?? NO_FIT_REASON);
       for (const item of plan.plan) {
         if (item.action === 'stop') await this.stopForRam(item.key);
         else await this.pauseNow(this.mustGet(item.key), true);
       }
       const after = planWarmEviction(await this.state(gpus), req);
       if (!after.fits || after.plan.length > 0)
-        throw new AgentHttpError(507, 'GPU still over-committed after evictions completed.');
+        throw new AppError(
+          'insufficient_storage',
+          'GPU still over-committed after evictions completed.',
+        );
       claim();
       return plan.plan;
     } finally {
@@ -111,7 +115,7 @@ export class WarmController implements WarmOps {
 
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
-    if (!t) throw new AgentHttpError(404, `Deployment ${key} not found`);
+    if (!t) throw new AppError('not_found', `Deployment ${key} not found`);
     return t;
   }
 
@@ -119,26 +123,26 @@ export class WarmController implements WarmOps {
   async pause(
     key: string,
     tier: 'ram' | 'auto',
-  ): Promise<{ status: string; key: string; tier: 'ram' | null }> {
+  ): Promise<{ status: 'paused' | 'skipped'; key: string; tier: 'ram' | null }> {
     const t = this.mustGet(key);
     const e = t.entry;
     if (e.status === 'paused_ram') return { status: 'paused', key, tier: e.pause_tier };
     if (!e.warm || e.internal_port === null)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         'Deployment is not warm — redeploy on a warm-cache-enabled node first.',
       );
     if (e.pinned)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         'Deployment is pinned; pinned deployments are never paused. Unpin it first.',
       );
     if (e.status !== 'running')
-      throw new AgentHttpError(409, 'Only a running deployment can be paused.');
+      throw new AppError('conflict', 'Only a running deployment can be paused.');
     const gpus = await this.ctx.deps.gpus.list();
     if (gpus.length > 0 && gpus.every((g) => g.unified)) {
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         'This node has unified memory: pausing would free no GPU memory.',
       );
     }
@@ -149,13 +153,13 @@ export class WarmController implements WarmOps {
         .reduce((s, o) => s + (o.entry.pause_tier === 'ram' ? o.entry.paused_ram_mb : 0), 0);
       if (used + estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(gpus)) > limit) {
         if (tier === 'auto') return { status: 'skipped', key, tier: null };
-        throw new AgentHttpError(409, REASON_RAM_FULL);
+        throw new AppError('conflict', REASON_RAM_FULL);
       }
     }
     const busy = t.proxy?.inflight ?? 0;
     if (busy > 0)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Deployment is serving ${busy} request(s); pause it when it is idle.`,
       );
     await this.pauseNow(t, false, gpus);
@@ -167,21 +171,25 @@ export class WarmController implements WarmOps {
     const e = t.entry;
     const port = e.internal_port;
     if (port === null)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         'Deployment is not warm — redeploy on a warm-cache-enabled node first.',
       );
     const before = known ?? (await this.ctx.deps.gpus.list());
-    e.status = 'offloading';
+    if (!transition(t, 'pause'))
+      throw new AppError(
+        'conflict',
+        `Deployment is '${e.status}'; only a running deployment can be paused.`,
+      );
     const done = (async () => {
       try {
         await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs);
       } catch (err) {
-        e.status = 'running';
-        throw new AgentHttpError(500, `Failed to pause ${e.key}: ${(err as Error).message}`);
+        transition(t, 'pause_failed');
+        throw new AppError('internal', `Failed to pause ${e.key}: ${errorMessage(err)}`);
       }
+      if (!transition(t, 'paused')) return;
       e.pause_tier = 'ram';
-      e.status = 'paused_ram';
       e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
       e.requests_running = 0;
       this.ctx.agentLine(
@@ -209,8 +217,8 @@ export class WarmController implements WarmOps {
     await this.pausing.get(key)?.catch(() => undefined);
     if (e.status !== 'paused_ram' && e.pause_tier === null) return;
     if (e.pause_tier !== 'ram' || e.internal_port === null)
-      throw new AgentHttpError(
-        409,
+      throw new AppError(
+        'conflict',
         `Deployment ${key} cannot be resumed from tier '${e.pause_tier}'.`,
       );
     const port = e.internal_port;
@@ -220,8 +228,9 @@ export class WarmController implements WarmOps {
       this.ctx.policy.busy_guard_seconds * 1000 +
       timings.busyGuardSlackMs;
     const claim = () => {
+      if (!transition(t, 'wake'))
+        throw new AppError('conflict', `Deployment is '${e.status}'; it can no longer be woken.`);
       e.pause_tier = null;
-      e.status = 'waking';
       e.paused_ram_mb = 0;
     };
     for (;;) {
@@ -231,11 +240,11 @@ export class WarmController implements WarmOps {
       } catch (err) {
         // A neighbour inside its busy guard may become evictable: retry until the guard has passed.
         if (
-          !(err instanceof AgentHttpError) ||
-          err.status !== 507 ||
+          !(err instanceof AppError) ||
+          err.code !== 'insufficient_storage' ||
           this.ctx.deps.clock.now() >= deadline
         )
-          throw new AgentHttpError(503, (err as Error).message);
+          throw new AppError('unavailable', errorMessage(err));
         await delay(1000);
       }
     }
@@ -248,8 +257,9 @@ export class WarmController implements WarmOps {
         await delay(timings.isSleepingPollMs);
       }
     } catch {
+      if (!transition(t, 'wake_failed'))
+        throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
       e.pause_tier = 'ram';
-      e.status = 'paused_ram';
       e.paused_ram_mb = estimatePausedRamMb(
         e.gpu_ids,
         e.gpu_memory_fraction,
@@ -257,9 +267,10 @@ export class WarmController implements WarmOps {
       );
       const reason = `Eviction succeeded but model failed to wake within ${Math.round(timings.wakeTimeoutMs / 1000)}s.`;
       this.ctx.agentLine(t, reason);
-      throw new AgentHttpError(503, reason);
+      throw new AppError('unavailable', reason);
     }
-    e.status = 'running';
+    if (!transition(t, 'woke'))
+      throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
     e.error_code = e.error_code === 'sleep_leak' ? null : e.error_code;
     t.lastActiveMs = this.ctx.deps.clock.now();
     e.last_active_at = this.ctx.nowIso();

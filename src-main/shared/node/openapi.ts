@@ -80,7 +80,9 @@ function operation(r: Contract): Json {
   const op: Json = {
     tags: [r.tag],
     summary: r.summary,
-    operationId: `${r.method}_${openApiPath(r.path).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
+    operationId: `${r.method}_${openApiPath(r.path)
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')}`,
     parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
     responses,
   };
@@ -156,6 +158,8 @@ export function buildOpenApi(contracts: readonly Contract[], info: OpenApiInfo):
         },
       },
     },
-    security: info.anonymousAllowed ? [{}, { [info.bearer.name]: [] }] : [{ [info.bearer.name]: [] }],
+    security: info.anonymousAllowed
+      ? [{}, { [info.bearer.name]: [] }]
+      : [{ [info.bearer.name]: [] }],
   };
 }

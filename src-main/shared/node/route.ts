@@ -39,7 +39,7 @@ export function route<const C extends Contract & { raw?: boolean }>(
   def: C,
   handler: Handler<C>,
 ): RouteDef {
-  return { ...def, handler: handler as RouteDef['handler'] };
+  return { ...def, handler };
 }
 
 /**

@@ -1,11 +1,12 @@
-import { createLogger } from '../logging/logger.js';
-import { systemClock, type Clock } from '../shared/clock.js';
-import type { LoopStatus } from '../shared/health.js';
-
-const log = createLogger('loops');
+import { systemClock, type Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { LoopStatus } from '../health.js';
+import type { Logger } from './structured-log.js';
 
 export interface SyncLoopOptions {
   name: string;
+  /** Where failures and recoveries are logged (the caller's category). */
+  logger: Logger;
   /** Current interval in seconds, read before every wait so settings apply live. */
   intervalSeconds: () => number;
   tick: () => Promise<void>;
@@ -15,7 +16,8 @@ export interface SyncLoopOptions {
 }
 
 /**
- * Runs `tick` forever: never overlapping itself, surviving any error (with backoff), logging a
+ * The one loop primitive of every Aerie program (control-plane sync loops, the agent's
+ * announcements). Runs `tick` forever: never overlapping itself, surviving any error (with backoff), logging a
  * failure about once a minute, and exposing its last-run status. `reschedule()` applies a new
  * interval to the wait already in progress.
  */
@@ -110,16 +112,17 @@ export class SyncLoop {
     this.state.lastStartedAt = started;
     try {
       await this.opts.tick();
-      if (this.consecutiveFailures > 0) log.info('loop recovered', { loop: this.opts.name });
+      if (this.consecutiveFailures > 0)
+        this.opts.logger.info('loop recovered', { loop: this.opts.name });
       this.consecutiveFailures = 0;
       this.state.lastError = null;
     } catch (err) {
       this.consecutiveFailures++;
       this.state.failures++;
-      this.state.lastError = (err as Error).message ?? String(err);
+      this.state.lastError = errorMessage(err);
       if (started - this.lastLoggedFailure >= 60_000 || this.consecutiveFailures === 1) {
         this.lastLoggedFailure = started;
-        log.error('loop tick failed', {
+        this.opts.logger.error('loop tick failed', {
           loop: this.opts.name,
           failures: this.consecutiveFailures,
           err,

@@ -1,4 +1,4 @@
-import type { AgentRoute } from '../http/agent-route.js';
+import type { AgentFeature } from '../feature.js';
 import { resolveFileDeps, type FileDeps } from './file-deps.js';
 import { HfCache } from './hf-cache.js';
 import { LocalModels } from './local-models.js';
@@ -10,19 +10,13 @@ import { wipeStaging } from './staging.js';
 import { UploadSessions } from './upload-sessions.js';
 import { Transfers } from './url-pull.js';
 
-/** The model-file housekeeping as an agent plug-in: routes, staging wipe at start, clean-up at stop. */
-export interface FilesFeature {
-  routes: AgentRoute[];
-  /** Wipes leftover staging (call before the server listens). */
-  start(): Promise<void>;
-  /** Aborts open upload sessions and running pulls. */
-  stop(): Promise<void>;
-}
-
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-/** Builds the HF-cache, local-model, upload, pull and package routes over `deps`. */
-export function filesFeature(deps: FileDeps): FilesFeature {
+/**
+ * The model-file housekeeping: HF-cache, local-model, upload, pull and package routes over `deps`;
+ * at start it wipes leftover staging, at stop it aborts open uploads and running pulls.
+ */
+export function filesFeature(deps: FileDeps): AgentFeature {
   const d = resolveFileDeps(deps);
   const sessions = new UploadSessions(d);
   const transfers = new Transfers(d);
@@ -44,9 +38,4 @@ export function filesFeature(deps: FileDeps): FilesFeature {
       await sessions.close();
     },
   };
-}
-
-/** Just the routes of `filesFeature(deps)` (sessions still expire: every upload call sweeps idle ones). */
-export function fileRoutes(deps: FileDeps): AgentRoute[] {
-  return filesFeature(deps).routes;
 }
