@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { SimEngine } from './engine.js';
 import { engineDeadLines, faultOf } from './fault-lines.js';
-import { createSimServer } from './server.js';
+import { buildRoutes, createSimServer, routeBanner } from './server.js';
 import { parseServeArgs, SERVE_USAGE, type ServeArgs } from './serve-args.js';
 import type { SimContext } from './sim-context.js';
 import { readSimOptions } from './sim-options.js';
@@ -200,7 +200,8 @@ async function serve(
     stateChanged: () => state.writeNow(),
   };
   ctx = context;
-  const server = createSimServer(context);
+  const routes = buildRoutes(options);
+  const server = createSimServer(context, routes);
   const listening = await new Promise<Error | null>((resolve) => {
     server.once('error', resolve);
     server.listen(port, host, () => resolve(null));
@@ -236,25 +237,7 @@ async function serve(
     `Starting vLLM API server 0 on http://${host}:${port}`,
   );
   log.info('APIServer', 'launcher.py:34', 'Available routes are:');
-  for (const route of [
-    '/health',
-    '/ping',
-    '/load',
-    '/version',
-    '/v1/models',
-    '/tokenize',
-    '/detokenize',
-    '/v1/chat/completions',
-    '/v1/completions',
-    '/v1/embeddings',
-    '/metrics',
-  ]) {
-    log.info(
-      'APIServer',
-      'launcher.py:42',
-      `Route: ${route}, Methods: ${route.startsWith('/v1/c') || route.endsWith('tokenize') || route === '/v1/embeddings' ? 'POST' : 'GET'}`,
-    );
-  }
+  for (const line of routeBanner(routes)) log.info('APIServer', 'launcher.py:42', line);
   log.uvicorn(`Started server process [${process.pid}]`);
   log.uvicorn('Waiting for application startup.');
   log.uvicorn('Application startup complete.');
