@@ -182,3 +182,10 @@ export function engineDeadLines(cause: string): LogEntry[] {
     ),
   ];
 }
+
+/** What vLLM prints when it cannot bind its port; `null` means something already listens there. */
+export function bindFailureLine(err: NodeJS.ErrnoException | null): string {
+  return err === null || err.code === 'EADDRINUSE'
+    ? 'OSError: [Errno 98] Address already in use'
+    : `OSError: ${err.message}`;
+}

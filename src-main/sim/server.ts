@@ -10,6 +10,7 @@ import {
   handleUnloadLora,
 } from './model-routes.js';
 import type { SimContext } from './sim-context.js';
+import type { SimOptions } from './sim-options.js';
 import {
   handleCollectiveRpc,
   handleIsSleeping,
@@ -19,12 +20,18 @@ import {
 } from './sleep-routes.js';
 
 type Handler = (ctx: SimContext, ex: Exchange, body: unknown) => void | Promise<void>;
-interface Route {
+
+/** One registered route: the server dispatches on it and the start-up banner lists it. */
+export interface SimRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  /** More paths the same route answers on, not listed in the banner (vLLM mounts /metrics by regex). */
+  aliases: readonly string[];
   /** Read and parse a JSON body before calling the handler. */
   body: boolean;
   handler: Handler;
 }
-type RouteTable = Map<string, Map<string, Route>>;
+type RouteTable = Map<string, Map<string, SimRoute>>;
 
 const NOT_FOUND = Buffer.from('{"detail":"Not Found"}');
 const NOT_ALLOWED = Buffer.from('{"detail":"Method Not Allowed"}');
@@ -32,48 +39,86 @@ const UNAUTHORIZED = Buffer.from('{"error":"Unauthorized"}');
 const PROM_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const health: Handler = (ctx, ex) => ex.empty(ctx.dead ? 503 : 200);
+const metrics: Handler = (c, ex) => {
+  c.metrics.kvUsage.value = c.engine.kvUsage();
+  ex.send(200, c.metrics.render(), PROM_TYPE);
+};
 
-/** The route table of a vLLM API server with these flags and env (interfaces.md §1.2). */
-export function buildRoutes(ctx: SimContext): RouteTable {
-  const table: RouteTable = new Map();
-  const add = (method: string, path: string, handler: Handler, body = false) => {
-    const byMethod = table.get(path) ?? new Map<string, Route>();
-    byMethod.set(method, { body, handler });
-    if (method === 'GET') byMethod.set('HEAD', { body: false, handler });
-    table.set(path, byMethod);
-  };
-  add('GET', '/health', health);
-  add('GET', '/ping', health);
-  add('POST', '/ping', health);
-  add('GET', '/load', (c, ex) =>
+const route = (
+  method: SimRoute['method'],
+  path: string,
+  handler: Handler,
+  opts: { body?: boolean; aliases?: readonly string[] } = {},
+): SimRoute => ({ method, path, handler, body: opts.body ?? false, aliases: opts.aliases ?? [] });
+const withBody = { body: true };
+
+/** The routes every server has, in registration order (interfaces.md §1.2). */
+const BASE_ROUTES: readonly SimRoute[] = [
+  route('GET', '/health', health),
+  route('GET', '/ping', health),
+  route('POST', '/ping', health),
+  route('GET', '/load', (c, ex) =>
     ex.json(200, { server_load: c.engine.runningCount + c.engine.waitingCount }),
-  );
-  add('GET', '/version', (c, ex) => ex.json(200, { version: c.options.vllmVersion }));
-  add('GET', '/v1/models', (c, ex) => handleModels(c, ex));
-  add('POST', '/tokenize', handleTokenize, true);
-  add('POST', '/detokenize', handleDetokenize, true);
-  add('POST', '/v1/chat/completions', (c, ex, b) => handleGeneration(c, ex, 'chat', b), true);
-  add('POST', '/v1/completions', (c, ex, b) => handleGeneration(c, ex, 'completion', b), true);
-  add('POST', '/v1/embeddings', handleEmbeddings, true);
-  const metrics: Handler = (c, ex) => {
-    c.metrics.kvUsage.value = c.engine.kvUsage();
-    ex.send(200, c.metrics.render(), PROM_TYPE);
-  };
-  add('GET', '/metrics', metrics);
-  add('GET', '/metrics/', metrics);
-  if (ctx.options.devMode) {
-    add('POST', '/sleep', (c, ex) => handleSleep(c, ex));
-    add('POST', '/wake_up', (c, ex) => handleWakeUp(c, ex));
-    add('GET', '/is_sleeping', handleIsSleeping);
-    add('POST', '/reset_prefix_cache', handleResetPrefixCache);
-    add('POST', '/collective_rpc', handleCollectiveRpc, true);
-    add('GET', '/server_info', (c, ex) =>
-      ex.json(200, { vllm_config: `model='${c.args.model}', max_model_len=${c.maxModelLen}` }),
-    );
-  }
-  if (ctx.options.allowRuntimeLora) {
-    add('POST', '/v1/load_lora_adapter', handleLoadLora, true);
-    add('POST', '/v1/unload_lora_adapter', handleUnloadLora, true);
+  ),
+  route('GET', '/version', (c, ex) => ex.json(200, { version: c.options.vllmVersion })),
+  route('GET', '/v1/models', (c, ex) => handleModels(c, ex)),
+  route('POST', '/tokenize', handleTokenize, withBody),
+  route('POST', '/detokenize', handleDetokenize, withBody),
+  route('POST', '/v1/chat/completions', (c, ex, b) => handleGeneration(c, ex, 'chat', b), withBody),
+  route(
+    'POST',
+    '/v1/completions',
+    (c, ex, b) => handleGeneration(c, ex, 'completion', b),
+    withBody,
+  ),
+  route('POST', '/v1/embeddings', handleEmbeddings, withBody),
+  route('GET', '/metrics', metrics, { aliases: ['/metrics/'] }),
+];
+
+/** With VLLM_SERVER_DEV_MODE=1. */
+const DEV_MODE_ROUTES: readonly SimRoute[] = [
+  route('POST', '/sleep', (c, ex) => handleSleep(c, ex)),
+  route('POST', '/wake_up', (c, ex) => handleWakeUp(c, ex)),
+  route('GET', '/is_sleeping', handleIsSleeping),
+  route('POST', '/reset_prefix_cache', handleResetPrefixCache),
+  route('POST', '/collective_rpc', handleCollectiveRpc, withBody),
+  route('GET', '/server_info', (c, ex) =>
+    ex.json(200, { vllm_config: `model='${c.args.model}', max_model_len=${c.maxModelLen}` }),
+  ),
+];
+
+/** With VLLM_ALLOW_RUNTIME_LORA_UPDATING. */
+const RUNTIME_LORA_ROUTES: readonly SimRoute[] = [
+  route('POST', '/v1/load_lora_adapter', handleLoadLora, withBody),
+  route('POST', '/v1/unload_lora_adapter', handleUnloadLora, withBody),
+];
+
+/** The routes of a vLLM API server with these env switches, in registration order. */
+export function buildRoutes(
+  options: Pick<SimOptions, 'devMode' | 'allowRuntimeLora'>,
+): readonly SimRoute[] {
+  return [
+    ...BASE_ROUTES,
+    ...(options.devMode ? DEV_MODE_ROUTES : []),
+    ...(options.allowRuntimeLora ? RUNTIME_LORA_ROUTES : []),
+  ];
+}
+
+/** The lines after vLLM's "Available routes are:", one per registered route. */
+export function routeBanner(routes: readonly SimRoute[]): string[] {
+  return routes.map((r) => `Route: ${r.path}, Methods: ${r.method}`);
+}
+
+/** Path → method → route; a GET route also answers HEAD, and every alias path. */
+function routeTable(routes: readonly SimRoute[]): RouteTable {
+  const table: RouteTable = new Map();
+  for (const r of routes) {
+    for (const path of [r.path, ...r.aliases]) {
+      const byMethod = table.get(path) ?? new Map<string, SimRoute>();
+      byMethod.set(r.method, r);
+      if (r.method === 'GET') byMethod.set('HEAD', r);
+      table.set(path, byMethod);
+    }
   }
   return table;
 }
@@ -91,9 +136,28 @@ function fail(ctx: SimContext, ex: Exchange, err: unknown): void {
   );
 }
 
-/** The simulator's HTTP server: plain node:http, one table lookup per request. */
-export function createSimServer(ctx: SimContext): Server {
-  const table = buildRoutes(ctx);
+/** Calls a route's handler (after reading its JSON body, if it takes one); errors become answers. */
+function run(ctx: SimContext, ex: Exchange, route: SimRoute): void {
+  if (!route.body) {
+    try {
+      const out = route.handler(ctx, ex, undefined);
+      if (out instanceof Promise) out.catch((err: unknown) => fail(ctx, ex, err));
+    } catch (err) {
+      fail(ctx, ex, err);
+    }
+    return;
+  }
+  readJson(ex.req)
+    .then(
+      (body) => route.handler(ctx, ex, body),
+      (err: unknown) => fail(ctx, ex, err),
+    )
+    .catch((err: unknown) => fail(ctx, ex, err));
+}
+
+/** The simulator's HTTP server over `routes`: plain node:http, one table lookup per request. */
+export function createSimServer(ctx: SimContext, routes: readonly SimRoute[]): Server {
+  const table = routeTable(routes);
   const apiKey = ctx.args.apiKey ?? ctx.options.apiKey;
   const expectedAuth = apiKey === null ? null : `Bearer ${apiKey}`;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -116,21 +180,7 @@ export function createSimServer(ctx: SimContext): Server {
       ex.send(405, NOT_ALLOWED);
       return;
     }
-    if (!route.body) {
-      try {
-        const out = route.handler(ctx, ex, undefined);
-        if (out instanceof Promise) out.catch((err: unknown) => fail(ctx, ex, err));
-      } catch (err) {
-        fail(ctx, ex, err);
-      }
-      return;
-    }
-    readJson(req)
-      .then(
-        (body) => route.handler(ctx, ex, body),
-        (err: unknown) => fail(ctx, ex, err),
-      )
-      .catch((err: unknown) => fail(ctx, ex, err));
+    run(ctx, ex, route);
   });
   server.keepAliveTimeout = 5000;
   return server;
