@@ -22,6 +22,7 @@ import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
 import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
 import { systemClock } from '../../src-main/shared/clock.js';
 import { AERIE_BIN } from './serve-process.js';
+import { waitFor } from './wait.js';
 
 /** Short intervals so tests see monitor and scrape effects quickly (never asserted as speed). */
 export const TEST_TIMINGS: Partial<EngineTimings> = {
@@ -45,8 +46,6 @@ export interface EngineHarness {
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
   entry(key: string): StatusEntry | undefined;
-  /** Polls `fn` every 100 ms until it returns a truthy value or `ms` passes. */
-  until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>>;
   /** Drops the engine and its server (processes keep running); `destroy` also stops every deployment. */
   detach(): Promise<void>;
   destroy(): Promise<void>;
@@ -121,20 +120,6 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     const text = await res.body.text();
     return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
   };
-  const until = async <T>(
-    fn: () => T | Promise<T>,
-    ms: number,
-    what: string,
-  ): Promise<NonNullable<T>> => {
-    const deadline = Date.now() + ms;
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      last = await fn();
-      if (last) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-  };
   const detach = async () => {
     await closeAgentServer(server, 100);
     await engine.close();
@@ -146,7 +131,6 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     logs,
     call,
     entry: (key) => engine.statusEntries().find((e) => e.key === key),
-    until,
     detach,
     destroy: async () => {
       for (const key of engine.runningKeys()) {
@@ -156,7 +140,7 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
           // Already gone.
         }
       }
-      await until(
+      await waitFor(
         () => engine.runningKeys().length === 0,
         30_000,
         'every deployment to stop',

@@ -5,6 +5,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 
 let h: EngineHarness;
 
@@ -22,13 +23,13 @@ describe('deployment engine failure handling', () => {
     expect(
       (await h.call('POST', '/deployments/start', simLaunch('fault/gpu-oom', port))).status,
     ).toBe(200);
-    const first = await h.until(
+    const first = await waitForValue(
       () => (h.entry(key)?.status === 'error' ? h.entry(key) : null),
       30_000,
       'first error',
     );
     expect(first.error_code).toBe('gpu_oom');
-    const final = await h.until(
+    const final = await waitForValue(
       () => {
         const e = h.entry(key);
         // The status is set first; the entry drops its container id once the removal is done.
@@ -59,14 +60,14 @@ describe('deployment engine failure handling', () => {
       { AERIE_SIM_CRASH_AFTER_S: '1' },
     );
     expect((await h.call('POST', '/deployments/start', body)).status).toBe(200);
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'first ready');
-    await h.until(() => h.entry(key)?.status === 'error', 30_000, 'crash');
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'first ready');
+    await waitFor(() => h.entry(key)?.status === 'error', 30_000, 'crash');
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain('[agent] Container restarted');
     // Ever-ready deployments are not subject to the breaker, even with max_failed_restarts 1.
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'running after the restart');
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running after the restart');
     expect(h.entry(key)?.container_id).not.toBeNull();
     h.engine.stop(key);
-    await h.until(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
   });
 
   it('expires a deployment on the agent when its serve duration is reached', async () => {
@@ -81,8 +82,8 @@ describe('deployment engine failure handling', () => {
         )
       ).status,
     ).toBe(200);
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'running');
-    const expired = await h.until(
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running');
+    const expired = await waitForValue(
       () => (h.entry(key)?.status === 'expired' ? h.entry(key) : null),
       20_000,
       'expired',
@@ -91,7 +92,7 @@ describe('deployment engine failure handling', () => {
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain(
       '[agent] Serve duration reached — stopping deployment.',
     );
-    await h.until(
+    await waitFor(
       async () =>
         ((await h.call('GET', '/containers')).body as { key: string }[]).every(
           (c) => c.key !== key,
