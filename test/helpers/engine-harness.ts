@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { DeploymentEngine } from '../../src-main/agent/engine/deployment-engine.js';
-import type { EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
+import { DEFAULT_TIMINGS, type EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
 import type { StatusEntry } from '../../src-main/agent/engine/engine.schema.js';
 import { readSimStateFiles } from '../../src-main/agent/gpu/sim-state-files.js';
 import {
@@ -21,8 +21,9 @@ import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
 import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
 import { systemClock } from '../../src-main/shared/clock.js';
+import type { ManualClock } from './manual-clock.js';
 import { AERIE_BIN } from './serve-process.js';
-import { waitFor } from './wait.js';
+import { waitFor, waitForValue } from './wait.js';
 
 /** Short intervals so tests see monitor and scrape effects quickly (never asserted as speed). */
 export const TEST_TIMINGS: Partial<EngineTimings> = {
@@ -46,6 +47,13 @@ export interface EngineHarness {
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
   entry(key: string): StatusEntry | undefined;
+  /** The runtime the engine drives, for looking at containers from outside the engine. */
+  runtime: ProcessRuntime;
+  /**
+   * With a `ManualClock` only: runs monitor ticks, one monitor period of clock time each, until
+   * `fn` returns a truthy value (waiting real time for the ticks' I/O), and resolves with it.
+   */
+  tickUntil<T>(fn: () => T | Promise<T>, what: string, ms?: number): Promise<NonNullable<T>>;
   /** Drops the engine and its server (processes keep running); `destroy` also stops every deployment. */
   detach(): Promise<void>;
   destroy(): Promise<void>;
@@ -55,6 +63,11 @@ export interface HarnessOptions {
   gpus?: string;
   dataDir?: string;
   timings?: Partial<EngineTimings>;
+  /**
+   * The engine's clock (default: the system clock). With a `ManualClock` the monitor ticks only
+   * when the test advances it (`tickUntil`), so expiry and the crash-loop breaker run on test time.
+   */
+  clock?: ManualClock;
 }
 
 /** A free TCP port on 0.0.0.0 (closed again before it is returned). */
@@ -94,7 +107,7 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     gpus,
     logs,
     logger: createAgentLogger('engine'),
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     imageRepo: 'vllm/vllm-openai',
     modelDirs: [join(dataDir, 'local-models')],
     hfCacheDir: join(dataDir, 'models'),
@@ -120,6 +133,22 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     const text = await res.body.text();
     return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
   };
+  const { monitorMs } = { ...DEFAULT_TIMINGS, ...TEST_TIMINGS, ...opts.timings };
+  const tickUntil = <T>(fn: () => T | Promise<T>, what: string, ms = 30_000) => {
+    const clock = opts.clock;
+    if (!clock) throw new Error('tickUntil needs a harness built with a ManualClock');
+    return waitForValue(
+      async () => {
+        const v = await fn();
+        // A tick in flight has no timer armed: the clock moves only between ticks, so every tick
+        // sees the time it was due at.
+        if (!v && clock.pending > 0) await clock.advance(monitorMs);
+        return v;
+      },
+      ms,
+      what,
+    );
+  };
   const detach = async () => {
     await closeAgentServer(server, 100);
     await engine.close();
@@ -131,6 +160,8 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     logs,
     call,
     entry: (key) => engine.statusEntries().find((e) => e.key === key),
+    runtime,
+    tickUntil,
     detach,
     destroy: async () => {
       for (const key of engine.runningKeys()) {
