@@ -52,6 +52,8 @@ export interface EngineHarness {
   /**
    * With a `ManualClock` only: runs monitor ticks, one monitor period of clock time each, until
    * `fn` returns a truthy value (waiting real time for the ticks' I/O), and resolves with it.
+   * The clock only moves while a monitor timer is armed; with one live deployment that means no
+   * tick is in flight, so each tick sees exactly the time it was due at.
    */
   tickUntil<T>(fn: () => T | Promise<T>, what: string, ms?: number): Promise<NonNullable<T>>;
   /** Drops the engine and its server (processes keep running); `destroy` also stops every deployment. */
