@@ -2,7 +2,7 @@
 // the thin shell around it. Everything with logic lives outside shell/ and is tested in Node.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog } from 'electron';
+import { app, dialog, ipcMain } from 'electron';
 import { bootstrap, type ControlPlane } from './bootstrap.js';
 import { loadServeConfig } from './config/serve-config.js';
 import { StartupError } from './errors/startup-error.js';
@@ -59,6 +59,7 @@ async function start(): Promise<void> {
   mainWindow = win;
   disposers.push(
     installIpcBridge({
+      ipc: ipcMain,
       window: win.window,
       pageUrl: win.pageUrl,
       inject: (raw) => running.inject(raw),

@@ -72,3 +72,13 @@ export const WsClientFrameSchema = z.object({
   type: z.literal('subscribe'),
   topics: z.array(z.enum(APP_EVENT_TYPES)),
 });
+
+/**
+ * The hub's answer to a valid subscribe frame, sent to that client only: the topics it receives
+ * from now on. Events are the other frames; a client ignores types it does not know.
+ */
+export const WsSubscribedFrameSchema = z.object({
+  type: z.literal('subscribed'),
+  topics: z.array(z.enum(APP_EVENT_TYPES)),
+});
+export type WsSubscribedFrame = z.infer<typeof WsSubscribedFrameSchema>;

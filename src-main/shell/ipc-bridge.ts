@@ -1,4 +1,10 @@
-import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import type {
+  IpcMain,
+  IpcMainEvent,
+  IpcMainInvokeEvent,
+  WebContents,
+  WebFrameMain,
+} from 'electron';
 import type { EventBus } from '../events/event-bus.js';
 import { EventForwarder } from '../events/event-forwarder.js';
 import { isTrustedSender } from '../http/ipc-sender.js';
@@ -13,8 +19,29 @@ import {
 
 const log = createLogger('shell');
 
+/** The part of Electron's `ipcMain` the bridge uses; the shell passes `ipcMain` itself. */
+export interface IpcEndpoint {
+  handle: IpcMain['handle'];
+  removeHandler: IpcMain['removeHandler'];
+  // Electron's versions return `this` (ipcMain); the bridge never chains, so any return will do.
+  on(channel: string, listener: Parameters<IpcMain['on']>[1]): unknown;
+  off(channel: string, listener: Parameters<IpcMain['off']>[1]): unknown;
+}
+
+/** The part of the window's `webContents` the bridge uses. */
+export interface BridgeContents extends Pick<WebContents, 'id' | 'isDestroyed' | 'send'> {
+  mainFrame: Pick<WebFrameMain, 'processId' | 'routingId'>;
+  on(event: ContentsReset, listener: () => void): unknown;
+  off(event: ContentsReset, listener: () => void): unknown;
+}
+
+/** The web-contents events after which the page has to say it is ready again. */
+type ContentsReset = 'did-navigate' | 'render-process-gone';
+
 export interface IpcBridgeDeps {
-  window: BrowserWindow;
+  /** Where the page's requests and its ready message arrive (Electron's `ipcMain`). */
+  ipc: IpcEndpoint;
+  window: { webContents: BridgeContents };
   /** URL of the console page; messages from any other document are refused. */
   pageUrl: string;
   /** The control plane's bridge function (the same router that serves the LAN). */
@@ -34,6 +61,7 @@ const json = (status: number, detail: string): IpcResponse => ({
  * Returns the function that removes every handler.
  */
 export function installIpcBridge(deps: IpcBridgeDeps): () => void {
+  const { ipc } = deps;
   const contents = deps.window.webContents;
   // Compared by id: Electron does not promise one wrapper object per frame or web contents.
   const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) => {
@@ -49,7 +77,7 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
     );
   };
 
-  ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
+  ipc.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
     if (!trusted(event)) {
       log.warn('IPC request from an untrusted sender refused', { url: event.senderFrame?.url });
       return json(403, 'This sender may not use the Aerie bridge.');
@@ -68,7 +96,7 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
   const onReady = (event: IpcMainEvent) => {
     if (trusted(event)) forwarder.markReady();
   };
-  ipcMain.on(IPC_READY_CHANNEL, onReady);
+  ipc.on(IPC_READY_CHANNEL, onReady);
   // A reload or a crashed renderer has no listener until the new page says it is ready again.
   const onReset = () => forwarder.reset();
   contents.on('did-navigate', onReset);
@@ -77,8 +105,8 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
 
   return () => {
     unsubscribe();
-    ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
-    ipcMain.off(IPC_READY_CHANNEL, onReady);
+    ipc.removeHandler(IPC_REQUEST_CHANNEL);
+    ipc.off(IPC_READY_CHANNEL, onReady);
     if (!contents.isDestroyed()) {
       contents.off('did-navigate', onReset);
       contents.off('render-process-gone', onReset);

@@ -9,6 +9,7 @@ import {
   WsClientFrameSchema,
   type AppEvent,
   type AppEventType,
+  type WsSubscribedFrame,
 } from '../shared/events.js';
 
 const log = createLogger('ws');
@@ -82,7 +83,10 @@ export class WsHub {
         return;
       }
       const parsed = WsClientFrameSchema.safeParse(frame);
-      if (parsed.success) client.topics = new Set(parsed.data.topics);
+      if (!parsed.success) return;
+      client.topics = new Set(parsed.data.topics);
+      const ack: WsSubscribedFrame = { type: 'subscribed', topics: [...client.topics] };
+      ws.send(JSON.stringify(ack));
     });
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => this.clients.delete(client));

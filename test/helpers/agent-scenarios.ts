@@ -12,10 +12,10 @@ import {
   entry,
   launchBody,
   statuses,
-  until,
   untilStatus,
 } from './agent-session.js';
 import { freePort } from './engine-harness.js';
+import { waitFor, waitForValue } from './wait.js';
 
 export type { Deployments, HandStarted, RuntimeAdapter, Session } from './agent-session.js';
 export { closeSession, openSession, pickDeployments } from './agent-session.js';
@@ -39,7 +39,7 @@ export async function deployReachesRunning(s: Session, d: Deployments): Promise<
   });
   s.keys.add(d.cold.key);
   const phases = new Set<string>();
-  const running = await until(
+  const running = await waitForValue(
     async () => {
       const e = await entry(s, d.cold.key);
       if (e?.phase) phases.add(e.phase);
@@ -80,7 +80,7 @@ export async function logsKeepStartupAndDropHealth(s: Session, d: Deployments): 
   await fetch(`http://127.0.0.1:${d.cold.port}/health`);
   await fetch(`http://127.0.0.1:${d.cold.port}/v1/models`);
   const q = `key=${encodeURIComponent(d.cold.key)}`;
-  const lines = await until(
+  const lines = await waitForValue(
     async () => {
       const r = (await call(s, 'GET', `/deployments/logs?${q}&tail=2000`)).body as {
         lines: string[];
@@ -133,14 +133,14 @@ export async function handStartedIsRogue(s: Session): Promise<void> {
   const rogue = await s.adapter.startByHand(s.dataDir, port);
   try {
     // Serving, as a server someone left behind would be (and past installing its signal handlers).
-    await until(
+    await waitFor(
       async () =>
         (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200,
       15_000,
       'the hand-started server to serve',
     );
     if (rogue.kind === 'container') {
-      const listed = await until(
+      const listed = await waitForValue(
         async () => {
           const list = (await call(s, 'GET', '/containers')).body as {
             id: string;
@@ -155,7 +155,7 @@ export async function handStartedIsRogue(s: Session): Promise<void> {
       expect(listed).toMatchObject({ tracked: false, managed: false });
       expect((await call(s, 'POST', `/containers/${listed.id}/stop`)).status).toBe(200);
     } else {
-      const listed = await until(
+      const listed = await waitForValue(
         async () => {
           const list = (await call(s, 'GET', '/gpu-processes')).body as {
             pid: number;
@@ -170,7 +170,11 @@ export async function handStartedIsRogue(s: Session): Promise<void> {
       expect(listed).toMatchObject({ tracked: false, key: null });
       expect((await call(s, 'POST', `/gpu-processes/${rogue.id}/kill`)).status).toBe(200);
     }
-    await until(async () => !(await rogue.exists()), 15_000, 'the hand-started server to be gone');
+    await waitFor(
+      async () => !(await rogue.exists()),
+      15_000,
+      'the hand-started server to be gone',
+    );
   } finally {
     await rogue.cleanup();
   }
@@ -193,7 +197,7 @@ export async function gpuOomTripsBreaker(s: Session): Promise<void> {
   expect(res.status).toBe(200);
   s.keys.add(key);
   let id: string | null = null;
-  const failed = await until(
+  const failed = await waitForValue(
     async () => {
       const e = await entry(s, key);
       id ??= e?.container_id ?? null;
@@ -206,7 +210,7 @@ export async function gpuOomTripsBreaker(s: Session): Promise<void> {
   expect(failed.error).toMatch(/out of memory|OOM/i);
   expect(failed.error).toContain('(Stopped after 2 failed starts without becoming ready.)');
   expect(id).not.toBeNull();
-  await until(
+  await waitFor(
     async () => !(await s.adapter.containerExists(id ?? '')),
     15_000,
     'the breaker to remove the container',

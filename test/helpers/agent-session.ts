@@ -1,4 +1,3 @@
-import { simLaunch } from './engine-harness.js';
 // One real `aerie agent` process per suite file, driven over its HTTP API, plus the runtime
 // adapter that tells the shared scenarios (agent-scenarios.ts) what differs between runtimes.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +7,8 @@ import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { type StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import { type AgentProcess, startAgent } from './agent-process.js';
-import { freePort } from './engine-harness.js';
+import { freePort, simLaunch } from './engine-harness.js';
+import { waitFor, waitForValue } from './wait.js';
 
 /** Something started behind the agent's back, as the agent should list it. */
 export interface HandStarted {
@@ -81,7 +81,7 @@ export async function closeSession(s: Session | undefined): Promise<void> {
   if (!s) return;
   for (const key of s.keys)
     await call(s, 'POST', '/deployments/stop', { key }).catch(() => undefined);
-  await until(
+  await waitFor(
     async () => (await statuses(s)).every((e) => e.status === 'stopped' || e.status === 'error'),
     30_000,
     'clean-up stops',
@@ -120,21 +120,6 @@ export async function entry(s: Session, key: string): Promise<StatusEntry | unde
   return (await statuses(s)).find((e) => e.key === key);
 }
 
-/** Polls `fn` until it returns a truthy value; throws `what` after `ms`. */
-export async function until<T>(
-  fn: () => Promise<T>,
-  ms: number,
-  what: string,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A secret env value: it must never show up in statuses or logs. */
 export const SECRET = 'hf_scenario_secret_0123456789';
 /** Short simulator timings for every deployment. */
@@ -153,7 +138,7 @@ export async function untilStatus(
 ): Promise<StatusEntry> {
   let last: StatusEntry | undefined;
   try {
-    return await until(
+    return await waitForValue(
       async () => ((last = await entry(s, key))?.status === status ? last : null),
       ms,
       `${key} to be ${status}`,

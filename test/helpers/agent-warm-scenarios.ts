@@ -11,9 +11,9 @@ import {
   launchAgent,
   launchBody,
   statuses,
-  until,
   untilStatus,
 } from './agent-session.js';
+import { waitFor, waitForValue } from './wait.js';
 
 /** A warm deployment pauses (GPU memory released) and resumes (claimed again). */
 export async function warmPauseAndResume(s: Session, d: Deployments): Promise<void> {
@@ -34,7 +34,7 @@ export async function warmPauseAndResume(s: Session, d: Deployments): Promise<vo
   expect(running.warm).toBe(true);
   expect(running.internal_port).toBeGreaterThanOrEqual(41000);
   // The simulator reports its memory through its state file, also from inside a container.
-  const awake = await until(
+  const awake = await waitForValue(
     async () => ((await gpuUsedMb(s)) > before ? gpuUsedMb(s) : null),
     10_000,
     'GPU memory of the warm model',
@@ -43,13 +43,17 @@ export async function warmPauseAndResume(s: Session, d: Deployments): Promise<vo
   const paused = await untilStatus(s, d.warm.key, 'paused_ram');
   expect(paused.pause_tier).toBe('ram');
   expect(paused.paused_ram_mb).toBeGreaterThan(0);
-  await until(async () => (await gpuUsedMb(s)) < awake, 10_000, 'GPU memory released by the pause');
+  await waitFor(
+    async () => (await gpuUsedMb(s)) < awake,
+    10_000,
+    'GPU memory released by the pause',
+  );
   expect((await call(s, 'POST', '/deployments/resume', { key: d.warm.key })).body).toEqual({
     status: 'running',
     key: d.warm.key,
   });
   await untilStatus(s, d.warm.key, 'running');
-  await until(async () => (await gpuUsedMb(s)) >= awake, 10_000, 'GPU memory claimed again');
+  await waitFor(async () => (await gpuUsedMb(s)) >= awake, 10_000, 'GPU memory claimed again');
 }
 
 /** A generation request through the wake proxy wakes a paused model and is answered. */
@@ -89,7 +93,7 @@ export async function restartAdoptsRunning(s: Session, d: Deployments): Promise<
   // The probe is re-sent while polling: the check is about scrubbing, not about one line's timing.
   const q = `key=${encodeURIComponent(d.warm.key)}&tail=2000`;
   let probedAt = 0;
-  const lines = await until(
+  const lines = await waitForValue(
     async () => {
       if (Date.now() - probedAt > 1_000) {
         probedAt = Date.now();

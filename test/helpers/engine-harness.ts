@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { DeploymentEngine } from '../../src-main/agent/engine/deployment-engine.js';
-import type { EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
-import { type StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
+import { DEFAULT_TIMINGS, type EngineTimings } from '../../src-main/agent/engine/engine-deps.js';
+import type { StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import {
   createSimulatedGpuProvider,
   parseSimulateGpusSpec,
@@ -24,7 +24,9 @@ import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { LogRegistry } from '../../src-main/agent/logs/log-registry.js';
 import { ProcessRuntime } from '../../src-main/agent/runtime/process-runtime.js';
 import { systemClock } from '../../src-main/shared/clock.js';
+import type { ManualClock } from './manual-clock.js';
 import { AERIE_BIN } from './serve-process.js';
+import { waitFor, waitForValue } from './wait.js';
 
 /** Short intervals so tests see monitor and scrape effects quickly (never asserted as speed). */
 export const TEST_TIMINGS: Partial<EngineTimings> = {
@@ -48,8 +50,15 @@ export interface EngineHarness {
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
   entry(key: string): StatusEntry | undefined;
-  /** Polls `fn` every 100 ms until it returns a truthy value or `ms` passes. */
-  until<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>>;
+  /** The runtime the engine drives, for looking at containers from outside the engine. */
+  runtime: ProcessRuntime;
+  /**
+   * With a `ManualClock` only: runs monitor ticks, one monitor period of clock time each, until
+   * `fn` returns a truthy value (waiting real time for the ticks' I/O), and resolves with it.
+   * The clock only moves while a monitor timer is armed; with one live deployment that means no
+   * tick is in flight, so each tick sees exactly the time it was due at.
+   */
+  tickUntil<T>(fn: () => T | Promise<T>, what: string, ms?: number): Promise<NonNullable<T>>;
   /** Drops the engine and its server (processes keep running); `destroy` also stops every deployment. */
   detach(): Promise<void>;
   destroy(): Promise<void>;
@@ -59,6 +68,11 @@ export interface HarnessOptions {
   gpus?: string;
   dataDir?: string;
   timings?: Partial<EngineTimings>;
+  /**
+   * The engine's clock (default: the system clock). With a `ManualClock` the monitor ticks only
+   * when the test advances it (`tickUntil`), so expiry and the crash-loop breaker run on test time.
+   */
+  clock?: ManualClock;
 }
 
 /** A free TCP port on 0.0.0.0 (closed again before it is returned). */
@@ -99,7 +113,7 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     gpus,
     logs,
     logger: createAgentLogger('engine'),
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     imageRepo: 'vllm/vllm-openai',
     modelDirs: [join(dataDir, 'local-models')],
     hfCacheDir: join(dataDir, 'models'),
@@ -124,19 +138,21 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     const text = await res.body.text();
     return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
   };
-  const until = async <T>(
-    fn: () => T | Promise<T>,
-    ms: number,
-    what: string,
-  ): Promise<NonNullable<T>> => {
-    const deadline = Date.now() + ms;
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      last = await fn();
-      if (last) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+  const { monitorMs } = { ...DEFAULT_TIMINGS, ...TEST_TIMINGS, ...opts.timings };
+  const tickUntil = <T>(fn: () => T | Promise<T>, what: string, ms = 30_000) => {
+    const clock = opts.clock;
+    if (!clock) throw new Error('tickUntil needs a harness built with a ManualClock');
+    return waitForValue(
+      async () => {
+        const v = await fn();
+        // A tick in flight has no timer armed: the clock moves only between ticks, so every tick
+        // sees the time it was due at.
+        if (!v && clock.pending > 0) await clock.advance(monitorMs);
+        return v;
+      },
+      ms,
+      what,
+    );
   };
   const detach = async () => {
     await closeAgentServer(server, 100);
@@ -149,7 +165,8 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
     logs,
     call,
     entry: (key) => engine.statusEntries().find((e) => e.key === key),
-    until,
+    runtime,
+    tickUntil,
     detach,
     destroy: async () => {
       for (const key of engine.runningKeys()) {
@@ -159,7 +176,7 @@ export async function startEngineHarness(opts: HarnessOptions = {}): Promise<Eng
           // Already gone.
         }
       }
-      await until(
+      await waitFor(
         () => engine.runningKeys().length === 0,
         30_000,
         'every deployment to stop',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnUntilReady } from './ready-process.js';
+import { waitFor } from './wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const AERIE_BIN = join(REPO_ROOT, 'bin', 'aerie.mjs');
@@ -131,21 +132,19 @@ export async function ensureFreshBuild(timeoutMs = 120_000): Promise<void> {
   if (!buildIsStale()) return;
   mkdirSync(at('out'), { recursive: true });
   const lock = at('out/.build-lock');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const takeLock = () => {
     try {
       mkdirSync(lock);
-      break;
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // A lock left by a killed run would block every later run.
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > timeoutMs) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline)
-        throw new Error(`build lock ${lock} held for over ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
+      return false;
     }
-  }
+  };
+  await waitFor(takeLock, timeoutMs, `the build lock ${lock}`);
   try {
     if (!buildIsStale()) return;
     const r = spawnSync(process.execPath, ['scripts/build.mjs'], {

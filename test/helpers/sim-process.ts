@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { waitFor } from './wait.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 let bundle: string | null = null;
@@ -59,21 +60,6 @@ export interface StartOptions {
   cliBundle?: string;
 }
 
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => T | null | Promise<T | null>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /**
  * Spawns `aerie vllm-sim <args>` with `env` added to the environment (AERIE_SIM_LOAD_S defaults to
  * 0.2 here). Without `--port` in args it passes `--port 0` and reads the port from the log.
@@ -110,13 +96,18 @@ export async function startSim(
     logs: () => output,
     exited,
     waitForLog: async (text, ms = timeoutMs) => {
-      await until(`log line containing '${text}'\n--- output so far ---\n${output}`, ms, () =>
-        output.includes(text)
-          ? true
-          : done
-            ? Promise.reject(new Error(`simulator exited before printing '${text}':\n${output}`))
-            : null,
-      );
+      await waitFor(
+        () => {
+          if (output.includes(text)) return true;
+          if (done) throw new Error(`simulator exited before printing '${text}':\n${output}`);
+          return false;
+        },
+        ms,
+        `log line containing '${text}'`,
+      ).catch((err: unknown) => {
+        // The exit error already carries the output; a timeout gets the output seen by then.
+        throw done ? err : new Error(`${(err as Error).message}\n--- output so far ---\n${output}`);
+      });
     },
     stop: async (ms = 5000) => {
       if (!done) proc.kill('SIGTERM');
@@ -131,14 +122,13 @@ export async function startSim(
   const m = /Starting vLLM API server 0 on http:\/\/[^:]+:(\d+)/.exec(output);
   sim.port = Number(m?.[1] ?? sim.port);
   sim.baseUrl = `http://127.0.0.1:${sim.port}`;
-  await until('GET /health == 200', timeoutMs, async () => {
-    if (done) throw new Error(`simulator exited before it was ready:\n${output}`);
-    try {
-      const r = await fetch(`${sim.baseUrl}/health`);
-      return r.status === 200 ? true : null;
-    } catch {
-      return null;
-    }
-  });
+  await waitFor(
+    async () => {
+      if (done) throw new Error(`simulator exited before it was ready:\n${output}`);
+      return (await fetch(`${sim.baseUrl}/health`).catch(() => null))?.status === 200;
+    },
+    timeoutMs,
+    'GET /health == 200',
+  );
   return sim;
 }

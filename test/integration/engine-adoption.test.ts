@@ -8,6 +8,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aerie-adopt-'));
 const SECRET = 'hf_adoptionsecret987654321';
@@ -44,7 +45,7 @@ describe('adoption after an agent restart', () => {
         )
       ).status,
     ).toBe(200);
-    await first.until(
+    await waitFor(
       () =>
         first.entry(coldKey)?.status === 'running' && first.entry(warmKey)?.status === 'running',
       30_000,
@@ -68,7 +69,7 @@ describe('adoption after an agent restart', () => {
       pause_tier: 'ram',
       warm: true,
     });
-    const cold2 = await second.until(
+    const cold2 = await waitForValue(
       () => (second.entry(coldKey)?.status === 'running' ? second.entry(coldKey) : null),
       20_000,
       'cold running',

@@ -1,45 +1,74 @@
+// The engine's failure handling on real simulator processes, with the engine on a manual clock:
+// the processes crash and restart in real time, but the monitor that counts the restarts, trips
+// the crash-loop breaker and expires leases ticks only when the test advances the clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   simLaunch,
   startEngineHarness,
+  TEST_TIMINGS,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { waitFor } from '../helpers/wait.js';
 
+const MONITOR_MS = TEST_TIMINGS.monitorMs ?? 0;
 let h: EngineHarness;
+let clock: ManualClock;
 
 beforeAll(async () => {
-  h = await startEngineHarness();
+  clock = new ManualClock();
+  h = await startEngineHarness({ clock });
 });
 afterAll(async () => {
   await h.destroy();
 });
 
+const entryWith = (
+  key: string,
+  ok: (e: NonNullable<ReturnType<EngineHarness['entry']>>) => boolean,
+) => {
+  const e = h.entry(key);
+  return e && ok(e) ? e : null;
+};
+
+/** Waits (real time, no ticks) until every monitor tick in flight is done and re-armed. */
+const ticksSettled = () => waitFor(() => clock.pending > 0, 10_000, 'the monitor to re-arm');
+
 describe('deployment engine failure handling', () => {
-  it('classifies a crash loop as gpu_oom and removes the container after 3 failed starts', async () => {
+  it('trips the crash-loop breaker on the first tick that sees the 3rd failed start, with gpu_oom', async () => {
     const port = await freePort();
     const key = `fault/gpu-oom:${port}`;
     expect(
       (await h.call('POST', '/deployments/start', simLaunch('fault/gpu-oom', port))).status,
     ).toBe(200);
-    const first = await h.until(
-      () => (h.entry(key)?.status === 'error' ? h.entry(key) : null),
-      30_000,
+    const first = await h.tickUntil(
+      () => entryWith(key, (e) => e.status === 'error'),
       'first error',
     );
     expect(first.error_code).toBe('gpu_oom');
-    const final = await h.until(
-      () => {
-        const e = h.entry(key);
-        // The status is set first; the entry drops its container id once the removal is done.
-        return e?.error?.includes('Stopped after') && e.container_id === null ? e : null;
-      },
+    const id = first.container_id ?? '';
+    expect(id).not.toBe('');
+
+    // The clock is held: the runtime keeps restarting the server, the engine concludes nothing.
+    await waitFor(
+      async () => ((await h.runtime.inspect(id))?.restartCount ?? 0) >= 3,
       60_000,
+      'the runtime to restart the server three times',
+    );
+    expect(h.entry(key)).toMatchObject({ status: 'error', container_id: id });
+    expect(h.entry(key)?.error).not.toContain('Stopped after');
+
+    // One tick sees the count (the 4th start is over a second of crash and backoff away).
+    const final = await h.tickUntil(
+      // The status is set first; the entry drops its container id once the removal is done.
+      () => entryWith(key, (e) => !!e.error?.includes('Stopped after') && e.container_id === null),
       'breaker and removal',
     );
     expect(final.status).toBe('error');
     expect(final.error_code).toBe('gpu_oom');
     expect(final.error).toMatch(/\(Stopped after 3 failed starts without becoming ready\.\)$/);
+    expect(await h.runtime.inspect(id)).toBeNull();
     const containers = (await h.call('GET', '/containers')).body as { key: string | null }[];
     expect(containers.filter((c) => c.key === key)).toEqual([]);
     const log = h.logs.get(key)?.tail(2000).join('\n') ?? '';
@@ -59,39 +88,50 @@ describe('deployment engine failure handling', () => {
       { AERIE_SIM_CRASH_AFTER_S: '1' },
     );
     expect((await h.call('POST', '/deployments/start', body)).status).toBe(200);
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'first ready');
-    await h.until(() => h.entry(key)?.status === 'error', 30_000, 'crash');
+    await h.tickUntil(() => h.entry(key)?.status === 'running', 'first ready');
+    await h.tickUntil(() => h.entry(key)?.status === 'error', 'crash');
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain('[agent] Container restarted');
     // Ever-ready deployments are not subject to the breaker, even with max_failed_restarts 1.
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'running after the restart');
+    await h.tickUntil(() => h.entry(key)?.status === 'running', 'running after the restart');
     expect(h.entry(key)?.container_id).not.toBeNull();
     h.engine.stop(key);
-    await h.until(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
   });
 
-  it('expires a deployment on the agent when its serve duration is reached', async () => {
+  it('expires a deployment on the first tick at its serve deadline, counted from readiness on the engine clock', async () => {
     const port = await freePort();
     const key = `m/short:${port}`;
-    expect(
-      (
-        await h.call(
-          'POST',
-          '/deployments/start',
-          simLaunch('m/short', port, { duration_seconds: 1 }),
-        )
-      ).status,
-    ).toBe(200);
-    await h.until(() => h.entry(key)?.status === 'running', 30_000, 'running');
-    const expired = await h.until(
-      () => (h.entry(key)?.status === 'expired' ? h.entry(key) : null),
-      20_000,
+    const launched = (
+      await h.call(
+        'POST',
+        '/deployments/start',
+        simLaunch('m/short', port, { duration_seconds: 60 }),
+      )
+    ).status;
+    expect(launched).toBe(200);
+    const running = await h.tickUntil(
+      () => entryWith(key, (e) => e.status === 'running'),
+      'running',
+    );
+    // The lease starts at the tick that saw the server ready (the clock has not moved since).
+    const deadline = Date.parse(running.expires_at ?? '');
+    expect(deadline).toBe(clock.now() + 60_000);
+
+    // A minute less one monitor period passes: every tick in it still finds the lease valid.
+    await clock.advance(60_000 - MONITOR_MS);
+    await ticksSettled();
+    expect(h.entry(key)?.status).toBe('running');
+
+    const expired = await h.tickUntil(
+      () => entryWith(key, (e) => e.status === 'expired'),
       'expired',
     );
+    expect(clock.now()).toBe(deadline);
     expect(expired.desired_state).toBe('stopped');
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain(
       '[agent] Serve duration reached — stopping deployment.',
     );
-    await h.until(
+    await waitFor(
       async () =>
         ((await h.call('GET', '/containers')).body as { key: string }[]).every(
           (c) => c.key !== key,

@@ -9,6 +9,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 
 let h: EngineHarness;
 let port: number;
@@ -41,7 +42,7 @@ describe('deployment engine on the process runtime', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'started', key, offloaded: [] });
     expect(h.entry(key)?.status).toBe('loading');
-    const running = await h.until(
+    const running = await waitForValue(
       () => {
         const e = h.entry(key);
         if (e?.phase) phases.add(e.phase);
@@ -72,7 +73,7 @@ describe('deployment engine on the process runtime', () => {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused' });
     for (let i = 0; i < 3; i++)
       await client.completions.create({ model: MODEL, prompt: 'count with me', max_tokens: 5 });
-    const e = await h.until(
+    const e = await waitForValue(
       () => {
         const u = h.entry(key)?.usage;
         return u && u.requests >= 4 ? h.entry(key) : null;
@@ -169,7 +170,7 @@ describe('deployment engine on the process runtime', () => {
     const res = await h.call('POST', '/deployments/stop', { key });
     expect(res).toMatchObject({ status: 200, body: { status: 'stopping' } });
     expect(h.entry(key)?.status).toBe('stopping');
-    await h.until(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
     expect(h.engine.runningKeys()).toEqual([]);
     const alive = (() => {
       try {

@@ -8,6 +8,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { waitFor } from '../helpers/wait.js';
 
 let h: EngineHarness;
 let key: string;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   const port = await freePort();
   key = `m/tracked:${port}`;
   await h.call('POST', '/deployments/start', simLaunch('m/tracked', port));
-  await h.until(() => h.entry(key)?.status === 'running', 30_000, 'running');
+  await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running');
 });
 afterAll(async () => {
   await h.destroy();

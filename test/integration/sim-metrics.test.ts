@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimProcess, startSim } from '../helpers/sim-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 let sim: SimProcess;
 
@@ -33,14 +34,6 @@ const post = (body: unknown, signal?: AbortSignal) =>
     body: JSON.stringify(body),
     signal,
   });
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('vllm-sim /metrics', () => {
   it('exposes the vLLM metric families with their types and model_name/engine labels', async () => {
@@ -106,15 +99,17 @@ describe('vllm-sim /metrics', () => {
     );
     const reader = res.body!.getReader();
     await reader.read();
-    await until(
-      'running == 1',
+    await waitFor(
       async () => sample(await metrics(), `vllm:num_requests_running${L}`) === 1,
+      5000,
+      'running == 1',
     );
     expect(sample(await metrics(), `vllm:kv_cache_usage_perc${L}`)).toBeGreaterThan(0);
     ctrl.abort();
-    await until(
-      'running == 0',
+    await waitFor(
       async () => sample(await metrics(), `vllm:num_requests_running${L}`) === 0,
+      5000,
+      'running == 0',
     );
     const after = await metrics();
     expect(
@@ -146,15 +141,17 @@ describe('vllm-sim /metrics', () => {
       },
       ctrl.signal,
     ).catch(() => null);
-    await until(
-      'running == 1',
+    await waitFor(
       async () => sample(await metrics(), `vllm:num_requests_running${L}`) === 1,
+      5000,
+      'running == 1',
     );
     ctrl.abort();
     await pending;
-    await until(
-      'running == 0',
+    await waitFor(
       async () => sample(await metrics(), `vllm:num_requests_running${L}`) === 0,
+      5000,
+      'running == 0',
     );
     const key =
       'vllm:request_success_total{engine="0",finished_reason="abort",model_name="qwen3-8b"}';

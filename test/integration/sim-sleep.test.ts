@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimProcess, startSim } from '../helpers/sim-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const running: SimProcess[] = [];
 afterEach(async () => {
@@ -93,11 +94,7 @@ describe('vllm-sim sleep mode', () => {
       /vllm:num_requests_waiting\{[^}]*\} 1\.0/.test(
         await (await fetch(`${s.baseUrl}/metrics`)).text(),
       );
-    const deadline = Date.now() + 5000;
-    while (!(await waiting())) {
-      if (Date.now() > deadline) throw new Error('the request never queued');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(waiting, 5000, 'the request to queue');
     expect(answered).toBe(false);
     await post(s, '/wake_up');
     expect(await pending).toBe(200);

@@ -5,6 +5,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { waitFor, waitForValue } from '../helpers/wait.js';
 
 let h: EngineHarness;
 const ports: Record<'a' | 'b' | 'c', number> = { a: 0, b: 0, c: 0 };
@@ -49,7 +50,7 @@ describe('warm cache on the agent', () => {
       );
       expect(res.status).toBe(200);
     }
-    await h.until(
+    await waitFor(
       () => h.entry(key('a'))?.status === 'running' && h.entry(key('b'))?.status === 'running',
       30_000,
       'a and b running',
@@ -96,10 +97,10 @@ describe('warm cache on the agent', () => {
       paused_ram_mb: 40960,
     });
     expect(h.entry(key('b'))?.status).toBe('running');
-    await h.until(() => h.entry(key('c'))?.status === 'running', 30_000, 'c running');
+    await waitFor(() => h.entry(key('c'))?.status === 'running', 30_000, 'c running');
     // b (0.4) and c (0.5) hold their shares of the 80 GB GPU; the sleeping a keeps only its CUDA context.
     expect(usedBefore).toBe(40960 + 32768);
-    const used = await h.until(
+    const used = await waitForValue(
       async () => {
         const mb = (await h.engine.ctx.deps.gpus.list())[0]!.memory_used_mb!;
         return mb === 32768 + 40960 + 500 ? mb : null;
@@ -130,11 +131,11 @@ describe('warm cache on the agent', () => {
   it('wakes a paused model once for many concurrent first requests', async () => {
     // Room for a: stop c, so GPU 0 holds only b (0.4).
     h.engine.stop(key('c'));
-    await h.until(() => h.entry(key('c'))?.status === 'stopped', 20_000, 'c stopped');
+    await waitFor(() => h.entry(key('c'))?.status === 'stopped', 20_000, 'c stopped');
     const before = wakeCount(key('a'));
     const results = await Promise.all(Array.from({ length: 6 }, () => chat(ports.a, 'm/a')));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    await h.until(() => wakeCount(key('a')) > before, 5000, 'wake log line');
+    await waitFor(() => wakeCount(key('a')) > before, 5000, 'wake log line');
     expect(wakeCount(key('a')) - before).toBe(1);
     expect(h.entry(key('a'))).toMatchObject({
       status: 'running',
@@ -163,7 +164,7 @@ describe('warm cache on the agent', () => {
       simLaunch('m/cold', cold, { gpu_ids: [1], engine_args: { disable_sleep_mode: true } }),
     );
     expect(res.status).toBe(200);
-    await h.until(() => h.entry(`m/cold:${cold}`)?.status === 'running', 30_000, 'cold running');
+    await waitFor(() => h.entry(`m/cold:${cold}`)?.status === 'running', 30_000, 'cold running');
     const pause = await h.call('POST', '/deployments/pause', { key: `m/cold:${cold}` });
     expect(pause).toMatchObject({
       status: 409,
@@ -190,7 +191,7 @@ describe('a wake that fails', () => {
       '/deployments/start',
       simLaunch('m/slow', port, {}, { AERIE_SIM_SLEEP_WAKE_MS: '3000' }),
     );
-    await slow.until(() => slow.entry(k)?.status === 'running', 30_000, 'running');
+    await waitFor(() => slow.entry(k)?.status === 'running', 30_000, 'running');
     expect((await slow.call('POST', '/deployments/pause', { key: k })).status).toBe(200);
     const r = await chat(port, 'm/slow');
     expect(r.status).toBe(503);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WakeProxy } from '../../src-main/agent/warm/wake-proxy.js';
 import { freePort } from '../helpers/engine-harness.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 const cleanups: (() => Promise<void>)[] = [];
@@ -110,10 +111,7 @@ describe('wake proxy', () => {
     });
     await r.body!.getReader().read();
     abort.abort();
-    const deadline = Date.now() + 5000;
-    while (!upstreamClosed && Date.now() < deadline)
-      await new Promise((res) => setTimeout(res, 20));
-    expect(upstreamClosed).toBe(true);
+    await waitFor(() => upstreamClosed, 5000, 'the upstream request to be closed');
   });
 
   it('never exposes the sleep-mode endpoints', async () => {

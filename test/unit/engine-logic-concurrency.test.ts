@@ -8,14 +8,8 @@ import {
 } from '../../src-main/agent/engine/process-tree.js';
 import { GpuLocks } from '../../src-main/agent/warm/gpu-locks.js';
 import { SingleFlight } from '../../src-main/agent/warm/single-flight.js';
-
-async function until(fn: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { flush } from '../helpers/manual-clock.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('per-GPU locks', () => {
   it('serialises fits that share a GPU and lets disjoint ones run together', async () => {
@@ -30,7 +24,8 @@ describe('per-GPU locks', () => {
     });
     const r3 = await locks.acquire([2]);
     order.push('disjoint');
-    await new Promise((r) => setTimeout(r, 20));
+    // Every settled lock has run its callbacks by now; the shared GPU is still held.
+    await flush();
     expect(second).toBe(false);
     order.push('first done');
     r1();
@@ -51,18 +46,20 @@ describe('per-GPU locks', () => {
 describe('single flight', () => {
   it('runs one call for concurrent callers of a key and shares its result', async () => {
     const sf = new SingleFlight<number>();
-    let runs = 0;
-    const fn = async () => {
-      runs++;
-      await new Promise((r) => setTimeout(r, 20));
-      return 42;
+    // Each run stays in flight until the test finishes it.
+    const running: ((v: number) => void)[] = [];
+    const fn = () => new Promise<number>((r) => running.push(r));
+    const finishAll = (v: number) => {
+      for (const r of running.splice(0)) r(v);
     };
-    expect(await Promise.all([sf.run('k', fn), sf.run('k', fn), sf.run('k', fn)])).toEqual([
-      42, 42, 42,
-    ]);
-    expect(runs).toBe(1);
-    await sf.run('k', fn);
-    expect(runs).toBe(2);
+    const callers = Promise.all([sf.run('k', fn), sf.run('k', fn), sf.run('k', fn)]);
+    expect(running).toHaveLength(1);
+    finishAll(42);
+    expect(await callers).toEqual([42, 42, 42]);
+    const again = sf.run('k', fn);
+    expect(running).toHaveLength(1);
+    finishAll(43);
+    expect(await again).toBe(43);
   });
 });
 
@@ -70,16 +67,16 @@ describe('process tree reaping', () => {
   it('finds a child of a process and kills the survivors of a snapshot', async () => {
     const parent = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
     const pid = parent.pid!;
-    await until(() => snapshotTree(pid).length >= 2, 5000);
+    await waitFor(() => snapshotTree(pid).length >= 2, 5000, 'the shell to start its child');
     const tree = snapshotTree(pid);
     expect(tree[0]?.pid).toBe(pid);
     const child = tree[1]!;
     parent.kill('SIGKILL');
-    await until(() => !isAlive(tree[0]!), 5000);
+    await waitFor(() => !isAlive(tree[0]!), 5000, 'the parent to die');
     // The orphaned child survives its parent, as vLLM workers outlive their container.
     expect(isAlive(child)).toBe(true);
     expect(killSurvivors(tree)).toEqual([child.pid]);
-    await until(() => !isAlive(child), 5000);
+    await waitFor(() => !isAlive(child), 5000, 'the survivor to be killed');
   });
 
   it('never kills a process whose PID was reused (different start time)', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Job, SimEngine, type TokenEvent } from '../../src-main/sim/engine.js';
 import { fixedPlan, type GenPlan } from '../../src-main/sim/text-generator.js';
 import { VllmMetrics } from '../../src-main/sim/vllm-metrics.js';
+import { waitFor } from '../helpers/wait.js';
 
 const metricsFor = () =>
   new VllmMetrics({
@@ -37,14 +38,6 @@ function track(tokens: number, stream: boolean, promptTokens = 5): Tracked {
   return t;
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('simulated engine', () => {
   it('finishes an instant request synchronously and records it', () => {
     const m = metricsFor();
@@ -66,7 +59,7 @@ describe('simulated engine', () => {
     const t = track(20, true);
     e.submit(t.job);
     expect(e.runningCount).toBe(1);
-    await until(() => t.done);
+    await waitFor(() => t.done, 3000, 'the request to finish');
     expect(t.events.map((ev) => ev.text)).toEqual(words(20));
     expect(t.events.map((ev) => ev.last)).toEqual([...new Array<boolean>(19).fill(false), true]);
     expect(e.runningCount).toBe(0);
@@ -83,7 +76,7 @@ describe('simulated engine', () => {
     expect(e.runningCount).toBe(2);
     expect(e.waitingCount).toBe(1);
     expect(m.waiting.value).toBe(1);
-    await until(() => jobs.every((j) => j.done));
+    await waitFor(() => jobs.every((j) => j.done), 3000, 'every request to finish');
     expect(e.waitingCount).toBe(0);
     expect(m.success.length.value).toBe(3);
   });
@@ -129,7 +122,7 @@ describe('simulated engine', () => {
     e.submit(t.job);
     expect(e.waitingCount).toBe(1);
     e.resume();
-    await until(() => t.done);
+    await waitFor(() => t.done, 3000, 'the request to finish');
   });
 
   it('fails queued, running and later jobs once killed', () => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VllmReleaseService } from '../../src-main/health/vllm-release.service.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const servers: ReturnType<typeof createServer>[] = [];
@@ -21,6 +22,16 @@ async function releases(handler: Handler) {
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest`, hits };
+}
+
+/** A releases server that never answers; counts the requests closed before an answer. */
+function hanging() {
+  const seen = { aborted: 0 };
+  const handler: Handler = (_req, res) =>
+    void res.on('close', () => {
+      if (!res.writableEnded) seen.aborted++;
+    });
+  return { handler, seen };
 }
 
 const json =
@@ -69,19 +80,35 @@ describe('latest vLLM release', () => {
     );
   });
 
-  it('gives up on a server that never answers after the timeout', async () => {
-    const { url } = await releases(() => undefined);
-    const svc = new VllmReleaseService({ url, timeoutMs: 200 });
-    const started = Date.now();
-    expect(await svc.latest()).toBe('');
-    expect(Date.now() - started).toBeLessThan(3_000);
+  it('aborts a request the server never answers once the fetch timeout fires, and answers ""', async () => {
+    const upstream = hanging();
+    const { url } = await releases(upstream.handler);
+    expect(await new VllmReleaseService({ url, timeoutMs: 100 }).latest()).toBe('');
+    await waitFor(() => upstream.seen.aborted === 1, 5000, 'the upstream request to be aborted');
+  });
+
+  it('serves the stale value when a refresh times out', async () => {
+    const upstream = hanging();
+    let hang = false;
+    const { url, hits } = await releases((req, res) =>
+      hang ? upstream.handler(req, res) : json({ tag_name: 'v0.10.0' })(req, res),
+    );
+    let now = 0;
+    const svc = new VllmReleaseService({ url, now: () => now, timeoutMs: 100 });
+    expect(await svc.latest()).toBe('0.10.0');
+    hang = true;
+    now += 3_600_001;
+    expect(await svc.latest()).toBe('0.10.0');
+    await waitFor(() => upstream.seen.aborted === 1, 5000, 'the refresh to be aborted');
+    // Within the back-off after the failure, no new request is made.
+    expect(await svc.latest()).toBe('0.10.0');
+    expect(hits.n).toBe(2);
   });
 
   it('shares one fetch between concurrent callers', async () => {
-    const { url, hits } = await releases((req, res) =>
-      setTimeout(() => json({ tag_name: 'v1.0.0' })(req, res), 50),
-    );
+    const { url, hits } = await releases(json({ tag_name: 'v1.0.0' }));
     const svc = new VllmReleaseService({ url });
+    // The three calls are made before the first request can even be sent.
     expect(await Promise.all([svc.latest(), svc.latest(), svc.latest()])).toEqual([
       '1.0.0',
       '1.0.0',

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { EventBus } from '../../src-main/events/event-bus.js';
 import type { AccessPolicy } from '../../src-main/http/middleware/auth.js';
 import { parseCidr } from '../../src-main/shared/cidr.js';
-import type { AppEvent } from '../../src-main/shared/events.js';
+import { type AppEvent, WsSubscribedFrameSchema } from '../../src-main/shared/events.js';
 import { DEFAULT_SETTINGS } from '../../src-main/shared/settings.js';
 import { WsHub } from '../../src-main/ws/ws-hub.js';
 import { waitFor } from '../helpers/wait.js';
@@ -80,18 +80,45 @@ describe('WebSocket hub', () => {
     expect(c.messages[1]).toMatchObject({ ids: [3], deployments: [{ id: 3, status: 'running' }] });
   });
 
-  it('narrows delivery to the topics a client subscribes to', async () => {
+  it('acknowledges a subscription to that client alone and then delivers only its topics', async () => {
+    const { bus, hub, url } = await start(trustLoopback);
+    const c = connect(url);
+    const other = connect(url);
+    await Promise.all([c.open, other.open]);
+    await waitFor(() => hub.size === 2);
+    c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['node_metrics'] }));
+    await waitFor(() => c.messages.length === 1, 5000, 'the subscription acknowledgement');
+    expect(WsSubscribedFrameSchema.parse(c.messages[0])).toEqual({
+      type: 'subscribed',
+      topics: ['node_metrics'],
+    });
+    bus.emit({ type: 'settings_changed', settings: DEFAULT_SETTINGS });
+    bus.emit(metrics);
+    await waitFor(() => c.messages.length === 2);
+    expect(c.messages[1]!.type).toBe('node_metrics');
+    // Frames to one socket arrive in order: an acknowledgement sent to everyone would come first.
+    await waitFor(() => other.messages.length === 1);
+    expect(other.messages.map((m) => m.type)).toEqual(['settings_changed']);
+  });
+
+  it('ignores malformed frames without answering and keeps the subscription', async () => {
     const { bus, url } = await start(trustLoopback);
     const c = connect(url);
     await c.open;
     c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['node_metrics'] }));
+    await waitFor(() => c.messages.length === 1, 5000, 'the subscription acknowledgement');
     c.ws.send('not json');
     c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['bogus'] }));
-    await new Promise((r) => setTimeout(r, 50));
+    // The server reads frames in order: its pong to this ping means both frames were handled.
+    await new Promise<void>((r) => {
+      c.ws.once('pong', () => r());
+      c.ws.ping();
+    });
+    expect(c.messages).toHaveLength(1);
     bus.emit({ type: 'settings_changed', settings: DEFAULT_SETTINGS });
     bus.emit(metrics);
-    await waitFor(() => c.messages.length === 1);
-    expect(c.messages[0]!.type).toBe('node_metrics');
+    await waitFor(() => c.messages.length === 2);
+    expect(c.messages.map((m) => m.type)).toEqual(['subscribed', 'node_metrics']);
   });
 
   it('rejects an upgrade from an untrusted network without the admin token', async () => {
