@@ -34,6 +34,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import type { IpcResponse } from './shared/ipc.js';
 import { AERIE_VERSION } from './shared/version.js';
 import { WsHub } from './ws/ws-hub.js';
+import { errorMessage, errnoCode } from './shared/errors.js';
+import { urlHost } from './shared/net.js';
 
 const log = createLogger('startup');
 
@@ -128,7 +130,7 @@ export async function bootstrap(
   } catch (err) {
     hub.close();
     await store.close();
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoCode(err);
     if (code === 'EADDRINUSE')
       throw new StartupError(
         `port ${config.port} on ${config.host} is already in use; choose another with --port`,
@@ -141,14 +143,12 @@ export async function bootstrap(
       throw new StartupError(
         `not allowed to bind ${config.host}:${config.port}; use a port above 1023`,
       );
-    throw new StartupError(
-      `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`,
-    );
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${errorMessage(err)}`);
   }
   for (const l of loops) l.start(1000);
 
   let stopping: Promise<void> | null = null;
-  const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const displayHost = urlHost(config.host);
   log.info('control plane started', { port, data_dir: config.dataDir, version: AERIE_VERSION });
   return {
     url: `http://${displayHost}:${port}`,

@@ -13,6 +13,7 @@ import { createMainWindow, type MainWindow } from './shell/main-window.js';
 import { installNotifications } from './shell/notifications.js';
 import { installSecurityPolicy } from './shell/security.js';
 import { createTray } from './shell/tray.js';
+import { errorMessage } from './shared/errors.js';
 
 const log = createLogger('shell');
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,7 +107,5 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(start)
-    .catch((err: unknown) =>
-      fail('Aerie failed to start', err instanceof Error ? err.message : String(err)),
-    );
+    .catch((err: unknown) => fail('Aerie failed to start', errorMessage(err)));
 }

@@ -6,6 +6,8 @@ import type { DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
 import { startCommand } from './shared/node/command-start.js';
 import { exitCodeOnSignal } from './shared/node/shutdown.js';
+import { errorMessage } from './shared/errors.js';
+import { urlHost } from './shared/net.js';
 
 const USAGE =
   'Usage: aerie serve [options]\n\nStarts the control plane: REST API, /v1 gateway, /ws, docs and the web console.';
@@ -36,14 +38,12 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       const { startDemoAgent } = await import('./demo-agent.js');
       demo = await startDemoAgent(
         config.dataDir,
-        `http://${local.includes(':') ? `[${local}]` : local}:${plane.port}`,
+        `http://${urlHost(local)}:${plane.port}`,
         plane.tokens.cluster,
       );
     } catch (err) {
       await plane.stop();
-      process.stderr.write(
-        `aerie serve: the demo agent could not start: ${(err as Error).message}\n`,
-      );
+      process.stderr.write(`aerie serve: the demo agent could not start: ${errorMessage(err)}\n`);
       return 1;
     }
     process.stdout.write(
@@ -63,7 +63,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
   const exitCode = exitCodeOnSignal('aerie serve', stopAll, 1900);
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = urlHost(config.host);
   process.stdout.write(`listening on http://${host}:${plane.port}\n`);
   return exitCode;
 }

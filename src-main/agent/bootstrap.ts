@@ -8,7 +8,7 @@ import { errnoCode } from '../shared/errors.js';
 import { urlHost } from '../shared/net.js';
 import { buildOpenApi } from '../shared/node/openapi.js';
 import type { RouteDef } from '../shared/node/route.js';
-import { registerSecret } from '../shared/node/structured-log.js';
+import { registerSecret, type Logger } from '../shared/node/structured-log.js';
 import { AERIE_VERSION } from '../shared/version.js';
 import type { AgentConfig } from './config.js';
 import { logsDir, managedModelsDir, processesDir, simGpusDir } from './data-dir.js';
@@ -28,7 +28,7 @@ import { closeAgentServer, createAgentServer, listenAgent } from './http/agent-s
 import type { RouteDescriptor } from './http/route-table.js';
 import { ImageCache } from './images/image-cache.js';
 import { imageRoutes } from './images/images.routes.js';
-import { createAgentLogger, type AgentLogger } from './logs/agent-logger.js';
+import { createAgentLogger } from './logs/agent-logger.js';
 import { LogRegistry } from './logs/log-registry.js';
 import { logsRoutes } from './logs/logs.routes.js';
 import { resolveAdvertiseHost } from './registration/advertise-host.js';
@@ -68,7 +68,7 @@ export class AgentStartupError extends Error {
   override name = 'AgentStartupError';
 }
 
-function createRuntimes(config: AgentConfig, logger: AgentLogger): RuntimeRegistry {
+function createRuntimes(config: AgentConfig, logger: Logger): RuntimeRegistry {
   return new RuntimeRegistry({
     preferred: config.runtime ?? null,
     process:
@@ -91,7 +91,7 @@ function createGpus(config: AgentConfig, deployments: Registry): GpuProvider {
     : withUnifiedFallback(createNvidiaSmiProvider());
 }
 
-async function openLogs(config: AgentConfig, logger: AgentLogger): Promise<LogRegistry> {
+async function openLogs(config: AgentConfig, logger: Logger): Promise<LogRegistry> {
   const logs = new LogRegistry({
     dir: logsDir(config.dataDir),
     maxBytes: config.logMaxBytes,

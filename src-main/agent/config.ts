@@ -11,6 +11,7 @@ import {
 } from '../shared/cli-flags.js';
 import { defaultHfCacheDir } from './data-dir.js';
 import { parseSimulateGpusSpec, type SimulatedGpuSpec } from './gpu/simulated.js';
+import { errorMessage } from '../shared/errors.js';
 
 /** Flags of `aerie agent` (DESIGN.md §1); each also reads its `AERIE_*` variable. */
 export const AGENT_FLAGS: readonly FlagSpec[] = [
@@ -164,7 +165,7 @@ export function loadAgentConfig(
     try {
       gpus = parseSimulateGpusSpec(rawSpec);
     } catch (err) {
-      problems.push(`--simulate-gpus (AERIE_SIMULATE_GPUS): ${(err as Error).message}`);
+      problems.push(`--simulate-gpus (AERIE_SIMULATE_GPUS): ${errorMessage(err)}`);
     }
   }
   const logMaxMb = envNumber(env, 'AERIE_AGENT_LOG_MAX_MB', 50, 100_000, problems);

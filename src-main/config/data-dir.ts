@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from '../errors/startup-error.js';
+import { errorMessage, errnoCode } from '../shared/errors.js';
 
 /** Creates the data dir if needed and proves it is writable; throws StartupError otherwise. */
 export function ensureDataDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new StartupError(`data dir ${dir} cannot be created: ${(err as Error).message}`);
+    throw new StartupError(`data dir ${dir} cannot be created: ${errorMessage(err)}`);
   }
   if (!statSync(dir).isDirectory()) throw new StartupError(`data dir ${dir} is not a directory`);
   const probe = join(dir, `.write-test-${process.pid}`);
@@ -16,7 +17,7 @@ export function ensureDataDir(dir: string): void {
     writeFileSync(probe, '');
     unlinkSync(probe);
   } catch (err) {
-    throw new StartupError(`data dir ${dir} is not writable: ${(err as Error).message}`);
+    throw new StartupError(`data dir ${dir} is not writable: ${errorMessage(err)}`);
   }
 }
 
@@ -38,8 +39,8 @@ export function loadOrCreateToken(
   try {
     existing = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new StartupError(`cannot read ${file}: ${(err as Error).message}`);
+    if (errnoCode(err) !== 'ENOENT')
+      throw new StartupError(`cannot read ${file}: ${errorMessage(err)}`);
   }
   if (existing !== null) {
     if (existing.length < 16)
@@ -50,7 +51,7 @@ export function loadOrCreateToken(
   try {
     writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    throw new StartupError(`cannot write ${file}: ${(err as Error).message}`);
+    throw new StartupError(`cannot write ${file}: ${errorMessage(err)}`);
   }
   return { token, createdFile: file };
 }

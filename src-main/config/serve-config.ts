@@ -10,6 +10,7 @@ import {
   wholeNumberFlag,
   type FlagSpec,
 } from '../shared/cli-flags.js';
+import { errorMessage } from '../shared/errors.js';
 
 /** Flags of `aerie serve`; each also reads its `AERIE_*` variable. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -97,7 +98,7 @@ export function loadServeConfig(
     try {
       networks.push(parseCidr(part));
     } catch (err) {
-      problems.push(`--trusted-networks (AERIE_TRUSTED_NETWORKS): ${(err as Error).message}`);
+      problems.push(`--trusted-networks (AERIE_TRUSTED_NETWORKS): ${errorMessage(err)}`);
     }
   }
   const releasesUrl = env.AERIE_VLLM_RELEASES_URL ?? DEFAULT_RELEASES_URL;

@@ -4,6 +4,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 import { migrate, MigrationError } from './migrator.js';
 import type { Database } from './schema.js';
+import { errorMessage } from '../shared/errors.js';
 
 /** The open store: the raw handle (for pragmas and migrations) and the typed query builder. */
 export interface Store {
@@ -31,7 +32,7 @@ export function openDatabase(file: string): Store {
   try {
     raw = new BetterSqlite3(file, { fileMustExist: false });
   } catch (err) {
-    throw new DatabaseOpenError(`cannot open database ${file}: ${(err as Error).message}`);
+    throw new DatabaseOpenError(`cannot open database ${file}: ${errorMessage(err)}`);
   }
   try {
     raw.pragma('busy_timeout = 5000');
@@ -62,11 +63,11 @@ export function openDatabase(file: string): Store {
     const code = (err as { code?: string }).code;
     if (code && CORRUPT_CODES.has(code))
       throw new DatabaseOpenError(
-        `database ${file} is corrupt or not an SQLite file (${(err as Error).message}); it was left untouched — restore a backup or move it aside to start fresh`,
+        `database ${file} is corrupt or not an SQLite file (${errorMessage(err)}); it was left untouched — restore a backup or move it aside to start fresh`,
       );
     if (err instanceof MigrationError)
       throw new DatabaseOpenError(`database ${file}: ${err.message}`);
     if (err instanceof DatabaseOpenError) throw err;
-    throw new DatabaseOpenError(`cannot open database ${file}: ${(err as Error).message}`);
+    throw new DatabaseOpenError(`cannot open database ${file}: ${errorMessage(err)}`);
   }
 }

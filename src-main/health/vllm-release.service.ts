@@ -1,4 +1,5 @@
 import { createLogger } from '../logging/logger.js';
+import { errorMessage } from '../shared/errors.js';
 
 const log = createLogger('health');
 
@@ -55,7 +56,7 @@ export class VllmReleaseService {
       this.failedAt = this.now();
       log.warn('could not fetch the latest vLLM release; keeping the previous value', {
         url: this.opts.url,
-        error: (err as Error).message,
+        error: errorMessage(err),
       });
     }
     return this.value;

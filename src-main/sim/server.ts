@@ -18,6 +18,7 @@ import {
   handleSleep,
   handleWakeUp,
 } from './sleep-routes.js';
+import { errorMessage } from '../shared/errors.js';
 
 type Handler = (ctx: SimContext, ex: Exchange, body: unknown) => void | Promise<void>;
 
@@ -128,7 +129,7 @@ function fail(ctx: SimContext, ex: Exchange, err: unknown): void {
     ex.send(err.status, errorBody(err, ctx.options.flatErrors));
     return;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   ctx.log.error('APIServer', 'api_server.py:1200', `Unhandled error: ${message}`);
   ex.send(
     500,

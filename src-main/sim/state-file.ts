@@ -1,4 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { errorMessage } from '../shared/errors.js';
 
 /**
  * What the simulator tells simulated GPUs about itself (env AERIE_SIM_STATE_FILE). The agent's
@@ -45,7 +46,7 @@ export class StateFile {
       renameSync(tmp, this.path);
     } catch (err) {
       process.stderr.write(
-        `aerie vllm-sim: cannot write AERIE_SIM_STATE_FILE ${this.path}: ${err instanceof Error ? err.message : String(err)}\n`,
+        `aerie vllm-sim: cannot write AERIE_SIM_STATE_FILE ${this.path}: ${errorMessage(err)}\n`,
       );
     }
   }

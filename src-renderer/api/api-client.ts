@@ -5,7 +5,6 @@ import type { IpcRequest } from '../../src-main/shared/ipc.js';
 import {
   SettingsSchema,
   type Settings,
-  type SettingsUpdate,
 } from '../../src-main/shared/settings.js';
 import { HttpTransport } from './http-transport.js';
 import { IpcTransport } from './ipc-transport.js';
@@ -54,10 +53,6 @@ export class ApiClient {
 
   settings(): Promise<Settings> {
     return this.call({ method: 'GET', path: '/api/settings' }, SettingsSchema);
-  }
-
-  updateSettings(patch: SettingsUpdate): Promise<Settings> {
-    return this.call({ method: 'PUT', path: '/api/settings', body: patch }, SettingsSchema);
   }
 
   /** Subscribes to control-plane events; frames that are not a known event are ignored. */

@@ -1,3 +1,4 @@
+import { type Logger } from '../../src-main/shared/node/structured-log.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,6 @@ import {
   startAgent as startAgentInProcess,
   type AgentOverrides,
 } from '../../src-main/agent/bootstrap.js';
-import type { AgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { resolveAdvertiseHost } from '../../src-main/agent/registration/advertise-host.js';
 import { Announcer } from '../../src-main/agent/registration/announcer.js';
 import { startAgent } from '../helpers/agent-process.js';
@@ -124,7 +124,7 @@ describe('announcing to the control plane', () => {
     const cp = await recordingServer(() => code);
     const logged: { level: string; msg: string }[] = [];
     const capture = (level: string) => (msg: string) => void logged.push({ level, msg });
-    const logger: AgentLogger = {
+    const logger: Logger = {
       debug: capture('debug'),
       info: capture('info'),
       warn: capture('warn'),

@@ -1,7 +1,8 @@
+import { setLogSink } from '../../src-main/shared/node/structured-log.js';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { setAgentLogSink, createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
+import { createAgentLogger } from '../../src-main/agent/logs/agent-logger.js';
 import { AppError } from '../../src-main/shared/errors.js';
 import { route } from '../../src-main/shared/node/route.js';
 import {
@@ -71,7 +72,7 @@ const routes = [
 ];
 
 beforeAll(async () => {
-  setAgentLogSink((line) => logged.push(line));
+  setLogSink((line) => logged.push(line));
   ({ server } = createAgentServer(routes, {
     clusterToken: TOKEN,
     logger: createAgentLogger('http'),
@@ -80,7 +81,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await closeAgentServer(server, 500);
-  setAgentLogSink((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  setLogSink((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
 });
 
 describe('agent HTTP server', () => {

@@ -1,5 +1,5 @@
+import { type Logger } from '../../shared/node/structured-log.js';
 import type { Clock } from '../../shared/clock.js';
-import type { AgentLogger } from '../logs/agent-logger.js';
 import type { GpuProvider } from '../gpu/gpu-provider.js';
 import type { LogRuntime, LogStore } from '../logs/log-store.js';
 import type { ContainerRuntime, RuntimeName } from '../runtime/container-runtime.js';
@@ -78,7 +78,7 @@ export interface EngineDeps {
   latestRelease?: () => Promise<string | null>;
   gpus: EngineGpuSource;
   logs: EngineLogBook;
-  logger: AgentLogger;
+  logger: Logger;
   clock: Clock;
   imageRepo: string;
   /** Allowed host model directories (resolved, absolute); the managed dir comes first. */

@@ -1,28 +1,10 @@
-import { z } from 'zod';
-import { type LaunchManifest } from '../../shared/agent-protocol/deployments.js';
+import {
+  LaunchManifestSchema,
+  type LaunchManifest,
+} from '../../shared/agent-protocol/deployments.js';
 
 /** Label that marks every container the agent launched (adoption lists by it). */
 export const MANAGED_LABEL = 'aerie.managed';
-
-const ManifestSchema = z.object({
-  version: z.literal(1),
-  owner: z.string().nullable(),
-  duration_seconds: z.number().nullable(),
-  expires_at: z.string().nullable(),
-  extra_args: z.array(z.string()),
-  env_var_keys: z.array(z.string()),
-  engine_args: z.record(z.string(), z.unknown()),
-  lora_modules: z.array(z.object({ name: z.string(), path: z.string() })),
-  extra_packages: z.array(z.string()),
-  gpu_memory_fraction: z.number(),
-  gpu_ids: z.array(z.number()).nullable(),
-  tensor_parallel_size: z.number().nullable(),
-  max_failed_restarts: z.number().nullable(),
-  container_runtime: z.string(),
-  warm: z.boolean(),
-  pinned: z.boolean(),
-  internal_port: z.number().nullable(),
-});
 
 /** Container labels of a deployment. Only env keys travel in the manifest; values stay in state.json. */
 export function deploymentLabels(
@@ -63,13 +45,7 @@ export function parseDeploymentLabels(labels: Record<string, string>): ParsedLab
   } catch {
     return null;
   }
-  const m = ManifestSchema.safeParse(json);
+  const m = LaunchManifestSchema.safeParse(json);
   if (!m.success) return null;
   return { key, port, version: labels['aerie.version'] ?? '', manifest: m.data };
-}
-
-/** The model name part of a key `<model>:<port>`. */
-export function modelOfKey(key: string): string {
-  const i = key.lastIndexOf(':');
-  return i > 0 ? key.slice(0, i) : key;
 }

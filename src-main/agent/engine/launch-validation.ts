@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errorMessage } from '../../shared/errors.js';
 import { isPortAvailable } from '../system/port-check.js';
 import {
   buildVllmEnv,
@@ -24,7 +24,7 @@ export interface ValidatedLaunch {
 }
 
 function badRequest(err: unknown): never {
-  throw new AppError('bad_request', err instanceof Error ? err.message : String(err));
+  throw new AppError('bad_request', errorMessage(err));
 }
 
 /**

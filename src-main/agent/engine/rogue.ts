@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors.js';
+import { AppError, errnoCode } from '../../shared/errors.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 import type { EngineContext } from './engine-context.js';
 import { MANAGED_LABEL } from './labels.js';
@@ -150,7 +150,7 @@ export async function killOrphanProcess(
   try {
     process.kill(pid, 'SIGTERM');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPERM') {
+    if (errnoCode(err) === 'EPERM') {
       throw new AppError(
         'forbidden',
         `Not allowed to signal process ${pid}; remove it manually with 'sudo kill -9 ${pid}'.`,

@@ -1,4 +1,4 @@
-import type { AgentLogger } from '../logs/agent-logger.js';
+import { type Logger } from '../../shared/node/structured-log.js';
 import { killSurvivors, snapshotTree } from './process-tree.js';
 import type { Tracked } from './registry.js';
 import { transition } from './status.js';
@@ -22,7 +22,7 @@ export async function detach(t: Tracked, clearTimer: (h: unknown) => void): Prom
 export async function removeContainer(
   t: Tracked,
   graceSeconds: number,
-  logger: AgentLogger,
+  logger: Logger,
 ): Promise<void> {
   const id = t.entry.container_id;
   const runtime = t.runtime;

@@ -1,7 +1,5 @@
 import { AppError } from '../../shared/errors.js';
-import { DiskProbe } from '../system/disk.js';
 import { GIB } from './file-deps.js';
-import type { DiskUsage } from '../../shared/agent-protocol/node.js';
 
 /** Free space every transfer leaves untouched (behaviour.md §4.6). */
 export const DISK_RESERVE_BYTES = 2 * GIB;
@@ -27,16 +25,4 @@ export async function ensureDiskSpace(
     );
   }
   return free;
-}
-
-const probes = new Map<string, DiskProbe>();
-
-/** Total and free GB of the HF cache's filesystem and the cache's size (GB = 10^9 bytes; size cached 5 minutes). */
-export function diskReport(hfCacheDir: string): Promise<DiskUsage> {
-  let probe = probes.get(hfCacheDir);
-  if (!probe) {
-    probe = new DiskProbe(hfCacheDir);
-    probes.set(hfCacheDir, probe);
-  }
-  return probe.usage();
 }

@@ -1,6 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errnoCode } from '../../shared/errors.js';
 import { archiveMemberSegments, quoteInput } from './file-names.js';
 
 const CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
@@ -53,7 +53,7 @@ export class ExtractTarget {
     try {
       return await op();
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const code = errnoCode(err) ?? '';
       if (CONFLICT_CODES.has(code)) {
         throw new AppError(
           'bad_request',

@@ -3,7 +3,7 @@ import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errnoCode } from '../../shared/errors.js';
 import { ensureDiskSpace } from './disk-space.js';
 import { byteCap } from './byte-cap.js';
 import { type ResolvedFileDeps } from './file-deps.js';
@@ -120,7 +120,7 @@ export class UploadSessions {
       await pipeline(req, counter, createWriteStream(target, { highWaterMark: 1024 * 1024 }));
     } catch (err) {
       await unlink(target).catch(() => undefined);
-      if (CONFLICT_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
+      if (CONFLICT_CODES.has(errnoCode(err) ?? '')) {
         throw new AppError(
           'conflict',
           `File ${quoteInput(rel)} conflicts with another uploaded path (a file and a folder of the same name).`,

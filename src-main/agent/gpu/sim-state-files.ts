@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SimulatedLoad } from './simulated.js';
+import { errnoCode } from '../../shared/errors.js';
 
 /** What the simulator writes; extra fields are ignored. `gpu_ids` is optional. */
 export const SimStateFileSchema = z.object({
@@ -24,7 +25,7 @@ export function isPidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 }
 

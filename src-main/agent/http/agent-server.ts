@@ -1,9 +1,9 @@
+import { registerSecret, type Logger } from '../../shared/node/structured-log.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppError } from '../../shared/errors.js';
 import { errorReply, sendJson } from '../../shared/node/http-errors.js';
 import { readBody } from '../../shared/node/read-body.js';
 import { validateInputs, type RouteDef } from '../../shared/node/route.js';
-import { registerAgentSecret, type AgentLogger } from '../logs/agent-logger.js';
 import { checkClusterToken } from './agent-auth.js';
 import { RouteTable, type RouteDescriptor } from './route-table.js';
 
@@ -13,7 +13,7 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export interface AgentServerOptions {
   /** The cluster token; undefined disables authentication (`--insecure`). */
   clusterToken: string | undefined;
-  logger: AgentLogger;
+  logger: Logger;
 }
 
 function queryObject(search: URLSearchParams): Record<string, string | string[]> {
@@ -72,7 +72,7 @@ export function createAgentHandler(
   routes: () => RouteDescriptor[];
 } {
   const table = new RouteTable(routes);
-  if (opts.clusterToken) registerAgentSecret(opts.clusterToken);
+  if (opts.clusterToken) registerSecret(opts.clusterToken);
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
     if (res.headersSent) {
       opts.logger.error('agent request failed after the response started', {

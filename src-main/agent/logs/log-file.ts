@@ -14,6 +14,7 @@ import {
 import { createReadStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
+import { errnoCode } from '../../shared/errors.js';
 
 const sizeOf = (path: string): number => {
   try {
@@ -67,7 +68,7 @@ export class LogFile {
       appendFileSync(this.path, text);
     } catch (err) {
       // Someone removed the log directory under a running agent: recreate it rather than lose the run.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (errnoCode(err) !== 'ENOENT') throw err;
       mkdirSync(dirname(this.path), { recursive: true });
       appendFileSync(this.path, text);
       this.size = 0;

@@ -1,7 +1,8 @@
-import type { AgentLogger } from '../logs/agent-logger.js';
+import { type Logger } from '../../shared/node/structured-log.js';
 import { SyncLoop } from '../../shared/node/sync-loop.js';
 import { FailureThrottle } from './failure-throttle.js';
 import type { AnnounceBody } from '../../shared/agent-protocol/node.js';
+import { errorMessage } from '../../shared/errors.js';
 
 export interface AnnouncerOptions {
   controlPlane: string;
@@ -11,7 +12,7 @@ export interface AnnouncerOptions {
   body: () => Promise<AnnounceBody>;
   intervalMs?: number;
   timeoutMs?: number;
-  logger: AgentLogger;
+  logger: Logger;
 }
 
 /** Announces the agent to the control plane at start and then every 10 s; failures are logged, throttled, never fatal. */
@@ -67,7 +68,7 @@ export class Announcer {
           'could not announce to the control plane (will keep trying every interval)',
           {
             url: this.url,
-            error: err instanceof Error ? err.message : String(err),
+            error: errorMessage(err),
           },
         );
       }

@@ -1,7 +1,8 @@
+import { type Logger } from '../../shared/node/structured-log.js';
 import { urlHost } from '../../shared/net.js';
-import type { AgentLogger } from '../logs/agent-logger.js';
 import { SyncLoop } from '../../shared/node/sync-loop.js';
 import { FailureThrottle } from './failure-throttle.js';
+import { errorMessage } from '../../shared/errors.js';
 
 /** The Consul service name agents register under. */
 export const CONSUL_SERVICE_NAME = 'aerie-agent';
@@ -14,7 +15,7 @@ export interface ConsulRegistrarOptions {
   agentVersion: string;
   intervalMs?: number;
   timeoutMs?: number;
-  logger: AgentLogger;
+  logger: Logger;
 }
 
 /** The `PUT /v1/agent/service/register` body (interfaces.md §6.1). */
@@ -72,7 +73,7 @@ export class ConsulRegistrar {
       );
     } catch (err) {
       this.opts.logger.warn('could not deregister from Consul', {
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
     }
   }
@@ -89,7 +90,7 @@ export class ConsulRegistrar {
       if (this.throttle.fail()) {
         this.opts.logger.warn('could not register in Consul (will keep trying every interval)', {
           url: this.opts.consulUrl,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorMessage(err),
         });
       }
       return false;

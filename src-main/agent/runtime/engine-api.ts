@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { negotiateApiVersion } from './engine-filters.js';
 import { RuntimeError } from './runtime-error.js';
+import { errorMessage } from '../../shared/errors.js';
 
 /** What the engine says about itself, after version negotiation. */
 export interface EngineIdentity {
@@ -128,7 +129,7 @@ export class EngineApi {
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = errorMessage(err);
       throw new RuntimeError('internal', `engine at ${this.socketPath} is unreachable: ${msg}`);
     }
   }

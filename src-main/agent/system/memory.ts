@@ -13,8 +13,3 @@ export async function memoryPercent(): Promise<number> {
   }
   return Math.round(((total - available) / total) * 1000) / 10;
 }
-
-/** Total system RAM in MiB (unified-memory GPUs report from it). */
-export function totalMemoryMb(): number {
-  return Math.round(totalmem() / (1024 * 1024));
-}

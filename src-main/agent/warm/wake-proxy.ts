@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
+import { errorMessage } from '../../shared/errors.js';
 
 /** What the proxy needs from the engine for one warm deployment. */
 export interface WakeProxyHooks {
@@ -168,7 +169,7 @@ export class WakeProxy {
         res,
         502,
         'deployment_unreachable',
-        `Deployment is unreachable: ${(err as Error).message}`,
+        `Deployment is unreachable: ${errorMessage(err)}`,
         'BadGatewayError',
       );
       return;
