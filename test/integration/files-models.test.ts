@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveModelPath } from '../../src-main/agent/files/model-paths.js';
+import { resolveAllowedPath } from '../../src-main/agent/files/model-paths.js';
 import {
   jsonRequest,
   startFilesAgent,
@@ -132,23 +132,23 @@ describe('local models', () => {
   });
 });
 
-describe('resolveModelPath', () => {
+describe('resolveAllowedPath', () => {
   it('resolves symlinks and refuses paths that end up outside the allowed dirs, with the reference texts', () => {
     const root = mkdtempSync(join(tmpdir(), 'aerie-paths-'));
     try {
       writeTree(root, { 'allowed/m/config.json': '{}', 'secret/s.txt': 's' });
       symlinkSync(join(root, 'secret'), join(root, 'allowed', 'sneaky'));
       const allowed = [join(root, 'allowed')];
-      expect(resolveModelPath(join(root, 'allowed', 'm'), allowed)).toBe(
+      expect(resolveAllowedPath(join(root, 'allowed', 'm'), allowed)).toBe(
         join(root, 'allowed', 'm'),
       );
-      expect(() => resolveModelPath(join(root, 'allowed', 'sneaky'), allowed)).toThrow(
+      expect(() => resolveAllowedPath(join(root, 'allowed', 'sneaky'), allowed)).toThrow(
         /not inside an allowed model directory \(allowed: /,
       );
-      expect(() => resolveModelPath(join(root, 'allowed', '..', 'secret'), allowed)).toThrow(
+      expect(() => resolveAllowedPath(join(root, 'allowed', '..', 'secret'), allowed)).toThrow(
         /not inside an allowed model directory/,
       );
-      expect(() => resolveModelPath(join(root, 'allowed', 'missing'), allowed)).toThrow(
+      expect(() => resolveAllowedPath(join(root, 'allowed', 'missing'), allowed)).toThrow(
         /does not exist on this node\./,
       );
     } finally {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WakeProxy } from '../../src-main/agent/warm/wake-proxy.js';
+import { WakeProxy } from '../../src-main/agent/engine/warm/wake-proxy.js';
 import { freePort } from '../helpers/engine-harness.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -5,14 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineGpu } from '../../src-main/agent/engine/engine-deps.js';
 import { type LaunchManifest } from '../../src-main/shared/agent-protocol/deployments.js';
 import { deploymentLabels, parseDeploymentLabels } from '../../src-main/agent/engine/labels.js';
-import {
-  gpuIdsProblem,
-  plainGpuCheck,
-  resolveAllowedPath,
-} from '../../src-main/agent/engine/launch-checks.js';
+import { gpuIdsProblem, plainGpuCheck } from '../../src-main/agent/engine/launch-checks.js';
+import { resolveAllowedPath } from '../../src-main/agent/files/model-paths.js';
 import { phaseOfLine } from '../../src-main/agent/engine/phase-markers.js';
 import { StateFile } from '../../src-main/agent/engine/state-file.js';
-import { sleepFreedEnough } from '../../src-main/agent/warm/sleep-leak.js';
+import { sleepFreedEnough } from '../../src-main/agent/engine/warm/sleep-leak.js';
 
 const gpu = (
   index: number,
@@ -160,7 +157,7 @@ describe('container labels', () => {
 
 describe('agent state file', () => {
   it('is written with mode 0600 and read back by a new instance', () => {
-    const dir = join(tmp, 'state');
+    const dir = join(tmp, 'state', 'state.json');
     const a = new StateFile(dir);
     a.update((s) => {
       s.env['m:1'] = { HF_TOKEN: 'hf_x' };

@@ -6,8 +6,8 @@ import {
   procRef,
   snapshotTree,
 } from '../../src-main/agent/engine/process-tree.js';
-import { GpuLocks } from '../../src-main/agent/warm/gpu-locks.js';
-import { SingleFlight } from '../../src-main/agent/warm/single-flight.js';
+import { GpuLocks } from '../../src-main/agent/engine/warm/gpu-locks.js';
+import { SingleFlight } from '../../src-main/agent/engine/warm/single-flight.js';
 import { flush } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { AppError, errorMessage } from '../../shared/errors.js';
-import { WarmController } from '../warm/warm-controller.js';
+import { WarmController } from './warm/warm-controller.js';
 import { deploymentKey } from '../../shared/vllm-args.js';
 import { adoptAll } from './adoption.js';
 import { EngineContext } from './engine-context.js';

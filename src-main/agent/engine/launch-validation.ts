@@ -11,7 +11,8 @@ import {
 import type { EngineContext } from './engine-context.js';
 import type { EngineGpu } from './engine-deps.js';
 import { type LaunchRequest } from '../../shared/agent-protocol/deployments.js';
-import { gpuIdsProblem, resolveAllowedPath } from './launch-checks.js';
+import { resolveAllowedPath } from '../files/model-paths.js';
+import { gpuIdsProblem } from './launch-checks.js';
 
 /** A launch request after validation: everything later steps need, already derived. */
 export interface ValidatedLaunch {

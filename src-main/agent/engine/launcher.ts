@@ -21,7 +21,7 @@ import type {
   Mount,
   PullProgress,
 } from '../runtime/container-runtime.js';
-import { allocateInternalPort } from '../warm/internal-port.js';
+import { allocateInternalPort } from './warm/internal-port.js';
 import type { EngineContext } from './engine-context.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';

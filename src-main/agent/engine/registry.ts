@@ -1,6 +1,6 @@
 import type { LogStore } from '../logs/log-store.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import type { WakeProxy } from '../warm/wake-proxy.js';
+import type { WakeProxy } from './warm/wake-proxy.js';
 import type { UsageScrapeState } from '../../shared/usage-scrape.js';
 import type { PlanDeployment } from '../../shared/warm-plan.js';
 import { type StatusEntry } from '../../shared/agent-protocol/deployments.js';

@@ -19,7 +19,7 @@ import { singleWrapper } from './staging.js';
 import { exists, treeSize } from './tree-size.js';
 import { extractZip } from './zip-reader.js';
 import type { PackageInfo } from '../../shared/agent-protocol/files.js';
-import { packagesDir } from '../data-dir.js';
+import { packagesDir, packagesMetaDir, packagesStagingDir } from '../data-dir.js';
 
 /** Where the packages dir appears inside every container. */
 
@@ -40,13 +40,13 @@ export class PackageStore {
   }
 
   private metaPath(id: string): string {
-    return join(this.root, '.meta', `${id}.json`);
+    return join(packagesMetaDir(this.deps.dataDir), `${id}.json`);
   }
 
   /** Stores the multipart `file` field; 400 for unsupported types or bad names, 507 without disk space. */
   async upload(req: IncomingMessage): Promise<PackageInfo & { status: 'uploaded' }> {
-    await mkdir(join(this.root, '.tmp'), { recursive: true });
-    await mkdir(join(this.root, '.meta'), { recursive: true });
+    await mkdir(packagesStagingDir(this.deps.dataDir), { recursive: true });
+    await mkdir(packagesMetaDir(this.deps.dataDir), { recursive: true });
     const length = Number(req.headers['content-length'] ?? 0) || 0;
     const free = await ensureDiskSpace(this.deps.freeBytes, this.root, length, 2.0);
     const info = await readMultipartFile(req, 'file', (filename, body) =>
@@ -67,7 +67,7 @@ export class PackageStore {
         `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`,
       );
     }
-    const staging = join(this.root, '.tmp', randomBytes(8).toString('hex'));
+    const staging = join(packagesStagingDir(this.deps.dataDir), randomBytes(8).toString('hex'));
     try {
       await mkdir(join(staging, 'pkg'), { recursive: true });
       const spool = join(staging, filename);

@@ -1,21 +1,21 @@
-import { AppError, errorMessage } from '../../shared/errors.js';
-import type { EngineContext, WarmOps } from '../engine/engine-context.js';
-import type { EngineGpu } from '../engine/engine-deps.js';
-import { toPlanDeployment, type Tracked } from '../engine/registry.js';
-import { isSleeping, resetPrefixCache, sleepEngine, wakeEngine } from '../engine/vllm-client.js';
+import { AppError, errorMessage } from '../../../shared/errors.js';
+import type { EngineContext, WarmOps } from '../engine-context.js';
+import type { EngineGpu } from '../engine-deps.js';
+import { toPlanDeployment, type Tracked } from '../registry.js';
+import { isSleeping, resetPrefixCache, sleepEngine, wakeEngine } from '../vllm-client.js';
 import {
   estimatePausedRamMb,
   planWarmEviction,
   REASON_RAM_FULL,
   type PlanGpu,
-} from '../../shared/warm-plan.js';
+} from '../../../shared/warm-plan.js';
 import { GpuLocks } from './gpu-locks.js';
 import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
-import { transition } from '../engine/status.js';
-import type { PlanItem } from '../../shared/agent-protocol/deployments.js';
-import type { WarmPlan } from '../../shared/agent-protocol/deployments.js';
+import { transition } from '../status.js';
+import type { PlanItem } from '../../../shared/agent-protocol/deployments.js';
+import type { WarmPlan } from '../../../shared/agent-protocol/deployments.js';
 
 export const NO_FIT_REASON =
   'GPU is full and no model is eligible for automatic offload. Pin fewer models, stop one, or lower the GPU memory fraction.';

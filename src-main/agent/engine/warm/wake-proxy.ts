@@ -8,7 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
-import { errorMessage } from '../../shared/errors.js';
+import { errorMessage } from '../../../shared/errors.js';
 
 /** What the proxy needs from the engine for one warm deployment. */
 export interface WakeProxyHooks {

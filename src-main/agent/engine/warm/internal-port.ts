@@ -1,4 +1,4 @@
-import { isPortAvailable } from '../system/port-check.js';
+import { isPortAvailable } from '../../system/port-check.js';
 
 /** Range of loopback ports for warm deployments' vLLM servers (behaviour.md §3.2). */
 export const INTERNAL_PORT_MIN = 41000;

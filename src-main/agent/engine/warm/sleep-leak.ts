@@ -1,6 +1,6 @@
-import type { EngineContext } from '../engine/engine-context.js';
-import type { EngineGpu } from '../engine/engine-deps.js';
-import type { Tracked } from '../engine/registry.js';
+import type { EngineContext } from '../engine-context.js';
+import type { EngineGpu } from '../engine-deps.js';
+import type { Tracked } from '../registry.js';
 
 /**
  * True when every GPU of the deployment shows at least half of the deployment's share freed
