@@ -9,6 +9,10 @@ import { ConfigService } from './configs/config.service.js';
 import { configsRoutes } from './configs/configs.routes.js';
 import { DatabaseOpenError, openDatabase, type Store } from './db/open-database.js';
 import { StartupError } from './errors/startup-error.js';
+import { AgentClient } from './agent-client/agent-client.js';
+import { announceRoutes } from './discovery/announce.routes.js';
+import { readConsulCatalog } from './discovery/consul-catalog.js';
+import { DiscoveryService } from './discovery/discovery.service.js';
 import { EventBus } from './events/event-bus.js';
 import { healthRoutes } from './health/health.routes.js';
 import { VllmReleaseService } from './health/vllm-release.service.js';
@@ -27,6 +31,13 @@ import { buildOpenApi } from './shared/node/openapi.js';
 import type { RouteDef } from './shared/node/route.js';
 import { createLogger, registerSecret } from './logging/logger.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
+import { createNodeSyncLoop } from './loops/node-sync.loop.js';
+import { MaintenanceService } from './nodes/maintenance.service.js';
+import { nodeProxyRoutes } from './nodes/node-proxy.routes.js';
+import { NodeSync } from './nodes/node-sync.js';
+import { NodeService } from './nodes/node.service.js';
+import { nodesRoutes } from './nodes/nodes.routes.js';
+import { UploadRelay } from './nodes/upload-relay.js';
 import type { SyncLoop } from './shared/node/sync-loop.js';
 import { SettingsService } from './settings/settings.service.js';
 import { settingsRoutes } from './settings/settings.routes.js';
@@ -86,13 +97,40 @@ export async function bootstrap(
   const purge = new PurgeService(store.db, events);
   const releases = new VllmReleaseService({ url: config.vllmReleasesUrl });
 
-  const loops: SyncLoop[] = [createHousekeepingLoop(store.db, settings, clock)];
+  const agents = new AgentClient({ clusterToken: cluster.token });
+  const nodes = new NodeService({ db: store.db, bus: events, settings, agents, clock });
+  const nodeSync = new NodeSync({
+    db: store.db,
+    nodes,
+    agents,
+    settings,
+    bus: events,
+    clock,
+    logger: createLogger('loops'),
+    ...(config.consulUrl !== undefined && {
+      consul: () => readConsulCatalog(config.consulUrl ?? ''),
+    }),
+  });
+  const nodeLoop = createNodeSyncLoop(nodeSync, settings, clock);
+  const discovery = new DiscoveryService({
+    nodes,
+    settings,
+    clock,
+    logger: createLogger('startup'),
+    // A new node is polled at once, so it shows its GPUs and status within a second.
+    onRegistered: () => void nodeLoop.runOnce(),
+  });
+  const maintenance = new MaintenanceService(nodes, null);
+  const uploads = new UploadRelay({ agents, bus: events, clock });
+
+  const loops: SyncLoop[] = [createHousekeepingLoop(store.db, settings, clock), nodeLoop];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
   const access: AccessPolicy = {
     mode: config.apiAuth,
     trusted: config.trustedNetworks,
     adminToken: admin.token,
+    clusterToken: cluster.token,
   };
   const routes: RouteDef[] = [];
   routes.push(
@@ -100,6 +138,9 @@ export async function bootstrap(
     ...settingsRoutes(settings),
     ...configsRoutes(configs),
     ...adminRoutes(purge),
+    ...nodesRoutes(nodes, maintenance, discovery),
+    ...nodeProxyRoutes(nodes, agents, uploads),
+    ...announceRoutes(discovery),
     ...docsRoutes(() =>
       buildOpenApi(routes, {
         title: 'Aerie control plane',
@@ -167,6 +208,7 @@ export async function bootstrap(
         await Promise.all(loops.map((l) => l.stop()));
         hub.close();
         await closeServer(server, 1000);
+        await agents.close();
         await store.close();
         log.info('control plane stopped');
       })()),

@@ -146,12 +146,26 @@ export async function startAgent(
     simulatedGpus: config.simulateGpus !== undefined,
     timings: { monitorMs: config.monitorIntervalMs, ...overrides.timings },
   });
+  const files = filesFeature({
+    dataDir: config.dataDir,
+    hfCacheDir: config.hfCacheDir,
+    modelDirs: config.modelDirs,
+    isModelInUse: (n) => engine.isModelInUse(n),
+    ...overrides.files,
+  });
   const probe = new NodeProbe({
     nodeName: config.nodeName,
     agentVersion: AERIE_VERSION,
     hfCacheDir: config.hfCacheDir,
     gpus,
     runtimes,
+    ramCacheUsedMb: () => engine.ramCacheUsedMb(),
+    packages: async () =>
+      (await files.packages.list()).map(({ package_id, filename, type }) => ({
+        package_id,
+        filename,
+        type,
+      })),
   });
   const features: AgentFeature[] = [
     {
@@ -161,13 +175,7 @@ export async function startAgent(
       },
       stop: () => engine.close(),
     },
-    filesFeature({
-      dataDir: config.dataDir,
-      hfCacheDir: config.hfCacheDir,
-      modelDirs: config.modelDirs,
-      isModelInUse: (n) => engine.isModelInUse(n),
-      ...overrides.files,
-    }),
+    files,
     { routes: imageRoutes(new ImageCache({ runtimes, imageRepo: config.imageRepo })) },
     { routes: logsRoutes(logs) },
   ];

@@ -3,7 +3,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createLogger } from '../logging/logger.js';
 import { errorReply } from '../shared/node/http-errors.js';
 import { expressPath, validateInputs, type RouteDef } from '../shared/node/route.js';
-import { ADMIN_AUTH_DETAIL, isAdminAllowed, type AccessPolicy } from './middleware/auth.js';
+import {
+  ADMIN_AUTH_DETAIL,
+  clusterTokenProblem,
+  isAdminAllowed,
+  type AccessPolicy,
+} from './middleware/auth.js';
 
 const log = createLogger('http');
 
@@ -47,15 +52,30 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
     res.setHeader('x-request-id', id);
     next();
   });
+  // Routes agents call take the cluster token; every other /api route the admin credential.
+  const clusterPaths = new Set(
+    opts.routes.filter((r) => r.credential === 'cluster').map((r) => r.path),
+  );
   app.use(['/api', '/api/*splat'], (req: Request, res: Response, next: NextFunction) => {
+    if (clusterPaths.has(req.path)) {
+      const problem = clusterTokenProblem(opts.access, req.headers.authorization);
+      if (problem === null) return next();
+      res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: problem });
+      return;
+    }
     if (isAdminAllowed(opts.access, req.socket.remoteAddress, req.headers.authorization))
       return next();
     res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: ADMIN_AUTH_DETAIL });
   });
-  app.use(
-    express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }),
-  );
-  for (const def of opts.routes) app[def.method](expressPath(def.path), wrap(def));
+  const json = express.json({
+    limit: '1mb',
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
+  // Upload routes read their body as a stream (relayed to an agent): never parse it here.
+  for (const def of opts.routes)
+    if (def.streamBody !== undefined) app[def.method](expressPath(def.path), wrap(def));
+    else app[def.method](expressPath(def.path), json, wrap(def));
   for (const [prefix, dir] of Object.entries(opts.staticDirs ?? {}))
     app.use(prefix, express.static(dir, { index: false, fallthrough: true, maxAge: '1h' }));
   if (opts.consoleDir) app.use('/', express.static(opts.consoleDir, { index: 'index.html' }));

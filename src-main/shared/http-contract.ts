@@ -31,6 +31,8 @@ export interface Contract {
   errors?: readonly number[];
   /** Answered without credentials (health checks, documentation). */
   public?: boolean;
+  /** Takes the cluster token instead of the server's usual credential (agents calling in). */
+  credential?: 'cluster';
 }
 
 /** Declares a contract keeping its literal schema types (for typed handlers and clients). */

@@ -37,6 +37,8 @@ export const settingsShape = {
   node_metrics_retention_hours: int(1, 8760),
   temp_api_key_ttl_seconds: int(0, 3600),
   default_warm_offload_enabled: z.boolean(),
+  /** New agents that announce themselves become nodes at once; false = operator approval. */
+  auto_register_nodes: z.boolean(),
   busy_guard_seconds: int(0, 300),
   nodes_sync_interval_seconds: int(1, 300),
   deployments_sync_interval_seconds: int(1, 300),
@@ -80,6 +82,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   node_metrics_retention_hours: 48,
   temp_api_key_ttl_seconds: 300,
   default_warm_offload_enabled: true,
+  auto_register_nodes: true,
   busy_guard_seconds: 0,
   nodes_sync_interval_seconds: 10,
   deployments_sync_interval_seconds: 5,

@@ -19,7 +19,7 @@ afterAll(async () => {
 const get = async () => (await api(s.url, 'GET', '/api/settings')).body as Record<string, unknown>;
 
 describe('settings API', () => {
-  it('returns all 20 settings with their defaults', async () => {
+  it('returns all 21 settings with their defaults', async () => {
     const body = await get();
     expect(Object.keys(body).sort()).toEqual([...SETTING_KEYS].sort());
     expect(body).toEqual(DEFAULT_SETTINGS);

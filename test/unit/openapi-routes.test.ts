@@ -46,7 +46,12 @@ describe('OpenAPI document', () => {
   it('has an entry for every route the router serves', () => {
     const app = createExpressApp({
       routes: plane.routes,
-      access: { mode: 'open', trusted: [], adminToken: 'x'.repeat(20) },
+      access: {
+        mode: 'open',
+        trusted: [],
+        adminToken: 'x'.repeat(20),
+        clusterToken: 'c'.repeat(20),
+      },
     });
     const served = walk(app);
     expect(served.length).toBe(plane.routes.length);

@@ -14,6 +14,7 @@ const trustLoopback: AccessPolicy = {
   mode: 'token',
   trusted: [parseCidr('127.0.0.0/8')],
   adminToken: 'admin-token-0123456789',
+  clusterToken: 'cluster-token-0123456789',
 };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -205,6 +205,13 @@ export class DeploymentEngine {
       .some((t) => t.entry.model_name === nameOrPath || t.entry.model_name.startsWith(`${dir}/`));
   }
 
+  /** Host RAM held by paused deployments, MB (`ram_cache_used_mb` of the node). */
+  ramCacheUsedMb(): number {
+    return this.ctx.registry
+      .active()
+      .reduce((sum, t) => sum + (t.entry.pause_tier === 'ram' ? t.entry.paused_ram_mb : 0), 0);
+  }
+
   /** Keys of deployments that are live (`GET /deployments`). */
   runningKeys(): string[] {
     return this.ctx.registry.active().map((t) => t.entry.key);

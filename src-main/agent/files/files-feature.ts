@@ -16,16 +16,18 @@ const SWEEP_EVERY_MS = 10 * 60_000;
  * The model-file housekeeping: HF-cache, local-model, upload, pull and package routes over `deps`;
  * at start it wipes leftover staging, at stop it aborts open uploads and running pulls.
  */
-export function filesFeature(deps: FileDeps): AgentFeature {
+export function filesFeature(deps: FileDeps): AgentFeature & { packages: PackageStore } {
   const d = resolveFileDeps(deps);
   const sessions = new UploadSessions(d);
   const transfers = new Transfers(d);
+  const packages = new PackageStore(d);
   let sweeper: NodeJS.Timeout | undefined;
   return {
+    packages,
     routes: [
       ...modelFileRoutes(new HfCache(d), new LocalModels(d), transfers),
       ...modelUploadRoutes(d, sessions),
-      ...packageRoutes(new PackageStore(d)),
+      ...packageRoutes(packages),
     ],
     start: async () => {
       await wipeStaging(d.dataDir);

@@ -1,3 +1,4 @@
+import { ANNOUNCE_API } from '../../shared/agent-protocol/announce.js';
 import { type Logger } from '../../shared/node/structured-log.js';
 import { SyncLoop } from '../../shared/node/sync-loop.js';
 import { FailureThrottle } from './failure-throttle.js';
@@ -22,7 +23,7 @@ export class Announcer {
   private readonly url: string;
 
   constructor(private readonly opts: AnnouncerOptions) {
-    this.url = `${opts.controlPlane}/api/agents/announce`;
+    this.url = `${opts.controlPlane.replace(/\/+$/, '')}${ANNOUNCE_API.path}`;
     this.loop = new SyncLoop({
       name: 'announce',
       logger: opts.logger,

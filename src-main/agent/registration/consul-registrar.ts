@@ -1,11 +1,9 @@
 import { type Logger } from '../../shared/node/structured-log.js';
 import { urlHost } from '../../shared/net.js';
+import { CONSUL_SERVICE_NAME } from '../../shared/agent-protocol/announce.js';
 import { SyncLoop } from '../../shared/node/sync-loop.js';
 import { FailureThrottle } from './failure-throttle.js';
 import { errorMessage } from '../../shared/errors.js';
-
-/** The Consul service name agents register under. */
-export const CONSUL_SERVICE_NAME = 'aerie-agent';
 
 export interface ConsulRegistrarOptions {
   consulUrl: string;

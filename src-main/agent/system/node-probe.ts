@@ -3,7 +3,7 @@ import { sampleCpuPercent } from './cpu-sampler.js';
 import { DiskProbe } from './disk.js';
 import { memoryPercent } from './memory.js';
 import type { GpuSource, RuntimeSource } from './node-sources.js';
-import type { NodeInfo, NodeMetrics } from '../../shared/agent-protocol/node.js';
+import type { NodeInfo, NodeMetrics, PackageRef } from '../../shared/agent-protocol/node.js';
 
 export interface NodeProbeDeps {
   nodeName: string;
@@ -11,6 +11,10 @@ export interface NodeProbeDeps {
   hfCacheDir: string;
   gpus: GpuSource;
   runtimes: RuntimeSource;
+  /** Host RAM held by paused deployments, MB (the deployment engine knows). */
+  ramCacheUsedMb: () => number;
+  /** The packages stored on the node. */
+  packages: () => Promise<PackageRef[]>;
   /** CPU sample window; the default matches psutil's 0.1 s. */
   cpuWindowMs?: number;
 }
@@ -40,12 +44,13 @@ export class NodeProbe {
   }
 
   async metrics(): Promise<NodeMetrics> {
-    const [cpu, memory, gpus, disk, runtimes] = await Promise.all([
+    const [cpu, memory, gpus, disk, runtimes, packages] = await Promise.all([
       sampleCpuPercent(this.deps.cpuWindowMs),
       memoryPercent(),
       this.deps.gpus.list(),
       this.disk.usage(),
       this.deps.runtimes.available(),
+      this.deps.packages(),
     ]);
     return {
       cpu_percent: cpu,
@@ -54,6 +59,8 @@ export class NodeProbe {
       disk,
       available_runtimes: runtimes,
       agent_version: this.deps.agentVersion,
+      ram_cache_used_mb: this.deps.ramCacheUsedMb(),
+      packages,
     };
   }
 }

@@ -39,6 +39,15 @@ export const NodeInfoSchema = z.object({
 });
 export type NodeInfo = z.infer<typeof NodeInfoSchema>;
 
+/** A stored package as `/metrics` names it. */
+export const PackageRefSchema = z.object({
+  package_id: z.string(),
+  filename: z.string(),
+  type: z.enum(['plugin', 'package']),
+});
+
+export type PackageRef = z.infer<typeof PackageRefSchema>;
+
 /** `GET /metrics`: the node's current load. */
 export const NodeMetricsSchema = z.object({
   cpu_percent: z.number(),
@@ -47,6 +56,10 @@ export const NodeMetricsSchema = z.object({
   disk: DiskUsageSchema,
   available_runtimes: z.array(z.string()),
   agent_version: z.string(),
+  /** Host RAM held by paused (sleep level 1) deployments, MB. */
+  ram_cache_used_mb: z.number().nonnegative(),
+  /** The packages and plugins stored on the node. */
+  packages: z.array(PackageRefSchema),
 });
 export type NodeMetrics = z.infer<typeof NodeMetricsSchema>;
 

@@ -98,6 +98,7 @@ function operation(r: Contract): Json {
       content: { 'application/json': { schema: schema(r.body, 'input') } },
     };
   if (r.public) op.security = [];
+  if (r.credential === 'cluster') op.security = [{ clusterToken: [] }];
   return op;
 }
 
@@ -156,6 +157,13 @@ export function buildOpenApi(contracts: readonly Contract[], info: OpenApiInfo):
           scheme: 'bearer',
           description: info.bearer.description,
         },
+        ...(contracts.some((c) => c.credential === 'cluster') && {
+          clusterToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The cluster token agents present.',
+          },
+        }),
       },
     },
     security: info.anonymousAllowed
