@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { adminRoutes } from './admin/admin.routes.js';
 import { PurgeService } from './admin/purge.service.js';
-import { ensureDataDir, loadOrCreateToken } from './config/data-dir.js';
+import { ensureDataDir, loadOrCreateToken, lockDataDir } from './config/data-dir.js';
 import type { ServeConfig } from './config/serve-config.js';
 import { ConfigService } from './configs/config.service.js';
 import { configsRoutes } from './configs/configs.routes.js';
@@ -77,6 +77,21 @@ export async function bootstrap(
 ): Promise<ControlPlane> {
   const clock = opts.clock ?? systemClock;
   ensureDataDir(config.dataDir);
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await start(config, opts, clock, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function start(
+  config: ServeConfig,
+  opts: BootstrapOptions,
+  clock: Clock,
+  unlock: () => void,
+): Promise<ControlPlane> {
   const cluster = loadOrCreateToken(config.dataDir, 'cluster-token', config.clusterToken);
   const admin = loadOrCreateToken(config.dataDir, 'admin-token', config.adminToken);
   registerSecret(cluster.token);
@@ -99,6 +114,14 @@ export async function bootstrap(
 
   const agents = new AgentClient({ clusterToken: cluster.token });
   const nodes = new NodeService({ db: store.db, bus: events, settings, agents, clock });
+  const discovery = new DiscoveryService({
+    nodes,
+    settings,
+    clock,
+    logger: createLogger('startup'),
+    // A new node is polled at once, so it shows its GPUs and status within a second.
+    onRegistered: () => void nodeLoop.trigger(),
+  });
   const nodeSync = new NodeSync({
     db: store.db,
     nodes,
@@ -109,17 +132,10 @@ export async function bootstrap(
     logger: createLogger('loops'),
     ...(config.consulUrl !== undefined && {
       consul: () => readConsulCatalog(config.consulUrl ?? ''),
+      onCatalog: (catalog) => discovery.consulSeen(catalog),
     }),
   });
   const nodeLoop = createNodeSyncLoop(nodeSync, settings, clock);
-  const discovery = new DiscoveryService({
-    nodes,
-    settings,
-    clock,
-    logger: createLogger('startup'),
-    // A new node is polled at once, so it shows its GPUs and status within a second.
-    onRegistered: () => void nodeLoop.runOnce(),
-  });
   const maintenance = new MaintenanceService(nodes, null);
   const uploads = new UploadRelay({ agents, bus: events, clock });
 
@@ -210,6 +226,7 @@ export async function bootstrap(
         await closeServer(server, 1000);
         await agents.close();
         await store.close();
+        unlock();
         log.info('control plane stopped');
       })()),
   };

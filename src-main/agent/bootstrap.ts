@@ -48,7 +48,7 @@ export interface AgentOverrides {
   files?: Partial<Pick<FileDeps, 'freeBytes' | 'now' | 'onTransferProgress' | 'isModelInUse'>>;
   /** Engine timings (tests shorten them). */
   timings?: Partial<EngineTimings>;
-  /** Announce and Consul re-registration interval (default 10 s). */
+  /** Announce and Consul re-registration interval (default: the config's, 10 s). */
   registrationIntervalMs?: number;
 }
 
@@ -256,7 +256,7 @@ async function startRegistration(
   if (targets.length === 0) return [];
   const advertiseHost = await resolveAdvertiseHost(config.advertiseHost, targets);
   const log = createAgentLogger('registration');
-  const intervalMs = overrides.registrationIntervalMs;
+  const intervalMs = overrides.registrationIntervalMs ?? config.announceIntervalMs;
   const out: { stop(): Promise<void> }[] = [];
   if (config.controlPlane) {
     const announcer = new Announcer({

@@ -125,6 +125,8 @@ export interface AgentConfig {
    * default 2000 as in the reference); test suites shorten it to see state changes sooner.
    */
   readonly monitorIntervalMs: number;
+  /** Milliseconds between announcements and Consul registrations (`AERIE_AGENT_ANNOUNCE_INTERVAL_MS`, default 10 000). */
+  readonly announceIntervalMs: number;
 }
 
 export type AgentConfigResult =
@@ -177,6 +179,13 @@ export function loadAgentConfig(
     60_000,
     problems,
   );
+  const announceIntervalMs = envNumber(
+    env,
+    'AERIE_AGENT_ANNOUNCE_INTERVAL_MS',
+    10_000,
+    3_600_000,
+    problems,
+  );
   if (values.clusterToken === undefined && values.insecure !== true)
     problems.push(MISSING_TOKEN_PROBLEM);
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
@@ -207,6 +216,7 @@ export function loadAgentConfig(
       logMaxBytes: logMaxMb * 1024 * 1024,
       logRetentionDays: retentionDays,
       monitorIntervalMs,
+      announceIntervalMs,
     }),
   };
 }

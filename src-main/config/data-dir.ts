@@ -55,3 +55,48 @@ export function loadOrCreateToken(
   }
   return { token, createdFile: file };
 }
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * Takes `dir/aerie.lock` for this process so that two control planes never share one database.
+ * A lock whose process is gone (a crash) is taken over. Throws StartupError naming the holder;
+ * returns the release function (also safe after the file is gone).
+ */
+export function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'aerie.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST')
+        throw new StartupError(`cannot create the lock file ${file}: ${errorMessage(err)}`);
+    }
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder))
+      throw new StartupError(
+        `data dir ${dir} is in use by pid ${holder} (another aerie serve); stop it, or pass another --data-dir`,
+      );
+    // Left behind by a process that no longer runs: take it over.
+    try {
+      unlinkSync(file);
+    } catch {
+      // Someone else took it over first; try again.
+    }
+  }
+  throw new StartupError(`data dir ${dir} is being locked by another process; try again`);
+}

@@ -24,8 +24,15 @@ export interface ExpressAppOptions {
 function wrap(def: RouteDef) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
+      // Express 5 gives a `*name` splat as its segments; routes see the path, as on the agent.
+      const params = Object.fromEntries(
+        Object.entries(req.params as Record<string, unknown>).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.join('/') : v,
+        ]),
+      );
       const input = validateInputs(def, {
-        params: req.params,
+        params,
         query: { ...(req.query as object) },
         body: req.body,
       });
@@ -57,7 +64,8 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
     opts.routes.filter((r) => r.credential === 'cluster').map((r) => r.path),
   );
   app.use(['/api', '/api/*splat'], (req: Request, res: Response, next: NextFunction) => {
-    if (clusterPaths.has(req.path)) {
+    // `req.path` is relative to the mount point here; the route paths are absolute.
+    if (clusterPaths.has(req.originalUrl.split('?')[0] ?? '')) {
       const problem = clusterTokenProblem(opts.access, req.headers.authorization);
       if (problem === null) return next();
       res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: problem });

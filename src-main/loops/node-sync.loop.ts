@@ -5,7 +5,11 @@ import type { Clock } from '../shared/clock.js';
 import { SyncLoop } from '../shared/node/sync-loop.js';
 
 /** The node sync loop: every `nodes_sync_interval_seconds`, one `NodeSync` tick. */
-export function createNodeSyncLoop(sync: NodeSync, settings: SettingsService, clock: Clock): SyncLoop {
+export function createNodeSyncLoop(
+  sync: NodeSync,
+  settings: SettingsService,
+  clock: Clock,
+): SyncLoop {
   return new SyncLoop({
     name: 'node-sync',
     logger: createLogger('loops'),

@@ -40,11 +40,14 @@ export class NodeSync {
       logger: Logger;
       /** The Consul view of the catalogued agents; absent without `--consul-url`. */
       consul?: () => Promise<ReadonlyMap<string, ConsulHealth>>;
+      /** Takes in each catalog read (registers or lists new agents). */
+      onCatalog?: (catalog: ReadonlyMap<string, ConsulHealth>) => Promise<void>;
     },
   ) {}
 
   async tick(): Promise<void> {
     const consul = await this.readConsul();
+    if (consul) await this.deps.onCatalog?.(consul);
     const rows = await this.deps.nodes.rows();
     const polled = await mapLimit(rows, CONCURRENCY, (row) =>
       this.poll(row, consul?.get(row.hostname)?.status ?? null),
@@ -52,12 +55,25 @@ export class NodeSync {
     await this.apply(polled);
   }
 
+  private consulFailures = 0;
+
   private async readConsul(): Promise<ReadonlyMap<string, ConsulHealth> | null> {
     if (!this.deps.consul) return null;
     try {
-      return await this.deps.consul();
+      const catalog = await this.deps.consul();
+      if (this.consulFailures > 0)
+        this.deps.logger.info('reading the Consul catalog again', {
+          failed_reads: this.consulFailures,
+        });
+      this.consulFailures = 0;
+      return catalog;
     } catch (err) {
-      this.deps.logger.warn('could not read the Consul catalog', { error: errorMessage(err) });
+      // Logged the first time and then every 60th, as long as Consul stays away.
+      if (this.consulFailures++ % 60 === 0)
+        this.deps.logger.warn('could not read the Consul catalog', {
+          error: errorMessage(err),
+          failed_reads: this.consulFailures,
+        });
       return null;
     }
   }

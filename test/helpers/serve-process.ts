@@ -88,7 +88,7 @@ export async function startServe(
   const p = await spawnUntilReady(
     [process.execPath, AERIE_BIN, ...full],
     env,
-    /listening on (http:\/\/\S+)/,
+    /^listening on (http:\/\/\S+)/m,
     cleanup,
   );
   return {

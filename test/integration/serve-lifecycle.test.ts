@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { waitForValue } from '../helpers/wait.js';
 
 const running: ServeProcess[] = [];
 afterEach(async () => {
@@ -184,6 +185,42 @@ describe('aerie serve start-up and shutdown', () => {
     expect(info.runtimes).toEqual(['process']);
     expect(await s.stop()).toBe(0);
     await expect(fetch(`${agentUrl}/health`)).rejects.toThrow();
+  });
+
+  it('shows the demo node online with its two H100s within 5 s of the listening line', async () => {
+    const s = await serve(['--demo']);
+    const nodes = await waitForValue(
+      async () => {
+        const list = (await (await fetch(`${s.url}/api/nodes`)).json()) as {
+          hostname: string;
+          status: string;
+          gpu_usage: { name: string }[];
+        }[];
+        return list.length === 1 && list[0]?.status === 'online' ? list : null;
+      },
+      5000,
+      'one online demo node',
+    );
+    expect(nodes[0]).toMatchObject({ hostname: 'demo-node' });
+    expect(nodes[0]!.gpu_usage.map((g) => g.name)).toEqual([
+      'NVIDIA H100 80GB',
+      'NVIDIA H100 80GB',
+    ]);
+  });
+
+  it('refuses a second aerie serve on a data dir in use, and takes over the lock a crash left', async () => {
+    const dir = tmp();
+    const first = await serve(['--data-dir', dir]);
+    const second = await runCli(['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`data dir ${dir} is in use by pid ${first.proc.pid}`);
+    first.proc.kill('SIGKILL');
+    await new Promise((r) => first.proc.once('exit', r));
+    expect(existsSync(join(dir, 'aerie.lock'))).toBe(true);
+    const third = await serve(['--data-dir', dir]);
+    expect(readFileSync(join(dir, 'aerie.lock'), 'utf8').trim()).toBe(String(third.proc.pid));
+    expect(await third.stop()).toBe(0);
+    expect(existsSync(join(dir, 'aerie.lock'))).toBe(false);
   });
 
   it('answers --help with every flag and its environment variable', async () => {

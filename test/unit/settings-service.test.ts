@@ -21,9 +21,9 @@ async function setup() {
 }
 
 describe('SettingsService', () => {
-  it('starts from the 20 documented defaults', async () => {
+  it("starts from the 21 documented defaults (the seed's 20, and auto_register_nodes)", async () => {
     const { service } = await setup();
-    expect(SETTING_KEYS).toHaveLength(20);
+    expect(SETTING_KEYS).toHaveLength(21);
     expect(service.get()).toEqual(DEFAULT_SETTINGS);
     expect(service.get()).toMatchObject({
       gateway_timeout_seconds: 600,

@@ -122,7 +122,7 @@ function hoistDefs(node: unknown, into: Json): unknown {
 }
 
 /** `{name*}` (rest of the path) is written `{name}` in OpenAPI. */
-const openApiPath = (path: string) => path.replace(/\{([A-Za-z0-9_]+)\*\}/g, '{$1}');
+export const openApiPath = (path: string) => path.replace(/\{([A-Za-z0-9_]+)\*\}/g, '{$1}');
 
 /** Title, version and authentication of the document. */
 export interface OpenApiInfo {

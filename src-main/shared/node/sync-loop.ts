@@ -67,6 +67,24 @@ export class SyncLoop {
     return this.current;
   }
 
+  /**
+   * Asks for a tick as soon as possible: now, or right after the tick in progress (whose work
+   * may predate what the caller just changed). Never overlaps; resolves when that tick ends.
+   */
+  async trigger(): Promise<void> {
+    if (this.stopped) return;
+    if (this.current) {
+      this.rerun ??= this.current.then(() => {
+        this.rerun = null;
+        return this.runOnce();
+      });
+      return this.rerun;
+    }
+    return this.runOnce();
+  }
+
+  private rerun: Promise<void> | null = null;
+
   /** Stops scheduling and waits for a tick in progress to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
