@@ -71,21 +71,17 @@ export function metricsSince(
   since: string,
   step: number,
 ): Promise<Omit<MetricRow, 'id' | 'node_id'>[]> {
+  // Rank over the covering (node_id, recorded_at) index alone, then read just the kept rows.
   const ranked = db
     .selectFrom('node_metrics')
-    .select([
-      'recorded_at',
-      'gpus',
-      'cpu_percent',
-      'memory_percent',
-      sql<number>`row_number() over (order by recorded_at desc)`.as('rn'),
-    ])
+    .select(['id', sql<number>`row_number() over (order by recorded_at desc)`.as('rn')])
     .where('node_id', '=', nodeId)
     .where('recorded_at', '>=', since);
   return db
     .selectFrom(ranked.as('r'))
-    .select(['recorded_at', 'gpus', 'cpu_percent', 'memory_percent'])
-    .where(sql<boolean>`(rn - 1) % ${step} = 0`)
-    .orderBy('recorded_at')
+    .innerJoin('node_metrics as m', 'm.id', 'r.id')
+    .select(['m.recorded_at', 'm.gpus', 'm.cpu_percent', 'm.memory_percent'])
+    .where(sql<boolean>`(r.rn - 1) % ${step} = 0`)
+    .orderBy('m.recorded_at')
     .execute();
 }
