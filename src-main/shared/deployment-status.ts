@@ -11,33 +11,71 @@ interface StatusTraits {
   holdsGpu: boolean;
   /** Its fraction counts as reserved VRAM for the warm-cache planner (live and not paused). */
   reservesVram: boolean;
-  /** Sleep-mode transitions: readiness probes and metric scrapes are skipped. */
+  /** Sleep-mode transitions and sleep: readiness probes and metric scrapes are skipped. */
   quiet: boolean;
   /** Weights are off the GPU (a pause tier holds them). */
   paused: boolean;
+  /** Holds its node port in the control plane (the `uq_active_node_port` index). */
+  active: boolean;
+  /** The gateway routes requests to it (a paused one is woken on the way). */
+  routable: boolean;
+  /** Its lease counts down: the expiry loop stops it when `expires_at` passes. */
+  leased: boolean;
+  /** `extend` may move its deadline. */
+  extendable: boolean;
+  /** `restart` may launch it again (same id). */
+  restartable: boolean;
+  /** Its record may be deleted (anything else must be stopped first). */
+  deletable: boolean;
+  /** Reaching it clears `last_error`. */
+  healthy: boolean;
 }
+
+const T = true;
+const F = false;
+const COLUMNS = [
+  'agent',
+  'watched',
+  'holdsGpu',
+  'reservesVram',
+  'quiet',
+  'paused',
+  'active',
+  'routable',
+  'leased',
+  'extendable',
+  'restartable',
+  'deletable',
+  'healthy',
+] as const satisfies readonly (keyof StatusTraits)[];
+type Bools<C extends readonly unknown[]> = { -readonly [K in keyof C]: boolean };
+type Row = Bools<typeof COLUMNS>;
+
+/** One row of the table: the traits in COLUMNS order. */
+const tr = (...row: Row): StatusTraits =>
+  Object.fromEntries(COLUMNS.map((c, i) => [c, row[i]])) as unknown as StatusTraits;
 
 // prettier-ignore
 const TRAITS = {
-  starting:    { agent: true , watched: true , holdsGpu: true , reservesVram: true , quiet: false, paused: false },
-  loading:     { agent: true , watched: true , holdsGpu: true , reservesVram: true , quiet: false, paused: false },
-  running:     { agent: true , watched: true , holdsGpu: true , reservesVram: true , quiet: false, paused: false },
-  offloading:  { agent: true , watched: true , holdsGpu: true , reservesVram: false, quiet: true , paused: false },
-  paused_ram:  { agent: true , watched: true , holdsGpu: true , reservesVram: false, quiet: true , paused: true  },
-  waking:      { agent: true , watched: true , holdsGpu: true , reservesVram: true , quiet: true , paused: false },
-  stopping:    { agent: true , watched: true , holdsGpu: true , reservesVram: false, quiet: false, paused: false },
-  error:       { agent: true , watched: true , holdsGpu: true , reservesVram: false, quiet: false, paused: false },
-  stopped:     { agent: true , watched: false, holdsGpu: false, reservesVram: false, quiet: false, paused: false },
-  expired:     { agent: true , watched: false, holdsGpu: false, reservesVram: false, quiet: false, paused: false },
-  unreachable: { agent: false, watched: false, holdsGpu: false, reservesVram: false, quiet: false, paused: false },
-} as const satisfies Record<string, StatusTraits>;
+  //           agent watched holdsGpu reservesVram quiet paused | active routable leased extendable restartable deletable healthy
+  starting:    tr(T, T, T, T, F, F,   T, F, F, T, F, F, T),
+  loading:     tr(T, T, T, T, F, F,   T, F, T, T, F, F, T),
+  running:     tr(T, T, T, T, F, F,   T, T, T, T, F, F, T),
+  offloading:  tr(T, T, T, F, T, F,   T, F, T, T, F, F, F),
+  paused_ram:  tr(T, T, T, F, T, T,   T, T, T, T, F, F, F),
+  paused_disk: tr(T, T, T, F, T, T,   T, T, T, T, F, F, F),
+  waking:      tr(T, T, T, T, T, F,   T, T, T, T, F, F, F),
+  stopping:    tr(T, T, T, F, F, F,   T, F, F, F, F, F, F),
+  error:       tr(T, T, T, F, F, F,   F, F, F, F, T, T, F),
+  stopped:     tr(T, F, F, F, F, F,   F, F, F, F, T, T, T),
+  expired:     tr(T, F, F, F, F, F,   F, F, F, F, T, T, F),
+  unreachable: tr(F, F, F, F, F, F,   F, F, F, F, F, T, F),
+};
 
 /** Every status a deployment can have (the control plane's view). */
 export type DeploymentStatus = keyof typeof TRAITS;
-/** The statuses the agent reports. */
-export type AgentStatus = {
-  [S in DeploymentStatus]: (typeof TRAITS)[S]['agent'] extends true ? S : never;
-}[DeploymentStatus];
+/** The statuses the agent reports (all but the control plane's `unreachable`). */
+export type AgentStatus = Exclude<DeploymentStatus, 'unreachable'>;
 
 export const DEPLOYMENT_STATUSES = Object.keys(TRAITS) as [DeploymentStatus, ...DeploymentStatus[]];
 export const AGENT_STATUSES = DEPLOYMENT_STATUSES.filter((s) => TRAITS[s].agent) as [
@@ -45,7 +83,9 @@ export const AGENT_STATUSES = DEPLOYMENT_STATUSES.filter((s) => TRAITS[s].agent)
   ...AgentStatus[],
 ];
 
-const where = (trait: keyof StatusTraits): ReadonlySet<AgentStatus> =>
+const where = (trait: keyof StatusTraits): ReadonlySet<DeploymentStatus> =>
+  new Set(DEPLOYMENT_STATUSES.filter((s) => TRAITS[s][trait]));
+const agentWhere = (trait: keyof StatusTraits): ReadonlySet<AgentStatus> =>
   new Set(AGENT_STATUSES.filter((s) => TRAITS[s][trait]));
 
 /** The agent no longer watches these (the deployment is over). */
@@ -53,13 +93,25 @@ export const FINISHED: ReadonlySet<AgentStatus> = new Set(
   AGENT_STATUSES.filter((s) => !TRAITS[s].watched),
 );
 /** Hold (or are about to hold) GPU memory while their container is live. */
-export const HOLDS_GPU = where('holdsGpu');
+export const HOLDS_GPU = agentWhere('holdsGpu');
 /** Their fraction is reserved VRAM in the warm-cache plan. */
-export const RESERVES_VRAM = where('reservesVram');
+export const RESERVES_VRAM = agentWhere('reservesVram');
 /** Sleep-mode transitions and sleep: no readiness probe, no metric scrape. */
-export const QUIET = where('quiet');
+export const QUIET = agentWhere('quiet');
 /** Weights are in a pause tier. */
-export const PAUSED = where('paused');
+export const PAUSED = agentWhere('paused');
+
+/** Hold their node port in the control plane (the same list as the `uq_active_node_port` index). */
+export const ACTIVE = where('active');
+/** The gateway routes to these. */
+export const ROUTABLE = where('routable');
+/** Their lease counts down. */
+export const LEASED = where('leased');
+export const EXTENDABLE = where('extendable');
+export const RESTARTABLE = where('restartable');
+export const DELETABLE = where('deletable');
+/** Reaching one clears `last_error`. */
+export const HEALTHY = where('healthy');
 
 /** True when `s` is a status the agent reports (parsing an agent reply). */
 export function isAgentStatus(s: string): s is AgentStatus {

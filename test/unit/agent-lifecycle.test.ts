@@ -62,13 +62,14 @@ describe('the status vocabulary', () => {
   it('derives every set from one table', () => {
     expect(DEPLOYMENT_STATUSES).toEqual([...AGENT_STATUSES, 'unreachable']);
     expect([...FINISHED].sort()).toEqual(['expired', 'stopped']);
-    expect([...QUIET].sort()).toEqual(['offloading', 'paused_ram', 'waking']);
+    expect([...QUIET].sort()).toEqual(['offloading', 'paused_disk', 'paused_ram', 'waking']);
     expect([...RESERVES_VRAM].sort()).toEqual(['loading', 'running', 'starting', 'waking']);
-    expect([...PAUSED]).toEqual(['paused_ram']);
+    expect([...PAUSED]).toEqual(['paused_ram', 'paused_disk']);
     expect([...HOLDS_GPU].sort()).toEqual([
       'error',
       'loading',
       'offloading',
+      'paused_disk',
       'paused_ram',
       'running',
       'starting',

@@ -17,8 +17,11 @@ export const EnvVarSchema = z.object({
   value: z.string(),
 });
 
-/** Body of `POST /deployments/start` (the control plane's DeploymentStart plus launch policy). */
-export const LaunchRequestSchema = z.object({
+/**
+ * The launch fields a deployment is made of, shared by the agent's launch request and the control
+ * plane's DeploymentStart (which adds the node and requires an owner).
+ */
+export const launchFields = {
   model_name: z.string().trim().min(1, 'model_name must not be empty'),
   port,
   gpu_memory_fraction: z
@@ -34,13 +37,18 @@ export const LaunchRequestSchema = z.object({
   engine_args: z.record(z.string(), z.unknown()).nullable().optional(),
   lora_modules: z.array(LoraModuleSchema).nullable().optional(),
   max_failed_restarts: z.number().int().min(0).max(100).nullable().optional(),
-  owner: z.string().nullable().optional(),
   duration_seconds: z.number().int().positive().nullable().optional(),
+  pinned: z.boolean().optional().default(false),
+  skip_resource_check: z.boolean().optional().default(false),
+};
+
+/** Body of `POST /deployments/start` (the control plane's DeploymentStart plus launch policy). */
+export const LaunchRequestSchema = z.object({
+  ...launchFields,
+  owner: z.string().nullable().optional(),
   expires_at: z.string().nullable().optional(),
   container_runtime: RuntimeNameSchema.nullable().optional(),
   warm_offload: z.boolean().optional(),
-  pinned: z.boolean().optional().default(false),
-  skip_resource_check: z.boolean().optional().default(false),
 });
 export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
 
