@@ -10,6 +10,13 @@ import { configsRoutes } from './configs/configs.routes.js';
 import { DatabaseOpenError, openDatabase, type Store } from './db/open-database.js';
 import { StartupError } from './errors/startup-error.js';
 import { AgentClient } from './agent-client/agent-client.js';
+import { DeploymentLauncher } from './deployments/deployment-launcher.js';
+import { DeploymentStore } from './deployments/deployment-store.js';
+import { DeploymentSync } from './deployments/deployment-sync.js';
+import { DeploymentService } from './deployments/deployment.service.js';
+import { deploymentsRoutes } from './deployments/deployments.routes.js';
+import { ExpiryWatch } from './deployments/expiry.js';
+import type { Notifier } from './deployments/notifier.js';
 import { announceRoutes } from './discovery/announce.routes.js';
 import { readConsulCatalog } from './discovery/consul-catalog.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
@@ -30,6 +37,7 @@ import type { AccessPolicy } from './http/middleware/auth.js';
 import { buildOpenApi } from './shared/node/openapi.js';
 import type { RouteDef } from './shared/node/route.js';
 import { createLogger, registerSecret } from './logging/logger.js';
+import { createDeploymentSyncLoop, createExpiryLoop } from './loops/deployment-loops.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
 import { createNodeSyncLoop } from './loops/node-sync.loop.js';
 import { MaintenanceService } from './nodes/maintenance.service.js';
@@ -136,10 +144,35 @@ async function start(
     }),
   });
   const nodeLoop = createNodeSyncLoop(nodeSync, settings, clock);
-  const maintenance = new MaintenanceService(nodes, null);
+  const deploymentStore = new DeploymentStore(store.db, events, nodes, clock);
+  const launcher = new DeploymentLauncher(deploymentStore, agents, settings);
+  const deployments = new DeploymentService(deploymentStore, launcher, agents);
+  const notify: Notifier = (n) => createLogger('loops').info('lifecycle notice', { ...n });
+  const deploymentSync = new DeploymentSync({
+    store: deploymentStore,
+    agents,
+    settings,
+    logger: createLogger('loops'),
+    notify,
+  });
+  const expiry = new ExpiryWatch({
+    store: deploymentStore,
+    deployments,
+    settings,
+    bus: events,
+    notify,
+  });
+  const maintenance = new MaintenanceService(nodes, (nodeId, gpus) =>
+    deployments.drain(nodeId, gpus),
+  );
   const uploads = new UploadRelay({ agents, bus: events, clock });
 
-  const loops: SyncLoop[] = [createHousekeepingLoop(store.db, settings, clock), nodeLoop];
+  const loops: SyncLoop[] = [
+    createHousekeepingLoop(store.db, settings, clock),
+    nodeLoop,
+    createDeploymentSyncLoop(deploymentSync, settings, clock),
+    createExpiryLoop(expiry, settings, clock),
+  ];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
   const access: AccessPolicy = {
@@ -155,6 +188,7 @@ async function start(
     ...configsRoutes(configs),
     ...adminRoutes(purge),
     ...nodesRoutes(nodes, maintenance, discovery),
+    ...deploymentsRoutes(deployments, launcher),
     ...nodeProxyRoutes(nodes, agents, uploads),
     ...announceRoutes(discovery),
     ...docsRoutes(() =>

@@ -55,6 +55,10 @@ export interface DeploymentsTable {
   duration_seconds: number | null;
   expires_at: string | null;
   created_at: string;
+  /** 1 when launched warm (sleep mode on, behind the agent's wake proxy). */
+  warm: number;
+  pause_tier: 'ram' | 'disk' | null;
+  error_code: string | null;
 }
 
 export interface NodeMetricsTable {

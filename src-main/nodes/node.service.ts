@@ -96,6 +96,10 @@ export class NodeService {
     return this.present(await this.require(id));
   }
 
+  findById(id: number): Promise<repo.NodeRow | undefined> {
+    return repo.getNode(this.deps.db, id);
+  }
+
   findByHostname(hostname: string): Promise<repo.NodeRow | undefined> {
     return repo.findNodeByHostname(this.deps.db, hostname);
   }

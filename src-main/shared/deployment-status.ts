@@ -85,11 +85,12 @@ export const AGENT_STATUSES = DEPLOYMENT_STATUSES.filter((s) => TRAITS[s].agent)
 
 const where = (trait: keyof StatusTraits): ReadonlySet<DeploymentStatus> =>
   new Set(DEPLOYMENT_STATUSES.filter((s) => TRAITS[s][trait]));
-const agentWhere = (trait: keyof StatusTraits): ReadonlySet<AgentStatus> =>
+// Agent-side sets hold agent statuses only, typed wide so any status can be looked up.
+const agentWhere = (trait: keyof StatusTraits): ReadonlySet<DeploymentStatus> =>
   new Set(AGENT_STATUSES.filter((s) => TRAITS[s][trait]));
 
 /** The agent no longer watches these (the deployment is over). */
-export const FINISHED: ReadonlySet<AgentStatus> = new Set(
+export const FINISHED: ReadonlySet<DeploymentStatus> = new Set(
   AGENT_STATUSES.filter((s) => !TRAITS[s].watched),
 );
 /** Hold (or are about to hold) GPU memory while their container is live. */

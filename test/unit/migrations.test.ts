@@ -148,3 +148,43 @@ describe('database migrations', () => {
     expect(() => openDatabase(file)).toThrow(/not an Aerie one/);
   });
 });
+
+describe('migration 0002 (paused_disk, deployment tier columns)', () => {
+  it('keeps the deployments of a version-1 database and reserves ports for exactly the ACTIVE statuses', async () => {
+    const { ACTIVE, DEPLOYMENT_STATUSES } =
+      await import('../../src-main/shared/deployment-status.js');
+    const file = join(tmp(), 'aerie.db');
+    const raw = new BetterSqlite3(file);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    migrate(raw, db, MIGRATIONS.slice(0, 1));
+    raw.exec(
+      "insert into nodes (hostname, ip_address, created_at) values ('n1', '10.0.0.1', '2026-01-01T00:00:00Z')",
+    );
+    raw.exec(
+      "insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, owner, created_at) values (1, 'org/m', 8001, 0.5, 'running', 'ana', '2026-01-01T00:00:00Z')",
+    );
+    expect(migrate(raw, db, MIGRATIONS)).toEqual(['0002-deployment-tiers']);
+    expect(
+      raw.prepare('select model_name, status, owner, warm, pause_tier from deployments').get(),
+    ).toEqual({
+      model_name: 'org/m',
+      status: 'running',
+      owner: 'ana',
+      warm: 0,
+      pause_tier: null,
+    });
+    const insert = raw.prepare(
+      "insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, created_at) values (1, 'x', ?, 0.1, ?, '2026-01-01T00:00:00Z')",
+    );
+    let port = 9000;
+    for (const status of DEPLOYMENT_STATUSES) {
+      port++;
+      insert.run(port, status);
+      const second = () => insert.run(port, status);
+      if (ACTIVE.has(status)) expect(second, status).toThrow(/UNIQUE/);
+      else expect(second, status).not.toThrow();
+    }
+    expect(() => insert.run(9999, 'bogus')).toThrow(/CHECK/);
+    await db.destroy();
+  });
+});

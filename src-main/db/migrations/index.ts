@@ -1,5 +1,6 @@
 import type { Compilable, Kysely } from 'kysely';
 import * as m0001 from './0001-initial-schema.js';
+import * as m0002 from './0002-deployment-tiers.js';
 
 /** One numbered schema change: the statements it runs, compiled for its checksum. */
 export interface Migration {
@@ -11,4 +12,5 @@ export interface Migration {
 /** Every migration in order. An explicit list: a directory scan would break inside a bundle. */
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: '0001-initial-schema', statements: m0001.statements },
+  { id: 2, name: '0002-deployment-tiers', statements: m0002.statements },
 ];
