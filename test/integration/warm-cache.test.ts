@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('warm cache on the agent', () => {
-  it('serves a warm deployment through the wake proxy and hides the sleep endpoints', async () => {
+  it('serves a warm deployment through the wake proxy and hides every dev-mode endpoint', async () => {
     for (const m of ['a', 'b'] as const) {
       const res = await h.call(
         'POST',
@@ -62,12 +62,22 @@ describe('warm cache on the agent', () => {
     // b is used after a, so a is the least recently active.
     expect((await chat(ports.a, 'm/a')).status).toBe(200);
     expect((await chat(ports.b, 'm/b')).status).toBe(200);
-    for (const path of ['/sleep?level=1', '/wake_up', '/is_sleeping', '/reset_prefix_cache']) {
+    // Every dev-mode route of the loopback server stays behind the proxy, not only the sleep ones.
+    for (const [method, path] of [
+      ['POST', '/sleep?level=1'],
+      ['POST', '/wake_up'],
+      ['GET', '/is_sleeping'],
+      ['POST', '/reset_prefix_cache'],
+      ['POST', '/collective_rpc'],
+      ['GET', '/server_info'],
+    ]) {
       const r = await fetch(`http://127.0.0.1:${ports.a}${path}`, {
-        method: path === '/is_sleeping' ? 'GET' : 'POST',
+        method,
+        body: method === 'POST' ? '{"method":"reload_weights"}' : undefined,
       });
-      expect(r.status).toBe(404);
+      expect([path, r.status]).toEqual([path, 404]);
     }
+    expect((await fetch(`http://127.0.0.1:${a.internal_port}/server_info`)).status).toBe(200);
     expect(h.entry(key('a'))?.status).toBe('running');
   });
 
