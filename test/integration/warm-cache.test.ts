@@ -5,6 +5,7 @@ import {
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { RESUME_RETRY_AFTER_SECONDS } from '../../src-main/agent/engine/warm/wake-proxy.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
 
 let h: EngineHarness;
@@ -205,6 +206,7 @@ describe('a wake that fails', () => {
     expect((await slow.call('POST', '/deployments/pause', { key: k })).status).toBe(200);
     const r = await chat(port, 'm/slow');
     expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe(String(RESUME_RETRY_AFTER_SECONDS));
     expect(await r.json()).toEqual({
       error: {
         message: 'Model is resuming; retry shortly.',
@@ -214,5 +216,65 @@ describe('a wake that fails', () => {
       },
     });
     expect(slow.entry(k)).toMatchObject({ status: 'paused_ram', pause_tier: 'ram' });
+  });
+});
+
+describe('busy state of warm deployments', () => {
+  let busy: EngineHarness;
+  const port = { a: 0, b: 0 };
+  beforeAll(async () => {
+    // A metrics scrape once a minute: whatever is busy now, the scrape cannot know it.
+    busy = await startEngineHarness({ timings: { scrapeMs: 60_000 } });
+    await busy.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 });
+    port.a = await freePort();
+    port.b = await freePort();
+  });
+  afterAll(async () => {
+    await busy.destroy();
+  });
+
+  it('counts in-flight requests as the wake proxy sees them, in the status entry and the plan', async () => {
+    const ka = `m/a:${port.a}`;
+    const kb = `m/b:${port.b}`;
+    // a is slow (a 12-token answer takes about 2 s); b is launched after a.
+    await busy.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/a', port.a, {}, { AERIE_SIM_TOKENS_PER_S: '6' }),
+    );
+    await busy.call('POST', '/deployments/start', simLaunch('m/b', port.b));
+    await waitFor(
+      () => busy.entry(ka)?.status === 'running' && busy.entry(kb)?.status === 'running',
+      30_000,
+      'a and b running',
+    );
+    expect((await chat(port.a, 'm/a')).status).toBe(200);
+    expect((await chat(port.b, 'm/b')).status).toBe(200);
+    const planFor = async () =>
+      (
+        (
+          await busy.call('POST', '/deployments/plan', {
+            model_name: 'm/c',
+            port: await freePort(),
+            gpu_memory_fraction: 0.4,
+            gpu_ids: [0],
+          })
+        ).body as { plan: { key: string }[] }
+      ).plan.map((i) => i.key);
+    // Idle (whatever vLLM's first scrape said): a is the least recently used, so a goes first.
+    expect(busy.entry(ka)?.requests_running).toBe(0);
+    expect(await planFor()).toEqual([ka]);
+
+    const inflight = fetch(`http://127.0.0.1:${port.a}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm/a', prompt: 'tell me', max_tokens: 12 }),
+    });
+    await waitFor(() => busy.entry(ka)?.requests_running === 1, 5000, 'a to report 1 running');
+    // b is used after a's request began, so a is still the older one, but a busy a is protected.
+    expect((await chat(port.b, 'm/b')).status).toBe(200);
+    expect(await planFor()).toEqual([kb]);
+    expect((await inflight).status).toBe(200);
+    expect(busy.entry(ka)?.requests_running).toBe(0);
   });
 });

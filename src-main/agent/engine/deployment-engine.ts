@@ -15,7 +15,7 @@ import { launch } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
 import { scheduleMonitor } from './monitor.js';
-import type { Tracked } from './registry.js';
+import { requestsRunning, type Tracked } from './registry.js';
 import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } from './rogue.js';
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
@@ -191,7 +191,9 @@ export class DeploymentEngine {
 
   /** Status entries for `GET /deployments/status` (copies; never env values). */
   statusEntries(): StatusEntry[] {
-    return this.ctx.registry.all().map((t) => structuredClone(t.entry));
+    return this.ctx.registry
+      .all()
+      .map((t) => ({ ...structuredClone(t.entry), requests_running: requestsRunning(t) }));
   }
 
   /**

@@ -111,12 +111,18 @@ export function toPlanDeployment(t: Tracked): PlanDeployment {
     pause_tier: e.pause_tier,
     paused_ram_mb: e.paused_ram_mb,
     last_active_at: t.lastActiveMs,
-    // The wake proxy sees every request of a warm deployment as it happens; the metrics scrape
-    // (up to 15 s old) is all there is for a cold one.
-    requests_running: t.proxy ? t.proxy.inflight : (e.requests_running ?? 0),
+    requests_running: requestsRunning(t) ?? 0,
     // A provisional `starting` entry has no container yet but already claims its share.
     live_container: (e.container_id !== null && LIVE.has(e.status)) || e.status === 'starting',
   };
+}
+
+/**
+ * Requests in flight: the wake proxy sees every generation request of a warm deployment as it
+ * happens; the metrics scrape (up to 15 s old) is all there is for a cold one. Null when unknown.
+ */
+export function requestsRunning(t: Tracked): number | null {
+  return t.proxy ? t.proxy.inflight : t.entry.requests_running;
 }
 
 /** Appends a raw log text to the classification window. */

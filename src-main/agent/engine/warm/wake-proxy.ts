@@ -25,6 +25,12 @@ export interface WakeProxyOptions {
   hooks: WakeProxyHooks;
 }
 
+/**
+ * Seconds a client should wait before retrying a request whose wake failed (`model_resuming`):
+ * a level-1 wake takes 0.1–6 s (interfaces.md §1.7), so a few seconds, not the wake timeout.
+ */
+export const RESUME_RETRY_AFTER_SECONDS = 5;
+
 const GENERATION = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
 /**
  * vLLM's dev-mode routes (`VLLM_SERVER_DEV_MODE=1`, which warm mode needs for sleep): sleep
@@ -90,6 +96,7 @@ function openAiError(
   code: string,
   message: string,
   type: string,
+  headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -97,6 +104,7 @@ function openAiError(
   }
   const body = JSON.stringify({ error: { message, type, param: null, code } });
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
   });
@@ -181,6 +189,7 @@ export class WakeProxy {
           'model_resuming',
           'Model is resuming; retry shortly.',
           'ServiceUnavailableError',
+          { 'retry-after': String(RESUME_RETRY_AFTER_SECONDS) },
         );
         return;
       }
