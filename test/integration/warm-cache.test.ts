@@ -278,3 +278,42 @@ describe('busy state of warm deployments', () => {
     expect(busy.entry(ka)?.requests_running).toBe(0);
   });
 });
+
+describe('the plain GPU check next to paused models', () => {
+  let plain: EngineHarness;
+  beforeAll(async () => {
+    plain = await startEngineHarness();
+    await plain.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 });
+  });
+  afterAll(async () => {
+    await plain.destroy();
+  });
+
+  it('counts a paused model’s share: a cold launch that would oversell its GPU gets 409, and the paused model still resumes', async () => {
+    const port = await freePort();
+    const key = `m/paused:${port}`;
+    await plain.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/paused', port, { gpu_memory_fraction: 0.2 }),
+    );
+    await waitFor(() => plain.entry(key)?.status === 'running', 30_000, 'the warm model running');
+    expect((await plain.call('POST', '/deployments/pause', { key })).status).toBe(200);
+
+    // A cold launch takes the plain check (no eviction): 0.2 paused + 0.9 > 1.0.
+    const res = await plain.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/cold-big', await freePort(), { gpu_memory_fraction: 0.9, warm_offload: false }),
+    );
+    expect(res.status).toBe(409);
+    expect((res.body as { detail: string }).detail).toContain(
+      'GPU 0: 0.20 already reserved + 0.90 requested = 1.10 > 1.0',
+    );
+    expect(plain.engine.runningKeys()).toEqual([key]);
+    expect((await plain.call('POST', '/deployments/resume', { key })).body).toEqual({
+      status: 'running',
+      key,
+    });
+  });
+});

@@ -26,7 +26,7 @@ import type { EngineContext } from './engine-context.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
-import type { Tracked } from './registry.js';
+import { claimsGpu, type Tracked } from './registry.js';
 import { transition } from './status.js';
 import { entryFromManifest, newTracked, toHttpError } from './tracked-factory.js';
 
@@ -121,14 +121,11 @@ async function fitResources(
   if (v.req.skip_resource_check) return [];
   // The host sends the node's warm policy with each launch; /config carries the same flag.
   if (v.req.warm_offload ?? ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
+  // Every live container counts, paused ones too (behaviour.md §2.8): a paused model takes its
+  // share back on resume, so selling it to a cold launch would leave it unable to wake.
   const claims = ctx.registry
     .active()
-    .filter(
-      (o) =>
-        o !== t &&
-        o.entry.status !== 'paused_ram' &&
-        (o.entry.container_id !== null || o.entry.status === 'starting'),
-    )
+    .filter((o) => o !== t && claimsGpu(o))
     .map((o) => ({ gpu_ids: o.entry.gpu_ids, fraction: o.entry.gpu_memory_fraction }));
   const problem = plainGpuCheck(v.gpus, claims, {
     gpu_ids: v.req.gpu_ids ?? null,

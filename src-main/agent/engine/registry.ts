@@ -4,7 +4,7 @@ import type { WakeProxy } from './warm/wake-proxy.js';
 import type { UsageScrapeState } from '../../shared/usage-scrape.js';
 import type { PlanDeployment } from '../../shared/warm-plan.js';
 import { type StatusEntry } from '../../shared/agent-protocol/deployments.js';
-import { FINISHED, type AgentStatus } from '../../shared/deployment-status.js';
+import { FINISHED, HOLDS_GPU } from '../../shared/deployment-status.js';
 import type { ProcRef } from './process-tree.js';
 
 /** Lines kept in memory per deployment for failure classification (behaviour.md §2.10). */
@@ -37,18 +37,6 @@ export interface Tracked {
   /** Epoch ms of the last generation request (the LRU order of the evictor). */
   lastActiveMs: number | null;
 }
-
-/** Statuses in which a deployment holds (or is about to hold) GPU memory. */
-const LIVE: ReadonlySet<AgentStatus> = new Set([
-  'starting',
-  'loading',
-  'running',
-  'offloading',
-  'paused_ram',
-  'waking',
-  'stopping',
-  'error',
-]);
 
 /** All deployments of this agent, by key `<model>:<port>`. */
 export class Registry {
@@ -97,6 +85,16 @@ function isLive(t: Tracked): boolean {
   return !(e.status === 'error' && e.container_id === null);
 }
 
+/**
+ * True when the deployment's share of its GPUs is taken: its container is live, paused ones
+ * included (they take their share back on resume), or its launch is in flight (a provisional
+ * `starting` entry has no container yet but already claims its share).
+ */
+export function claimsGpu(t: Tracked): boolean {
+  const e = t.entry;
+  return (e.container_id !== null && HOLDS_GPU.has(e.status)) || e.status === 'starting';
+}
+
 /** The planner's view of one tracked deployment. */
 export function toPlanDeployment(t: Tracked): PlanDeployment {
   const e = t.entry;
@@ -112,8 +110,7 @@ export function toPlanDeployment(t: Tracked): PlanDeployment {
     paused_ram_mb: e.paused_ram_mb,
     last_active_at: t.lastActiveMs,
     requests_running: requestsRunning(t) ?? 0,
-    // A provisional `starting` entry has no container yet but already claims its share.
-    live_container: (e.container_id !== null && LIVE.has(e.status)) || e.status === 'starting',
+    live_container: claimsGpu(t),
   };
 }
 
