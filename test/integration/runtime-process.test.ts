@@ -140,6 +140,8 @@ describe('process runtime', () => {
       ).length;
     // Every run logs its greeting into the same log; the third one means two restarts happened.
     await waitFor(async () => (await greetings()) >= 3, 20_000, 'three runs');
+    // The last run's exit code stays visible while the next run goes on (or waits to start).
+    expect(await rt.inspect(c.id)).toMatchObject({ exitCode: 1 });
     expect((await rt.inspect(c.id))?.restartCount).toBeGreaterThanOrEqual(2);
     await rt.stop(c.id, 5);
     const after = await rt.inspect(c.id);

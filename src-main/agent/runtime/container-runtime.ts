@@ -39,6 +39,10 @@ export interface ContainerInfo {
   imageId: string | null;
   labels: Record<string, string>;
   state: ContainerState;
+  /**
+   * Code of the last run that ended, or null when none has (or the engine no longer says: Docker
+   * and Podman reset it when the container runs again; the process runtime keeps it).
+   */
   exitCode: number | null;
   restartCount: number;
   /** Host PID of the main process while running. */

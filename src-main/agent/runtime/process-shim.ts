@@ -110,10 +110,11 @@ export async function runShim(configPath: string): Promise<number> {
         if (partial) log(stream, partial);
       });
     }
+    // `exitCode` keeps the previous run's code while this one runs: the agent reads it when it
+    // sees the restart, however late its monitor looks.
     Object.assign(state, {
       status: 'running',
       pid: c.pid ?? null,
-      exitCode: null,
       startedAt: new Date(started).toISOString(),
     });
     save();
