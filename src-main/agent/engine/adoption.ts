@@ -41,10 +41,17 @@ async function adoptOne(
   const m = parsed.manifest;
   const asleep = m.warm && m.internal_port !== null && (await isSleeping(m.internal_port)) === true;
   const entry = entryFrom(ctx, parsed, c, asleep);
+  const pinned = ctx.state.pinOf(entry.key);
+  if (pinned !== undefined) {
+    entry.pinned = pinned;
+    entry.launch_manifest.pinned = pinned;
+  }
   const t = newTracked(entry, ctx.state.envFor(parsed.key), runtime);
   t.seenRestarts = c.restartCount;
   t.hostPid = c.pid;
-  if (entry.key in ctx.state.get().expires) t.everReady = true;
+  // A run that was ready once keeps restarting after crashes instead of meeting the breaker; a
+  // stored lease (state files written before readiness was recorded) implies readiness too.
+  if (ctx.state.wasReady(entry.key) || entry.key in ctx.state.get().expires) t.everReady = true;
   if (asleep) {
     const gpus = await ctx.deps.gpus.list();
     entry.pause_tier = 'ram';

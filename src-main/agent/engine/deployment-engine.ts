@@ -138,6 +138,10 @@ export class DeploymentEngine {
     const t = this.mustGet(key);
     t.entry.pinned = pinned;
     t.entry.launch_manifest.pinned = pinned;
+    // The container label holds the launch's pin; an agent restart reads this one.
+    this.ctx.state.update((s) => {
+      s.pins[key] = pinned;
+    });
     return { status: 'ok', key, pinned };
   }
 
@@ -179,12 +183,10 @@ export class DeploymentEngine {
         t.entry.launch_manifest.pinned = t.entry.pinned;
       }
     }
-    const currentPins = this.ctx.registry
-      .all()
-      .filter((t) => t.entry.pinned)
-      .map((t) => t.entry.key);
     this.ctx.state.update((s) => {
-      s.policy = { ...p, pins: pins ?? currentPins };
+      s.policy = { ...p };
+      if (pins !== undefined)
+        for (const t of this.ctx.registry.active()) s.pins[t.entry.key] = t.entry.pinned;
     });
     return { status: 'ok', ...p };
   }

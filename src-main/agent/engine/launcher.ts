@@ -248,10 +248,7 @@ async function startContainer(
   t.log.setSecretEnv(v.env);
   const img = await prepareImage(ctx, t, v, runtime);
   const spec = launchSpec(ctx, t, v, img, runtime, await containerMounts(ctx, t, v));
-  ctx.state.update((s) => {
-    s.env[e.key] = v.env;
-    delete s.expires[e.key];
-  });
+  ctx.state.startRun(e.key, v.env);
   e.phase = 'starting container';
   const envNote = Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : '';
   ctx.agentLine(t, `Launching ${img.image} ${spec.args.join(' ')}${envNote}`);

@@ -130,6 +130,7 @@ function markReady(ctx: EngineContext, t: Tracked): void {
       s.expires[e.key] = expires;
     });
   }
+  if (!t.everReady) ctx.state.markReady(e.key);
   t.everReady = true;
   t.lastScrapeAt = 0;
   ctx.deps.logger.info('deployment ready', { key: e.key });
