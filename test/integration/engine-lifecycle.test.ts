@@ -86,6 +86,25 @@ describe('deployment engine on the process runtime', () => {
     expect(e.requests_running).toBe(0);
   });
 
+  it('extends by a new duration: the running lease keeps its start and ends later; 422 when there is nothing to move', async () => {
+    const before = Date.parse(h.entry(key)?.expires_at ?? '');
+    const res = await h.call('POST', '/deployments/extend', { key, duration_seconds: 7200 });
+    expect(res).toMatchObject({ status: 200, body: { status: 'ok', key } });
+    const after = h.entry(key);
+    expect(Date.parse(after?.expires_at ?? '')).toBe(before + 3600_000);
+    expect((res.body as { expires_at: string }).expires_at).toBe(after?.expires_at);
+    expect(after?.duration_seconds).toBe(7200);
+    expect((await h.call('POST', '/deployments/extend', { key })).status).toBe(422);
+
+    // Without a deadline a duration alone has no lease start to count from.
+    const forever = await h.call('POST', '/deployments/extend', { key, expires_at: null });
+    expect(forever.body).toMatchObject({ expires_at: null });
+    const refused = await h.call('POST', '/deployments/extend', { key, duration_seconds: 60 });
+    expect(refused.status).toBe(422);
+    expect((refused.body as { detail: string }).detail).toMatch(/send expires_at/);
+    expect(h.entry(key)).toMatchObject({ expires_at: null, duration_seconds: null });
+  });
+
   it('keeps env values out of labels and status, and in a 0600 state file', async () => {
     const status = await h.call('GET', '/deployments/status');
     expect(JSON.stringify(status.body)).not.toContain(SECRET);

@@ -6,6 +6,7 @@ import { adoptAll } from './adoption.js';
 import { EngineContext } from './engine-context.js';
 import { withDefaults, type EngineDepsInput } from './engine-deps.js';
 import {
+  type ExtendBody,
   type LaunchRequest,
   type NodePolicyUpdate,
   type StatusEntry,
@@ -145,19 +146,42 @@ export class DeploymentEngine {
     return { status: 'ok', key, pinned };
   }
 
-  /** Stores the agent-side deadline (null = no expiry). */
-  extend(
-    key: string,
-    expiresAt: string | null,
-    durationSeconds: number | null,
-  ): { status: 'ok'; key: string; expires_at: string | null } {
+  /**
+   * Stores the agent-side deadline (`expires_at`, null = none) or a new serve duration (see
+   * ExtendBodySchema). Throws 422 when a duration alone cannot place the deadline.
+   */
+  extend(body: ExtendBody): { status: 'ok'; key: string; expires_at: string | null } {
+    const { key } = body;
     const t = this.mustGet(key);
-    t.entry.expires_at = expiresAt;
-    if (durationSeconds !== null || expiresAt === null) t.entry.duration_seconds = durationSeconds;
-    this.ctx.state.update((s) => {
-      s.expires[key] = expiresAt;
-    });
-    return { status: 'ok', key, expires_at: expiresAt };
+    const e = t.entry;
+    const duration = body.duration_seconds;
+    if (body.expires_at !== undefined) {
+      e.expires_at = body.expires_at;
+      if (duration !== undefined) e.duration_seconds = duration;
+      else if (body.expires_at === null) e.duration_seconds = null;
+    } else if (duration === null || duration === undefined) {
+      e.expires_at = null;
+      e.duration_seconds = null;
+    } else if (e.expires_at !== null && e.duration_seconds !== null) {
+      // The lease keeps its start (readiness); only its length changes.
+      const start = Date.parse(e.expires_at) - e.duration_seconds * 1000;
+      e.expires_at = new Date(start + duration * 1000).toISOString();
+      e.duration_seconds = duration;
+    } else if (e.expires_at === null && !t.everReady) {
+      // Not ready yet: the lease of this length starts at readiness.
+      e.duration_seconds = duration;
+    } else {
+      throw new AppError(
+        'validation_failed',
+        `Deployment ${key} has no lease start to count duration_seconds from; send expires_at.`,
+      );
+    }
+    const expires = e.expires_at;
+    if (body.expires_at !== undefined || expires !== null)
+      this.ctx.state.update((s) => {
+        s.expires[key] = expires;
+      });
+    return { status: 'ok', key, expires_at: expires };
   }
 
   plan(

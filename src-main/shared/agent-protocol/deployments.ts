@@ -154,10 +154,19 @@ export const PauseBodySchema = KeyBodySchema.extend({
   tier: z.enum(['ram', 'auto']).nullable().optional(),
 });
 export const PinBodySchema = KeyBodySchema.extend({ pinned: z.boolean() });
+/**
+ * `expires_at` sets the deadline (null: none); `duration_seconds` alone changes the serve duration,
+ * which moves a running lease's deadline by the difference or, before readiness, sets the lease
+ * that starts then. A body with neither would say nothing.
+ */
 export const ExtendBodySchema = KeyBodySchema.extend({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   duration_seconds: z.number().int().positive().nullable().optional(),
+}).refine((b) => b.expires_at !== undefined || b.duration_seconds !== undefined, {
+  message: 'send expires_at (null for no deadline) or duration_seconds',
+  path: ['expires_at'],
 });
+export type ExtendBody = z.infer<typeof ExtendBodySchema>;
 
 export const StopReplySchema = z.object({ status: z.literal('stopping'), key: z.string() });
 export const PauseReplySchema = z.object({
