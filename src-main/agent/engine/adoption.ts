@@ -61,6 +61,7 @@ async function adoptOne(
   ctx.registry.set(t);
   t.log = ctx.deps.logs.open(entry.key, entry.model_name, entry.port, runtime.name, false);
   t.log.setSecretEnv(t.env);
+  t.log.addSecrets(ctx.state.argSecretsOf(entry.key));
   ctx.agentLine(t, 'Agent restarted; deployment adopted.');
   await watch(t);
   return entry.key;

@@ -14,7 +14,7 @@ import {
 } from '../../shared/vllm-args.js';
 import { compileCacheDir, packagesDir, simGpusDir } from '../data-dir.js';
 import { packagesMount } from '../files/packages.js';
-import { describeEnv } from '../logs/secret-mask.js';
+import { describeEnv, maskSecretArgs, secretArgValues } from '../logs/secret-mask.js';
 import type {
   ContainerRuntime,
   LaunchSpec,
@@ -46,7 +46,8 @@ function provisional(v: ValidatedLaunch, runtime: ContainerRuntime): StatusEntry
     owner: r.owner ?? null,
     duration_seconds: r.duration_seconds ?? null,
     expires_at: r.expires_at ?? null,
-    extra_args: r.extra_args,
+    // Secret flag values stay out of labels and status entries, as env values do.
+    extra_args: maskSecretArgs(r.extra_args),
     env_var_keys: Object.keys(v.env),
     engine_args: r.engine_args ?? {},
     lora_modules: v.lora,
@@ -245,13 +246,15 @@ async function startContainer(
 ): Promise<void> {
   const e = t.entry;
   t.log = ctx.deps.logs.open(e.key, e.model_name, e.port, runtime.name, true);
+  const argSecrets = secretArgValues(v.req.extra_args);
   t.log.setSecretEnv(v.env);
+  t.log.addSecrets(argSecrets);
   const img = await prepareImage(ctx, t, v, runtime);
   const spec = launchSpec(ctx, t, v, img, runtime, await containerMounts(ctx, t, v));
-  ctx.state.startRun(e.key, v.env);
+  ctx.state.startRun(e.key, v.env, argSecrets);
   e.phase = 'starting container';
   const envNote = Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : '';
-  ctx.agentLine(t, `Launching ${img.image} ${spec.args.join(' ')}${envNote}`);
+  ctx.agentLine(t, `Launching ${img.image} ${maskSecretArgs(spec.args).join(' ')}${envNote}`);
   const info = await runtime.run(spec);
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;

@@ -6,6 +6,8 @@ const StateSchema = z.object({
   version: z.literal(1),
   /** Env values per deployment key: they never go into labels, so adoption reads them here. */
   env: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  /** Values of secret launch flags (`--api-key …`) per key: labels and manifests hold them masked. */
+  arg_secrets: z.record(z.string(), z.array(z.string())).default({}),
   /** Agent-side deadlines granted after launch (extend), which the launch label cannot know. */
   expires: z.record(z.string(), z.string().nullable()).default({}),
   /** Keys whose current run was ready once: the crash-loop breaker spares them after a restart too. */
@@ -26,6 +28,7 @@ export type AgentState = z.infer<typeof StateSchema>;
 const EMPTY: AgentState = {
   version: 1,
   env: {},
+  arg_secrets: {},
   expires: {},
   ever_ready: [],
   pins: {},
@@ -64,6 +67,11 @@ export class StateFile {
     return { ...(this.state.env[key] ?? {}) };
   }
 
+  /** Values of the secret launch flags of `key`. */
+  argSecretsOf(key: string): string[] {
+    return [...(this.state.arg_secrets[key] ?? [])];
+  }
+
   update(mutate: (s: AgentState) => void): void {
     mutate(this.state);
     mkdirSync(dirname(this.path), { recursive: true });
@@ -91,18 +99,23 @@ export class StateFile {
     return this.state.pins[key];
   }
 
-  /** A fresh run of `key`: its env, and nothing left of an earlier run (deadline, pin, readiness). */
-  startRun(key: string, env: Record<string, string>): void {
+  /**
+   * A fresh run of `key`: its env and secret flag values, and nothing left of an earlier run
+   * (deadline, pin, readiness).
+   */
+  startRun(key: string, env: Record<string, string>, argSecrets: readonly string[]): void {
     this.update((s) => {
       s.env[key] = env;
       clearRun(s, key);
+      if (argSecrets.length > 0) s.arg_secrets[key] = [...argSecrets];
     });
   }
 
   /** Forgets everything about `key` (its deployment is over). */
   forget(key: string): void {
     const s = this.state;
-    if (!(key in s.env) && !(key in s.expires) && !(key in s.pins) && !this.wasReady(key)) return;
+    const held = [s.env, s.arg_secrets, s.expires, s.pins].some((m) => key in m);
+    if (!held && !this.wasReady(key)) return;
     this.update((st) => {
       delete st.env[key];
       clearRun(st, key);
@@ -111,6 +124,7 @@ export class StateFile {
 }
 
 function clearRun(s: AgentState, key: string): void {
+  delete s.arg_secrets[key];
   delete s.expires[key];
   delete s.pins[key];
   s.ever_ready = s.ever_ready.filter((k) => k !== key);
