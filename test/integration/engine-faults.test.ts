@@ -132,7 +132,10 @@ describe('deployment engine failure handling', () => {
       'expired',
     );
     expect(clock.now()).toBe(deadline);
-    expect(expired.desired_state).toBe('stopped');
+    expect(expired).toMatchObject({
+      desired_state: 'stopped',
+      stop_reason: 'Serve duration reached.',
+    });
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain(
       '[agent] Serve duration reached — stopping deployment.',
     );

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logFileName } from '../../src-main/agent/logs/log-line.js';
 import {
   freePort,
   simLaunch,
@@ -315,5 +318,64 @@ describe('the plain GPU check next to paused models', () => {
       status: 'running',
       key,
     });
+  });
+});
+
+describe('the RAM cache budget', () => {
+  let ram: EngineHarness;
+  beforeAll(async () => {
+    ram = await startEngineHarness();
+    // The planner books a newcomer's own future pause too (behaviour.md §3.4): a 0.6 newcomer
+    // (49 152 MB of an 80 GB GPU) and a paused 0.5 model (40 960 MB) fit, a paused 0.4 one more not.
+    await ram.call('POST', '/config', {
+      warm_offload_enabled: true,
+      busy_guard_seconds: 0,
+      ram_cache_limit_mb: 100_000,
+    });
+  });
+  afterAll(async () => {
+    await ram.destroy();
+  });
+
+  it('reports the paused model it stops to make room: in offloaded, on its entry and in its log', async () => {
+    const [pa, pb, pc] = [await freePort(), await freePort(), await freePort()];
+    const [ka, kb] = [`m/old:${pa}`, `m/mid:${pb}`];
+    await ram.call('POST', '/deployments/start', simLaunch('m/old', pa));
+    await waitFor(() => ram.entry(ka)?.status === 'running', 30_000, 'old running');
+    expect((await ram.call('POST', '/deployments/pause', { key: ka })).status).toBe(200);
+    await ram.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/mid', pb, { gpu_memory_fraction: 0.5 }),
+    );
+    await waitFor(() => ram.entry(kb)?.status === 'running', 30_000, 'mid running');
+
+    // Room for new needs mid paused, which the budget holds only without old (32 768 MB).
+    const res = await ram.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/new', pc, { gpu_memory_fraction: 0.6 }),
+    );
+    expect(res.body).toMatchObject({ status: 'started' });
+    expect((res.body as { offloaded: unknown }).offloaded).toEqual([
+      { key: ka, model_name: 'm/old', tier: 'ram', action: 'stopped' },
+      { key: kb, model_name: 'm/mid', tier: 'ram', action: 'paused' },
+    ]);
+    const old = ram.entry(ka);
+    expect(old?.status).toBe('stopped');
+    expect(old?.stop_reason).toMatch(/^Stopped to free host RAM for m\/new: the RAM cache .* full/);
+    expect(ram.entry(kb)).toMatchObject({ status: 'paused_ram', stop_reason: null });
+    // The run's log file, as a download would give it.
+    const file = join(ram.dataDir, 'logs', logFileName('m/old', pa));
+    const log = await waitForValue(
+      () => {
+        const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        return text.includes('Deployment stopped.') ? text : null;
+      },
+      10_000,
+      'the stop in the old model’s log',
+    );
+    expect(log).toContain(`[agent] ${old?.stop_reason ?? '?'}`);
+    expect(log).not.toContain('Stop requested.');
   });
 });

@@ -42,7 +42,7 @@ export class DeploymentEngine {
 
   constructor(deps: EngineDepsInput) {
     this.ctx = new EngineContext(withDefaults(deps));
-    this.warm = new WarmController(this.ctx, (key) => this.stopNow(key));
+    this.warm = new WarmController(this.ctx, (key, reason) => this.stopNow(key, reason));
   }
 
   /** Adopts surviving deployments; call once at agent start. Returns the adopted keys. */
@@ -91,12 +91,14 @@ export class DeploymentEngine {
     return { status: 'stopping', key };
   }
 
-  private async stopNow(key: string): Promise<void> {
+  /** Stops `key` now; `reason` says why when the agent decided it (else it was requested). */
+  private async stopNow(key: string, reason?: string): Promise<void> {
     const t = this.mustGet(key);
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
+    t.entry.stop_reason = reason ?? null;
     transition(t, 'stop');
-    this.ctx.agentLine(t, 'Stop requested.');
+    this.ctx.agentLine(t, reason ?? 'Stop requested.');
     await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
     this.ctx.forgetSimState(key);

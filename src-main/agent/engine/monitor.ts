@@ -76,6 +76,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
   const now = ctx.deps.clock.now();
   if (e.expires_at !== null && Date.parse(e.expires_at) <= now) {
     ctx.agentLine(t, 'Serve duration reached — stopping deployment.');
+    t.entry.stop_reason = 'Serve duration reached.';
     await end(ctx, t, 'expire', null, true);
     return;
   }

@@ -77,6 +77,7 @@ export function entryFromManifest(
     error: null,
     error_code: null,
     exit_code: null,
+    stop_reason: null,
     pull_progress: null,
     ...state,
   };

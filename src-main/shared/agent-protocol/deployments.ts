@@ -44,12 +44,15 @@ export const LaunchRequestSchema = z.object({
 });
 export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
 
-/** A model the launch put to sleep (or stopped) to make room. */
+/** A model the launch put to sleep, or stopped (a paused one, to free RAM), to make room. */
 export const OffloadedSchema = z.object({
   key: z.string(),
   model_name: z.string(),
   tier: z.literal('ram'),
+  /** `stopped`: the RAM budget was full, so the least recently used paused model was stopped. */
+  action: z.enum(['paused', 'stopped']),
 });
+export type Offloaded = z.infer<typeof OffloadedSchema>;
 
 /** What a successful launch answers (behaviour.md §2.3). */
 export const LaunchResultSchema = z.object({
@@ -141,6 +144,8 @@ export const StatusEntrySchema = z.object({
   error: z.string().nullable(),
   error_code: z.string().nullable(),
   exit_code: z.number().int().nullable(),
+  /** Why the agent stopped it on its own (RAM budget, serve duration); null for a requested stop. */
+  stop_reason: z.string().nullable(),
   pull_progress: PullProgressSchema.nullable(),
 });
 export type StatusEntry = z.infer<typeof StatusEntrySchema>;

@@ -14,7 +14,7 @@ import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
 import { transition } from '../status.js';
-import type { PlanItem } from '../../../shared/agent-protocol/deployments.js';
+import type { Offloaded, PlanItem } from '../../../shared/agent-protocol/deployments.js';
 import type { WarmPlan } from '../../../shared/agent-protocol/deployments.js';
 
 export const NO_FIT_REASON =
@@ -30,8 +30,13 @@ function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
   }));
 }
 
-/** Stops a deployment to free RAM (an eviction plan's `stop` item). */
-export type StopForRam = (key: string) => Promise<void>;
+function ramStopReason(requester: Tracked, ctx: EngineContext): string {
+  const limit = ctx.policy.ram_cache_limit_mb;
+  return `Stopped to free host RAM for ${requester.entry.model_name}: the RAM cache (limit ${limit ?? '?'} MB) was full and this was the least recently used paused model.`;
+}
+
+/** Stops a deployment to free RAM (an eviction plan's `stop` item); `reason` goes on its entry and log. */
+export type StopForRam = (key: string, reason: string) => Promise<void>;
 
 /**
  * Pause, resume and auto-eviction on the agent (behaviour.md §3.4, DESIGN.md §5, §12.6).
@@ -63,12 +68,18 @@ export class WarmController implements WarmOps {
     return planWarmEviction(await this.state(), { key, gpu_ids: gpuIds, fraction, resume: false });
   }
 
-  /** Makes room for a launching deployment, pausing LRU victims; 507 when it cannot fit. */
-  async ensureFit(t: Tracked): Promise<{ key: string; model_name: string; tier: 'ram' }[]> {
+  /**
+   * Makes room for a launching deployment, pausing LRU victims (and stopping LRU paused models
+   * when the RAM budget is full); 507 when it cannot fit. Returns every model it paused or stopped.
+   */
+  async ensureFit(t: Tracked): Promise<Offloaded[]> {
     const items = await this.fit(t, false, () => undefined);
-    return items
-      .filter((i) => i.action === 'pause')
-      .map((i) => ({ key: i.key, model_name: i.model_name, tier: i.tier }));
+    return items.map((i) => ({
+      key: i.key,
+      model_name: i.model_name,
+      tier: i.tier,
+      action: i.action === 'stop' ? 'stopped' : 'paused',
+    }));
   }
 
   /**
@@ -97,7 +108,7 @@ export class WarmController implements WarmOps {
       }
       if (!plan.fits) throw new AppError('insufficient_storage', plan.reason ?? NO_FIT_REASON);
       for (const item of plan.plan) {
-        if (item.action === 'stop') await this.stopForRam(item.key);
+        if (item.action === 'stop') await this.stopForRam(item.key, ramStopReason(t, this.ctx));
         else await this.pauseNow(this.mustGet(item.key), true);
       }
       const after = planWarmEviction(await this.state(gpus), req);
