@@ -63,7 +63,7 @@ export class DeploymentEngine {
     await this.warm.attachProxy(t);
     if (t.log && t.entry.container_id) {
       t.logAbort = new AbortController();
-      void pumpLogs(t, t.log, this.ctx.deps.timings.monitorMs);
+      t.logPump = pumpLogs(t, t.log, this.ctx.deps.timings.monitorMs);
     }
     scheduleMonitor(this.ctx, t);
   }
@@ -99,7 +99,8 @@ export class DeploymentEngine {
     t.entry.stop_reason = reason ?? null;
     transition(t, 'stop');
     this.ctx.agentLine(t, reason ?? 'Stop requested.');
-    await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
+    // The log keeps following until the container is gone, so vLLM's shutdown lines are kept.
+    await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h), { keepLog: true });
     await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
     this.ctx.forgetSimState(key);
     // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.

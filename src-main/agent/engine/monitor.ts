@@ -37,7 +37,8 @@ async function end(
 ): Promise<void> {
   t.stopRequested = true;
   finish(t, event, error);
-  await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
+  // A container being removed keeps its log stream until it is gone (removeContainer drains it).
+  await detach(t, (h) => ctx.deps.clock.clearTimeout(h), { keepLog: remove });
   if (remove) {
     await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(
       () => undefined,

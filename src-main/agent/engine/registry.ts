@@ -23,6 +23,8 @@ export interface Tracked {
   stopRequested: boolean;
   monitorTimer: unknown;
   logAbort: AbortController | null;
+  /** The log pump following the runtime's log; it ends by itself once a stopped container's stream does. */
+  logPump: Promise<void> | null;
   /** Last raw log texts, newest last. */
   recent: string[];
   proxy: WakeProxy | null;

@@ -3,21 +3,31 @@ import { killSurvivors, snapshotTree } from './process-tree.js';
 import type { Tracked } from './registry.js';
 import { transition } from './status.js';
 
-/** Stops the background parts of a deployment: monitor timer, log stream and wake proxy. */
-export async function detach(t: Tracked, clearTimer: (h: unknown) => void): Promise<void> {
+/** How long a stop waits for the log stream to end after the container did. */
+const LOG_DRAIN_MS = 5000;
+
+/**
+ * Stops the background parts of a deployment: monitor timer, wake proxy and, unless `keepLog`
+ * (a stop that removes the container drains it instead, see `removeContainer`), the log stream.
+ */
+export async function detach(
+  t: Tracked,
+  clearTimer: (h: unknown) => void,
+  opts: { keepLog?: boolean } = {},
+): Promise<void> {
   if (t.monitorTimer !== null) clearTimer(t.monitorTimer);
   t.monitorTimer = null;
-  t.logAbort?.abort();
-  t.logAbort = null;
+  if (!opts.keepLog) endLogStream(t);
   const proxy = t.proxy;
   t.proxy = null;
   if (proxy) await proxy.close().catch(() => undefined);
 }
 
 /**
- * Removes a deployment's container: snapshot its process tree, stop with a grace period, remove,
- * then SIGKILL any process of the snapshot that survived (vLLM EngineCore workers can outlive
- * their container). Start times are compared so that a reused PID is never killed.
+ * Removes a deployment's container: snapshot its process tree, stop with a grace period, let the
+ * log stream read what the container printed until its end, remove, then SIGKILL any process of
+ * the snapshot that survived (vLLM EngineCore workers can outlive their container). Start times
+ * are compared so that a reused PID is never killed.
  */
 export async function removeContainer(
   t: Tracked,
@@ -26,12 +36,16 @@ export async function removeContainer(
 ): Promise<void> {
   const id = t.entry.container_id;
   const runtime = t.runtime;
-  if (!id || !runtime) return;
+  if (!id || !runtime) {
+    endLogStream(t);
+    return;
+  }
   const info = await runtime.inspect(id).catch(() => null);
   const snapshot = [...(info?.pid ? snapshotTree(info.pid) : []), ...t.tree];
   try {
     await runtime.stop(id, graceSeconds);
   } finally {
+    await drainLog(t);
     await runtime
       .remove(id)
       .catch((err: unknown) => logger.warn('container remove failed', { key: t.entry.key, err }));
@@ -62,4 +76,28 @@ export function finish(
   t.entry.pull_progress = null;
   if (error !== null) t.entry.error = error;
   t.tree = [];
+}
+
+function endLogStream(t: Tracked): void {
+  t.logAbort?.abort();
+  t.logAbort = null;
+  t.logPump = null;
+}
+
+/**
+ * Lets the log pump read to the end of a stopped container's stream (what it printed while
+ * shutting down), for at most LOG_DRAIN_MS, then ends the stream. Never throws.
+ */
+async function drainLog(t: Tracked): Promise<void> {
+  const pump = t.logPump;
+  if (pump) {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => {
+      timer = setTimeout(r, LOG_DRAIN_MS);
+      timer.unref();
+    });
+    await Promise.race([pump.catch(() => undefined), bound]);
+    clearTimeout(timer);
+  }
+  endLogStream(t);
 }

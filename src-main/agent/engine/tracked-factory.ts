@@ -20,6 +20,7 @@ export function newTracked(
     stopRequested: false,
     monitorTimer: null,
     logAbort: null,
+    logPump: null,
     recent: [],
     proxy: null,
     lastScrapeAt: 0,
