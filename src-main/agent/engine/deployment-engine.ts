@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { AppError, errorMessage } from '../../shared/errors.js';
 import { WarmController } from './warm/warm-controller.js';
 import { deploymentKey } from '../../shared/vllm-args.js';
@@ -27,10 +26,9 @@ import type {
   RogueSummary,
   WarmArtifacts,
 } from '../../shared/agent-protocol/housekeeping.js';
-import { detach, finish, removeContainer } from './stopper.js';
+import { detach, stopDeployment } from './stopper.js';
 import type { WarmPlan } from '../../shared/agent-protocol/deployments.js';
 import type { LaunchResult } from '../../shared/agent-protocol/deployments.js';
-import { compileCacheDir } from '../data-dir.js';
 
 /**
  * The agent's deployment engine: launches vLLM servers, watches them, pauses and wakes warm ones,
@@ -94,26 +92,17 @@ export class DeploymentEngine {
   /** Stops `key` now; `reason` says why when the agent decided it (else it was requested). */
   private async stopNow(key: string, reason?: string): Promise<void> {
     const t = this.mustGet(key);
+    // A stop already under way finishes the job; a second request changes nothing.
+    if (t.stopRequested && t.entry.status === 'stopping') return;
+    const launching = t.entry.status === 'starting';
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
     t.entry.stop_reason = reason ?? null;
     transition(t, 'stop');
     this.ctx.agentLine(t, reason ?? 'Stop requested.');
-    // The log keeps following until the container is gone, so vLLM's shutdown lines are kept.
-    await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h), { keepLog: true });
-    await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
-    this.ctx.forgetSimState(key);
-    // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.
-    if (t.entry.warm)
-      await rm(compileCacheDir(this.ctx.deps.dataDir, key), { recursive: true, force: true }).catch(
-        () => undefined,
-      );
-    finish(t, 'stopped');
-    t.entry.container_id = null;
-    this.ctx.agentLine(t, 'Deployment stopped.');
-    t.log?.flush();
-    this.ctx.state.forget(key);
-    this.ctx.deps.logs.close(key);
+    // The launch in flight sees the stop at its next step and stops what it started itself.
+    if (launching) t.launchAbort?.abort();
+    else await stopDeployment(this.ctx, t);
   }
 
   pause(key: string, tier: 'ram' | 'auto' | null | undefined) {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type {
   LaunchManifest,
   LaunchResult,
+  Offloaded,
   StatusEntry,
 } from '../../shared/agent-protocol/deployments.js';
 import { AppError, errorMessage } from '../../shared/errors.js';
@@ -28,12 +29,15 @@ import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
 import { claimsGpu, type Tracked } from './registry.js';
 import { transition } from './status.js';
+import { stopDeployment } from './stopper.js';
 import { entryFromManifest, newTracked, toHttpError } from './tracked-factory.js';
 
 /** The warm-cache steps a launch needs (implemented by the warm controller). */
 export interface LaunchWarmOps {
   /** Makes room on the GPUs (pausing LRU victims) or throws 507; returns what was offloaded. */
-  ensureFit(t: Tracked): Promise<LaunchResult['offloaded']>;
+  ensureFit(t: Tracked): Promise<Offloaded[]>;
+  /** Best effort: wakes the models a cancelled launch paused for nothing, if still paused. */
+  wakeAfterCancel(keys: readonly string[]): Promise<void>;
 }
 
 /** Starts the background parts of a launched deployment (proxy, log pump, monitor). */
@@ -87,7 +91,11 @@ function progressUpdater(e: StatusEntry, now: () => number): (p: PullProgress) =
   };
 }
 
-/** Launches a validated deployment; any failure removes the provisional entry (no ghosts). */
+/**
+ * Launches a validated deployment; any failure removes the provisional entry (no ghosts). A stop
+ * that arrives while the launch is in flight wins: the launch stops what it started, wakes the
+ * models it paused for it, leaves the entry `stopped` and answers 409.
+ */
 export async function launch(
   ctx: EngineContext,
   v: ValidatedLaunch,
@@ -101,16 +109,34 @@ export async function launch(
     });
   const entry = provisional(v, runtime);
   const t = newTracked(entry, v.env, runtime);
+  t.launchAbort = new AbortController();
   ctx.registry.set(t);
+  let offloaded: Offloaded[] = [];
   try {
-    const offloaded = await fitResources(ctx, v, t, warmOps);
-    await startContainer(ctx, v, t, runtime);
-    await watch(t);
-    return { status: 'started', key: v.key, vllm_version: entry.vllm_version ?? '', offloaded };
+    offloaded = await fitResources(ctx, v, t, warmOps);
+    if (!t.stopRequested) await startContainer(ctx, v, t, runtime);
+    if (!t.stopRequested) await watch(t);
+    // Refused once a stop moved the entry on (`stopping` never goes back to a launch).
+    if (transition(t, 'container_started')) {
+      entry.phase = null;
+      return { status: 'started', key: v.key, vllm_version: entry.vllm_version ?? '', offloaded };
+    }
   } catch (err) {
-    await rollback(ctx, t);
-    throw toHttpError(err);
+    if (!t.stopRequested) {
+      await rollback(ctx, t);
+      throw toHttpError(err);
+    }
+  } finally {
+    t.launchAbort = null;
   }
+  await stopDeployment(ctx, t).catch((err: unknown) =>
+    ctx.deps.logger.warn('stopping a cancelled launch failed', { key: v.key, err }),
+  );
+  await warmOps.wakeAfterCancel(offloaded.filter((o) => o.action === 'paused').map((o) => o.key));
+  throw new AppError(
+    'conflict',
+    `Deployment ${v.key} was stopped while it was starting; the launch was cancelled.`,
+  );
 }
 
 async function fitResources(
@@ -156,6 +182,7 @@ async function prepareImage(
     const res = await runtime.ensureImage(img.image, {
       mutable: img.mutable,
       onProgress: progressUpdater(e, () => d.clock.now()),
+      signal: t.launchAbort?.signal,
     });
     e.image_digest = res.digest ?? res.imageId;
   } catch (err) {
@@ -237,7 +264,7 @@ function launchSpec(
   };
 }
 
-/** Pulls the image, builds the spec and runs the container; the entry becomes `loading`. */
+/** Pulls the image, builds the spec and runs the container (the launch then makes it `loading`). */
 async function startContainer(
   ctx: EngineContext,
   v: ValidatedLaunch,
@@ -259,8 +286,6 @@ async function startContainer(
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;
   t.hostPid = info.pid;
-  transition(t, 'container_started');
-  e.phase = null;
 }
 
 async function rollback(ctx: EngineContext, t: Tracked): Promise<void> {

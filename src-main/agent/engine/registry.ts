@@ -21,6 +21,8 @@ export interface Tracked {
   /** The runtime's restart count last seen (increases are crashes). */
   seenRestarts: number;
   stopRequested: boolean;
+  /** Aborted when a stop arrives while the launch is still in flight (cuts an image pull short). */
+  launchAbort: AbortController | null;
   monitorTimer: unknown;
   logAbort: AbortController | null;
   /** The log pump following the runtime's log; it ends by itself once a stopped container's stream does. */

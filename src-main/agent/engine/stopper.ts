@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { type Logger } from '../../shared/node/structured-log.js';
+import { compileCacheDir } from '../data-dir.js';
+import type { EngineContext } from './engine-context.js';
 import { killSurvivors, snapshotTree } from './process-tree.js';
 import type { Tracked } from './registry.js';
 import { transition } from './status.js';
@@ -100,4 +103,28 @@ async function drainLog(t: Tracked): Promise<void> {
     clearTimeout(timer);
   }
   endLogStream(t);
+}
+
+/**
+ * The work of a stop (the status is already `stopping`): background parts off, container removed
+ * with its log drained, its simulator state and compile cache gone, then `stopped` and the state
+ * file and log forgotten (the log files stay readable). Throws when the runtime cannot stop it.
+ */
+export async function stopDeployment(ctx: EngineContext, t: Tracked): Promise<void> {
+  const key = t.entry.key;
+  // The log keeps following until the container is gone, so vLLM's shutdown lines are kept.
+  await detach(t, (h) => ctx.deps.clock.clearTimeout(h), { keepLog: true });
+  await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger);
+  ctx.forgetSimState(key);
+  // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.
+  if (t.entry.warm)
+    await rm(compileCacheDir(ctx.deps.dataDir, key), { recursive: true, force: true }).catch(
+      () => undefined,
+    );
+  finish(t, 'stopped');
+  t.entry.container_id = null;
+  ctx.agentLine(t, 'Deployment stopped.');
+  t.log?.flush();
+  ctx.state.forget(key);
+  ctx.deps.logs.close(key);
 }

@@ -18,6 +18,7 @@ export function newTracked(
     everReady: false,
     seenRestarts: 0,
     stopRequested: false,
+    launchAbort: null,
     monitorTimer: null,
     logAbort: null,
     logPump: null,

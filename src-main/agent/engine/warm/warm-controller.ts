@@ -124,6 +124,16 @@ export class WarmController implements WarmOps {
     }
   }
 
+  /** Wakes the models a cancelled launch paused for nothing, if they are still paused. */
+  async wakeAfterCancel(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      if (this.ctx.registry.get(key)?.entry.status !== 'paused_ram') continue;
+      await this.ensureActive(key).catch((err: unknown) =>
+        this.ctx.deps.logger.warn('could not wake a model after a cancelled launch', { key, err }),
+      );
+    }
+  }
+
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
     if (!t) throw new AppError('not_found', `Deployment ${key} not found`);

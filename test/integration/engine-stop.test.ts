@@ -1,0 +1,74 @@
+// Stops that meet something else in flight: a launch still starting, a wake, a pause request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  simLaunch,
+  startEngineHarness,
+  type EngineHarness,
+} from '../helpers/engine-harness.js';
+import { waitFor } from '../helpers/wait.js';
+
+let h: EngineHarness;
+
+beforeAll(async () => {
+  h = await startEngineHarness();
+  await h.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 });
+});
+afterAll(async () => {
+  await h.destroy();
+});
+
+const refused = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/health`).then(
+    () => false,
+    () => true,
+  );
+
+describe('a stop meeting work in flight', () => {
+  it('wins over a launch still starting: the launch answers 409, nothing it started survives, and the model it paused wakes again', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const [ka, kb] = [`m/neighbour:${pa}`, `m/late:${pb}`];
+    // The neighbour takes 1.5 s to fall asleep, so the new launch is still evicting when stopped.
+    await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch(
+        'm/neighbour',
+        pa,
+        { gpu_memory_fraction: 0.6 },
+        { AERIE_SIM_SLEEP_WAKE_MS: '1500' },
+      ),
+    );
+    await waitFor(() => h.entry(ka)?.status === 'running', 30_000, 'the neighbour running');
+
+    const launch = h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/late', pb, { gpu_memory_fraction: 0.6 }),
+    );
+    await waitFor(() => h.entry(kb)?.status === 'starting', 10_000, 'the launch in flight');
+    expect(await h.call('POST', '/deployments/stop', { key: kb })).toMatchObject({
+      status: 200,
+      body: { status: 'stopping', key: kb },
+    });
+    expect(h.entry(kb)?.status).toBe('stopping');
+
+    const res = await launch;
+    expect(res.status).toBe(409);
+    expect((res.body as { detail: string }).detail).toBe(
+      `Deployment ${kb} was stopped while it was starting; the launch was cancelled.`,
+    );
+    expect(h.entry(kb)).toMatchObject({
+      status: 'stopped',
+      desired_state: 'stopped',
+      container_id: null,
+    });
+    expect(h.engine.runningKeys()).toEqual([ka]);
+    const containers = (await h.call('GET', '/containers')).body as { key: string | null }[];
+    expect(containers.filter((c) => c.key === kb)).toEqual([]);
+    expect(await h.runtime.list([`aerie.key=${kb}`])).toEqual([]);
+    expect(await refused(pb)).toBe(true);
+    // Paused for a launch that never happened, the neighbour is awake again.
+    expect(h.entry(ka)).toMatchObject({ status: 'running', pause_tier: null });
+  });
+});
