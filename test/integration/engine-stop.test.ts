@@ -71,4 +71,26 @@ describe('a stop meeting work in flight', () => {
     // Paused for a launch that never happened, the neighbour is awake again.
     expect(h.entry(ka)).toMatchObject({ status: 'running', pause_tier: null });
   });
+
+  it('answers 404 for a stopped deployment on pause as on stop, resume and extend', async () => {
+    const port = await freePort();
+    const key = `m/done:${port}`;
+    await h.call('POST', '/deployments/start', simLaunch('m/done', port, { gpu_ids: [1] }));
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running');
+    h.engine.stop(key);
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+    for (const [path, body] of [
+      ['pause', { key }],
+      ['stop', { key }],
+      ['resume', { key }],
+      ['extend', { key, expires_at: null }],
+    ] as const) {
+      const res = await h.call('POST', `/deployments/${path}`, body);
+      expect([path, res.status, res.body]).toEqual([
+        path,
+        404,
+        { detail: `Deployment ${key} not found` },
+      ]);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
 import { transition } from '../status.js';
+import { FINISHED } from '../../../shared/deployment-status.js';
 import type { Offloaded, PlanItem } from '../../../shared/agent-protocol/deployments.js';
 import type { WarmPlan } from '../../../shared/agent-protocol/deployments.js';
 
@@ -134,9 +135,11 @@ export class WarmController implements WarmOps {
     }
   }
 
+  /** The tracked deployment `key`; 404 when unknown or over, as every route answers for those. */
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
-    if (!t) throw new AppError('not_found', `Deployment ${key} not found`);
+    if (!t || FINISHED.has(t.entry.status))
+      throw new AppError('not_found', `Deployment ${key} not found`);
     return t;
   }
 
