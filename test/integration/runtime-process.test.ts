@@ -152,6 +152,18 @@ describe('process runtime', () => {
     expect(after?.restartCount).toBeLessThanOrEqual(runs);
   });
 
+  it('restarts a server that exits cleanly with 0, as Docker’s unless-stopped does', async () => {
+    const c = await rt.run(spec('exit0', { env: { GREETING: 'clean', MODE: 'exit0' } }));
+    await waitFor(
+      async () => ((await rt.inspect(c.id))?.restartCount ?? 0) >= 1,
+      15_000,
+      'a restart after the clean exit',
+    );
+    expect(await rt.inspect(c.id)).toMatchObject({ exitCode: 0 });
+    await rt.stop(c.id, 5);
+    expect((await rt.inspect(c.id))?.state).toBe('exited');
+  });
+
   it('does not restart a server that exits with an error when restarts are off, and keeps its code', async () => {
     const c = await rt.run(spec('exit1', { env: { MODE: 'crash' }, restartUnlessStopped: false }));
     await waitFor(async () => (await rt.inspect(c.id))?.state === 'exited', 15_000, 'exit');

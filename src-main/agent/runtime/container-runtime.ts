@@ -23,7 +23,7 @@ export interface LaunchSpec {
   gpuIds: number[] | null;
   passGpus: boolean;
   mounts: Mount[];
-  /** Restart the server when it exits with an error (Docker's `unless-stopped`). */
+  /** Restart the server whenever it exits, a clean 0 too, until stopped (Docker's `unless-stopped`). */
   restartUnlessStopped: boolean;
 }
 
