@@ -204,4 +204,19 @@ describe('adoption after an agent restart', () => {
     expect(second.entry(ka)?.status).toBe('running');
     expect(second.entry(kb)?.status).toBe('running');
   });
+
+  it('re-derives the load phase of a deployment adopted mid-load from its log', async () => {
+    const { first, restart } = await firstAgent();
+    const port = await freePort();
+    const key = `fault/hang-loading:${port}`;
+    // It stays in loading_weights for ever, so no new marker line can come after the restart.
+    await first.call('POST', '/deployments/start', simLaunch('fault/hang-loading', port));
+    await waitFor(
+      () => first.entry(key)?.phase === 'loading_weights',
+      30_000,
+      'the load to reach loading_weights',
+    );
+    const second = await restart();
+    expect(second.entry(key)).toMatchObject({ status: 'loading', phase: 'loading_weights' });
+  });
 });

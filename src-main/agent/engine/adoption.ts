@@ -5,6 +5,8 @@ import { MANAGED_LABEL, parseDeploymentLabels, type ParsedLabels } from './label
 import type { Tracked } from './registry.js';
 import { entryFromManifest, newTracked } from './tracked-factory.js';
 import { isSleeping } from './vllm-client.js';
+import { lastPhase } from './phase-markers.js';
+import { LOG_TAIL_LINES } from '../logs/log-store.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 
 function entryFrom(
@@ -60,6 +62,8 @@ async function adoptOne(
   }
   ctx.registry.set(t);
   t.log = ctx.deps.logs.open(entry.key, entry.model_name, entry.port, runtime.name, false);
+  // A deployment adopted mid-load says where it was; the monitor moves it on from there.
+  if (entry.status === 'loading') entry.phase = lastPhase(t.log.tail(LOG_TAIL_LINES));
   t.log.setSecretEnv(t.env);
   t.log.addSecrets(ctx.state.argSecretsOf(entry.key));
   ctx.agentLine(t, 'Agent restarted; deployment adopted.');
