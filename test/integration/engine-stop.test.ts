@@ -93,4 +93,52 @@ describe('a stop meeting work in flight', () => {
       ]);
     }
   });
+
+  it('tells a resume cut short by a stop that the deployment was stopped', async () => {
+    const port = await freePort();
+    const key = `m/waking:${port}`;
+    // Falling asleep and waking up take 3 s each: the stop lands in the middle of the wake.
+    await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/waking', port, { gpu_ids: [1] }, { AERIE_SIM_SLEEP_WAKE_MS: '3000' }),
+    );
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running');
+    expect((await h.call('POST', '/deployments/pause', { key })).status).toBe(200);
+    const resume = h.call('POST', '/deployments/resume', { key });
+    await waitFor(() => h.entry(key)?.status === 'waking', 10_000, 'the wake under way');
+    expect((await h.call('POST', '/deployments/stop', { key })).status).toBe(200);
+    const res = await resume;
+    expect(res.status).toBe(503);
+    expect((res.body as { detail: string }).detail).toBe(
+      `Deployment ${key} was stopped while it woke.`,
+    );
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+  });
+
+  it('tells a resume waiting for a pause, and the pause, that a stop cut them short', async () => {
+    const port = await freePort();
+    const key = `m/pausing:${port}`;
+    await h.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/pausing', port, { gpu_ids: [1] }, { AERIE_SIM_SLEEP_WAKE_MS: '3000' }),
+    );
+    await waitFor(() => h.entry(key)?.status === 'running', 30_000, 'running');
+    const pause = h.call('POST', '/deployments/pause', { key });
+    await waitFor(() => h.entry(key)?.status === 'offloading', 10_000, 'the pause under way');
+    // Accepted while offloading: the resume waits for the pause to finish, then wakes.
+    const resume = h.call('POST', '/deployments/resume', { key });
+    expect((await h.call('POST', '/deployments/stop', { key })).status).toBe(200);
+    const [paused, resumed] = await Promise.all([pause, resume]);
+    expect(resumed).toMatchObject({
+      status: 503,
+      body: { detail: `Deployment ${key} was stopped while it woke.` },
+    });
+    expect(paused).toMatchObject({
+      status: 409,
+      body: { detail: `Deployment ${key} was stopped while it paused.` },
+    });
+    await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
+  });
 });

@@ -31,6 +31,14 @@ function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
   }));
 }
 
+/** Why a pause or wake of `t` could not finish: a stop (the usual case) or a failure the monitor saw. */
+function cutShort(t: Tracked, doing: 'paused' | 'woke'): string {
+  const e = t.entry;
+  return t.stopRequested
+    ? `Deployment ${e.key} was stopped while it ${doing}.`
+    : `Deployment ${e.key} failed while it ${doing}: ${e.error ?? `it is '${e.status}'`}`;
+}
+
 function ramStopReason(requester: Tracked, ctx: EngineContext): string {
   const limit = ctx.policy.ram_cache_limit_mb;
   return `Stopped to free host RAM for ${requester.entry.model_name}: the RAM cache (limit ${limit ?? '?'} MB) was full and this was the least recently used paused model.`;
@@ -209,10 +217,10 @@ export class WarmController implements WarmOps {
       try {
         await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs);
       } catch (err) {
-        transition(t, 'pause_failed');
+        if (!transition(t, 'pause_failed')) throw new AppError('conflict', cutShort(t, 'paused'));
         throw new AppError('internal', `Failed to pause ${e.key}: ${errorMessage(err)}`);
       }
-      if (!transition(t, 'paused')) return;
+      if (!transition(t, 'paused')) throw new AppError('conflict', cutShort(t, 'paused'));
       e.pause_tier = 'ram';
       e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
       e.requests_running = 0;
@@ -239,6 +247,8 @@ export class WarmController implements WarmOps {
     const t = this.mustGet(key);
     const e = t.entry;
     await this.pausing.get(key)?.catch(() => undefined);
+    // A stop that came while the pause ran leaves nothing to wake, and the caller must know.
+    if (t.stopRequested) throw new AppError('unavailable', cutShort(t, 'woke'));
     if (e.status !== 'paused_ram' && e.pause_tier === null) return;
     if (e.pause_tier !== 'ram' || e.internal_port === null)
       throw new AppError(
@@ -253,7 +263,12 @@ export class WarmController implements WarmOps {
       timings.busyGuardSlackMs;
     const claim = () => {
       if (!transition(t, 'wake'))
-        throw new AppError('conflict', `Deployment is '${e.status}'; it can no longer be woken.`);
+        throw new AppError(
+          'conflict',
+          t.stopRequested
+            ? cutShort(t, 'woke')
+            : `Deployment is '${e.status}'; it can no longer be woken.`,
+        );
       e.pause_tier = null;
       e.paused_ram_mb = 0;
     };
@@ -277,12 +292,12 @@ export class WarmController implements WarmOps {
       await resetPrefixCache(port);
       const until = Date.now() + timings.wakeTimeoutMs;
       while ((await isSleeping(port)) !== false) {
-        if (Date.now() >= until) throw new Error('still asleep');
+        // A stopped server never wakes: no point polling it until the timeout.
+        if (t.stopRequested || Date.now() >= until) throw new Error('still asleep');
         await delay(timings.isSleepingPollMs);
       }
     } catch {
-      if (!transition(t, 'wake_failed'))
-        throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
+      if (!transition(t, 'wake_failed')) throw new AppError('unavailable', cutShort(t, 'woke'));
       e.pause_tier = 'ram';
       e.paused_ram_mb = estimatePausedRamMb(
         e.gpu_ids,
@@ -293,8 +308,7 @@ export class WarmController implements WarmOps {
       this.ctx.agentLine(t, reason);
       throw new AppError('unavailable', reason);
     }
-    if (!transition(t, 'woke'))
-      throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
+    if (!transition(t, 'woke')) throw new AppError('unavailable', cutShort(t, 'woke'));
     e.error_code = e.error_code === 'sleep_leak' ? null : e.error_code;
     t.lastActiveMs = this.ctx.deps.clock.now();
     e.last_active_at = this.ctx.nowIso();
