@@ -142,3 +142,33 @@ describe('a stop meeting work in flight', () => {
     await waitFor(() => h.entry(key)?.status === 'stopped', 20_000, 'stopped');
   });
 });
+
+describe('stopped entries in the status list', () => {
+  let quick: EngineHarness;
+  beforeAll(async () => {
+    // Dropped at the first poll after the one that reported them stopped.
+    quick = await startEngineHarness({ timings: { finishedSeenMs: 0 } });
+  });
+  afterAll(async () => {
+    await quick.destroy();
+  });
+
+  it('are reported stopped, then leave the list instead of piling up until a restart', async () => {
+    const port = await freePort();
+    const key = `m/gone:${port}`;
+    await quick.call('POST', '/deployments/start', simLaunch('m/gone', port));
+    await waitFor(() => quick.entry(key)?.status === 'running', 30_000, 'running');
+    quick.engine.stop(key);
+    await waitFor(() => !quick.engine.runningKeys().includes(key), 20_000, 'the stop to be done');
+    const list = async () =>
+      (
+        (await quick.call('GET', '/deployments/status')).body as {
+          deployments: { key: string; status: string }[];
+        }
+      ).deployments;
+    expect((await list()).find((e) => e.key === key)?.status).toBe('stopped');
+    expect((await list()).find((e) => e.key === key)).toBeUndefined();
+    // The key can be launched again and its log of the stopped run is still on disk.
+    expect(quick.logs.reader(key)?.tail(2000).join('\n')).toContain('[agent] Deployment stopped.');
+  });
+});

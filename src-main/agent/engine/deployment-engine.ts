@@ -15,7 +15,7 @@ import { launch } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
 import { scheduleMonitor } from './monitor.js';
-import { requestsRunning, type Tracked } from './registry.js';
+import { finishedLongEnough, requestsRunning, type Tracked } from './registry.js';
 import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } from './rogue.js';
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
@@ -68,6 +68,7 @@ export class DeploymentEngine {
 
   /** `POST /deployments/start`. Throws AppError with the reference's codes. */
   async launch(req: LaunchRequest): Promise<LaunchResult> {
+    this.dropFinished(this.ctx.deps.clock.now());
     const v = await validateLaunch(this.ctx, req);
     return launch(this.ctx, v, this.warm, (t) => this.watch(t));
   }
@@ -209,9 +210,18 @@ export class DeploymentEngine {
 
   /** Status entries for `GET /deployments/status` (copies; never env values). */
   statusEntries(): StatusEntry[] {
-    return this.ctx.registry
-      .all()
-      .map((t) => ({ ...structuredClone(t.entry), requests_running: requestsRunning(t) }));
+    const now = this.ctx.deps.clock.now();
+    this.dropFinished(now);
+    return this.ctx.registry.all().map((t) => {
+      if (t.finishedAt !== null) t.reportedAt ??= now;
+      return { ...structuredClone(t.entry), requests_running: requestsRunning(t) };
+    });
+  }
+
+  /** Stopped and expired entries leave the list once reported (or after a retention), not at restart. */
+  private dropFinished(now: number): void {
+    for (const t of this.ctx.registry.all())
+      if (finishedLongEnough(t, now, this.ctx.deps.timings)) this.ctx.registry.delete(t.entry.key);
   }
 
   /**

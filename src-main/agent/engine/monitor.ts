@@ -36,7 +36,7 @@ async function end(
   remove: boolean,
 ): Promise<void> {
   t.stopRequested = true;
-  finish(t, event, error);
+  finish(t, event, ctx.deps.clock.now(), error);
   // A container being removed keeps its log stream until it is gone (removeContainer drains it).
   await detach(t, (h) => ctx.deps.clock.clearTimeout(h), { keepLog: remove });
   if (remove) {

@@ -40,6 +40,29 @@ export interface Tracked {
   tree: ProcRef[];
   /** Epoch ms of the last generation request (the LRU order of the evictor). */
   lastActiveMs: number | null;
+  /** Engine-clock ms at which the deployment ended stopped or expired (null while it runs). */
+  finishedAt: number | null;
+  /** Engine-clock ms of the first status poll that reported it finished. */
+  reportedAt: number | null;
+}
+
+/** How long finished entries stay in the status list (EngineTimings). */
+export interface FinishedRetention {
+  /** After a status poll reported the entry finished (ms). */
+  finishedSeenMs: number;
+  /** After it finished, whether or not anyone polled (ms). */
+  finishedRetentionMs: number;
+}
+
+/**
+ * True when a stopped or expired entry has been in the status list long enough: reported by a
+ * poll `finishedSeenMs` ago, or finished `finishedRetentionMs` ago. Given-up `error` entries are
+ * never dropped (their error is what the operator must see). Pure.
+ */
+export function finishedLongEnough(t: Tracked, now: number, r: FinishedRetention): boolean {
+  if (t.finishedAt === null || !FINISHED.has(t.entry.status)) return false;
+  if (t.reportedAt !== null && now - t.reportedAt >= r.finishedSeenMs) return true;
+  return now - t.finishedAt >= r.finishedRetentionMs;
 }
 
 /** All deployments of this agent, by key `<model>:<port>`. */

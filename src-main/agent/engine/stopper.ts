@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { FINISHED } from '../../shared/deployment-status.js';
 import { type Logger } from '../../shared/node/structured-log.js';
 import { compileCacheDir } from '../data-dir.js';
 import type { EngineContext } from './engine-context.js';
@@ -63,14 +64,17 @@ export async function removeContainer(
 
 /**
  * Ends a deployment: `event` (stopped, expire or failed) through the state machine, then the
- * bookkeeping of a deployment that no longer runs.
+ * bookkeeping of a deployment that no longer runs. `now` (engine clock, ms) stamps when a
+ * stopped or expired entry ended, which is when its retention in the status list starts.
  */
 export function finish(
   t: Tracked,
   event: 'stopped' | 'expire' | 'failed',
+  now: number,
   error: string | null = null,
 ): void {
   transition(t, event);
+  if (FINISHED.has(t.entry.status)) t.finishedAt = now;
   t.entry.desired_state = 'stopped';
   t.entry.phase = null;
   t.entry.pause_tier = null;
@@ -121,7 +125,7 @@ export async function stopDeployment(ctx: EngineContext, t: Tracked): Promise<vo
     await rm(compileCacheDir(ctx.deps.dataDir, key), { recursive: true, force: true }).catch(
       () => undefined,
     );
-  finish(t, 'stopped');
+  finish(t, 'stopped', ctx.deps.clock.now());
   t.entry.container_id = null;
   ctx.agentLine(t, 'Deployment stopped.');
   t.log?.flush();

@@ -29,6 +29,8 @@ export function newTracked(
     hostPid: null,
     tree: [],
     lastActiveMs: null,
+    finishedAt: null,
+    reportedAt: null,
   };
 }
 
