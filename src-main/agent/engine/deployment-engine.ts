@@ -148,6 +148,8 @@ export class DeploymentEngine {
     const t = this.mustGet(key);
     const e = t.entry;
     const duration = body.duration_seconds;
+    // Before readiness a duration alone only sets the lease to start then: no deadline is stored.
+    let deadlineSet = true;
     if (body.expires_at !== undefined) {
       e.expires_at = body.expires_at;
       if (duration !== undefined) e.duration_seconds = duration;
@@ -163,6 +165,7 @@ export class DeploymentEngine {
     } else if (e.expires_at === null && !t.everReady) {
       // Not ready yet: the lease of this length starts at readiness.
       e.duration_seconds = duration;
+      deadlineSet = false;
     } else {
       throw new AppError(
         'validation_failed',
@@ -170,10 +173,11 @@ export class DeploymentEngine {
       );
     }
     const expires = e.expires_at;
-    if (body.expires_at !== undefined || expires !== null)
-      this.ctx.state.update((s) => {
-        s.expires[key] = expires;
-      });
+    this.ctx.state.update((s) => {
+      // A stored deadline (even "none") would stop readiness from starting the new lease.
+      if (deadlineSet) s.expires[key] = expires;
+      else delete s.expires[key];
+    });
     return { status: 'ok', key, expires_at: expires };
   }
 

@@ -129,9 +129,11 @@ export async function launch(
   } finally {
     t.launchAbort = null;
   }
-  await stopDeployment(ctx, t).catch((err: unknown) =>
-    ctx.deps.logger.warn('stopping a cancelled launch failed', { key: v.key, err }),
-  );
+  await stopDeployment(ctx, t).catch((err: unknown) => {
+    // As a failed stop ends elsewhere: visible, and a new stop may try again.
+    transition(t, 'stop_failed');
+    entry.error = `Failed to stop: ${errorMessage(err)}`;
+  });
   await warmOps.wakeAfterCancel(offloaded.filter((o) => o.action === 'paused').map((o) => o.key));
   throw new AppError(
     'conflict',
