@@ -34,7 +34,7 @@ function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
 /** Why a pause or wake of `t` could not finish: a stop (the usual case) or a failure the monitor saw. */
 function cutShort(t: Tracked, doing: 'paused' | 'woke'): string {
   const e = t.entry;
-  return t.stopRequested
+  return t.stopRequested && e.status !== 'error'
     ? `Deployment ${e.key} was stopped while it ${doing}.`
     : `Deployment ${e.key} failed while it ${doing}: ${e.error ?? `it is '${e.status}'`}`;
 }
