@@ -109,7 +109,10 @@ export async function logsKeepStartupAndDropHealth(s: Session, d: Deployments): 
   expect(full).not.toMatch(/"GET \/health/);
 }
 
-/** Stop: `stopping` at once, then `stopped`, the container gone from the runtime and the port free. */
+/**
+ * Stop: `stopping` at once, then `stopped`, the container gone from the runtime and the port free;
+ * the log keeps vLLM's shutdown lines (the stream ends after the container) and stays readable.
+ */
 export async function stopRemovesContainer(s: Session, d: Deployments): Promise<void> {
   const id = (await entry(s, d.cold.key))?.container_id ?? '';
   expect((await call(s, 'POST', '/deployments/stop', { key: d.cold.key })).body).toEqual({
@@ -125,6 +128,20 @@ export async function stopRemovesContainer(s: Session, d: Deployments): Promise<
   expect(
     ((await call(s, 'GET', '/deployments')).body as { running: string[] }).running,
   ).not.toContain(d.cold.key);
+  const q = `key=${encodeURIComponent(d.cold.key)}`;
+  const logs = await call(s, 'GET', `/deployments/logs?${q}&tail=2000`);
+  expect(logs.status).toBe(200);
+  const lines = (logs.body as { lines: string[] }).lines;
+  const shutdown = lines.findIndex((l) => l.includes('Application shutdown complete.'));
+  expect(shutdown).toBeGreaterThan(-1);
+  expect(lines.findIndex((l) => l.includes('[agent] Deployment stopped.'))).toBeGreaterThan(
+    shutdown,
+  );
+  const dl = await fetch(`${s.agent.url}/deployments/logs/download?${q}`, {
+    headers: s.agent.auth(),
+  });
+  expect(dl.status).toBe(200);
+  expect(await dl.text()).toContain('Application shutdown complete.');
 }
 
 /** A simulator started by hand is listed untracked, and the agent's clean-up route removes it. */

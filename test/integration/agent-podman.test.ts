@@ -89,7 +89,7 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.warmPauseAndResume(session, d));
   it('wakes a paused model for a generation request through the wake proxy', () =>
     sc.generationWakesPausedModel(session, d));
-  it('stops a deployment and removes its container from podman ps -a', () =>
+  it('stops a deployment and removes its container from podman ps -a, its log readable with the shutdown lines', () =>
     sc.stopRemovesContainer(session, d));
   it('re-adopts the running container after an agent restart, once, with its env restored', () =>
     sc.restartAdoptsRunning(session, d));

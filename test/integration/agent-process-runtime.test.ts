@@ -73,7 +73,8 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.warmPauseAndResume(session, d));
   it('wakes a paused model for a generation request through the wake proxy', () =>
     sc.generationWakesPausedModel(session, d));
-  it('stops a deployment and removes its process', () => sc.stopRemovesContainer(session, d));
+  it('stops a deployment and removes its process, its log readable with the shutdown lines', () =>
+    sc.stopRemovesContainer(session, d));
   it('re-adopts the running deployment after an agent restart, once, with its env restored', () =>
     sc.restartAdoptsRunning(session, d));
   it('lists a simulator started by hand as an untracked GPU process and kills it', () =>

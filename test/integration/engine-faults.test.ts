@@ -89,8 +89,13 @@ describe('deployment engine failure handling', () => {
     );
     expect((await h.call('POST', '/deployments/start', body)).status).toBe(200);
     await h.tickUntil(() => h.entry(key)?.status === 'running', 'first ready');
-    await h.tickUntil(() => h.entry(key)?.status === 'error', 'crash');
-    expect(h.logs.get(key)?.tail(2000).join('\n')).toContain('[agent] Container restarted');
+    const crashed = await h.tickUntil(() => entryWith(key, (e) => e.status === 'error'), 'crash');
+    // The simulator's engine crash exits 1, which no failure rule classifies: the code is the cause.
+    expect(crashed).toMatchObject({ exit_code: 1, error_code: null });
+    expect(crashed.error).toBe('vLLM exited with code 1; see the deployment log for details.');
+    expect(h.logs.get(key)?.tail(2000).join('\n')).toContain(
+      '[agent] Container restarted (exit code 1); the runtime is retrying.',
+    );
     // Ever-ready deployments are not subject to the breaker, even with max_failed_restarts 1.
     await h.tickUntil(() => h.entry(key)?.status === 'running', 'running after the restart');
     expect(h.entry(key)?.container_id).not.toBeNull();
@@ -127,7 +132,10 @@ describe('deployment engine failure handling', () => {
       'expired',
     );
     expect(clock.now()).toBe(deadline);
-    expect(expired.desired_state).toBe('stopped');
+    expect(expired).toMatchObject({
+      desired_state: 'stopped',
+      stop_reason: 'Serve duration reached.',
+    });
     expect(h.logs.get(key)?.tail(2000).join('\n')).toContain(
       '[agent] Serve duration reached — stopping deployment.',
     );

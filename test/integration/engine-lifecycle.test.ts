@@ -15,6 +15,7 @@ let h: EngineHarness;
 let port: number;
 const MODEL = 'Qwen/Qwen3-0.6B';
 const SECRET = 'hf_supersecretvalue123456';
+const ARG_SECRET = 'hf_flagsecretvalue987654';
 let key: string;
 
 beforeAll(async () => {
@@ -35,8 +36,8 @@ describe('deployment engine on the process runtime', () => {
       simLaunch(
         MODEL,
         port,
-        { duration_seconds: 3600 },
-        { HF_TOKEN: SECRET, AERIE_SIM_LOAD_S: '3' },
+        { duration_seconds: 3600, extra_args: ['--hf-token', ARG_SECRET] },
+        { HF_TOKEN: SECRET, AERIE_SIM_LOAD_S: '3', AERIE_SIM_TOKENS_PER_S: '200' },
       ),
     );
     expect(res.status).toBe(200);
@@ -86,6 +87,25 @@ describe('deployment engine on the process runtime', () => {
     expect(e.requests_running).toBe(0);
   });
 
+  it('extends by a new duration: the running lease keeps its start and ends later; 422 when there is nothing to move', async () => {
+    const before = Date.parse(h.entry(key)?.expires_at ?? '');
+    const res = await h.call('POST', '/deployments/extend', { key, duration_seconds: 7200 });
+    expect(res).toMatchObject({ status: 200, body: { status: 'ok', key } });
+    const after = h.entry(key);
+    expect(Date.parse(after?.expires_at ?? '')).toBe(before + 3600_000);
+    expect((res.body as { expires_at: string }).expires_at).toBe(after?.expires_at);
+    expect(after?.duration_seconds).toBe(7200);
+    expect((await h.call('POST', '/deployments/extend', { key })).status).toBe(422);
+
+    // Without a deadline a duration alone has no lease start to count from.
+    const forever = await h.call('POST', '/deployments/extend', { key, expires_at: null });
+    expect(forever.body).toMatchObject({ expires_at: null });
+    const refused = await h.call('POST', '/deployments/extend', { key, duration_seconds: 60 });
+    expect(refused.status).toBe(422);
+    expect((refused.body as { detail: string }).detail).toMatch(/send expires_at/);
+    expect(h.entry(key)).toMatchObject({ expires_at: null, duration_seconds: null });
+  });
+
   it('keeps env values out of labels and status, and in a 0600 state file', async () => {
     const status = await h.call('GET', '/deployments/status');
     expect(JSON.stringify(status.body)).not.toContain(SECRET);
@@ -114,6 +134,27 @@ describe('deployment engine on the process runtime', () => {
     expect(statSync(statePath).mode & 0o777).toBe(0o600);
     expect(readFileSync(statePath, 'utf8')).toContain(SECRET);
     expect(JSON.stringify(h.logs.get(key)?.tail(2000))).not.toContain(SECRET);
+  });
+
+  it('masks the values of secret flags in extra_args like env values, and shows the rest', async () => {
+    const status = JSON.stringify((await h.call('GET', '/deployments/status')).body);
+    expect(status).not.toContain(ARG_SECRET);
+    expect(h.entry(key)?.launch_manifest.extra_args).toEqual(['--hf-token', 'hf_f...7654']);
+    const processes = join(h.dataDir, 'processes');
+    const { readdirSync } = await import('node:fs');
+    for (const dir of readdirSync(processes)) {
+      const cfg = JSON.parse(readFileSync(join(processes, dir, 'config.json'), 'utf8')) as {
+        labels: Record<string, string>;
+      };
+      expect(JSON.stringify(cfg.labels)).not.toContain(ARG_SECRET);
+    }
+    const log = h.logs.get(key)?.tail(2000).join('\n') ?? '';
+    const launchLine = log.split('\n').find((l) => l.includes('[agent] Launching')) ?? '';
+    expect(launchLine).toContain('--hf-token hf_f...7654');
+    expect(launchLine).toContain('HF_TOKEN=hf_s...3456');
+    // A speed knob is not a secret just because its name mentions tokens.
+    expect(launchLine).toContain('AERIE_SIM_TOKENS_PER_S=200');
+    expect(log).not.toContain(ARG_SECRET);
   });
 
   it('refuses a second launch of the same key with 400 and a taken port with 409', async () => {

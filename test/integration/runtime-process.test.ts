@@ -140,6 +140,8 @@ describe('process runtime', () => {
       ).length;
     // Every run logs its greeting into the same log; the third one means two restarts happened.
     await waitFor(async () => (await greetings()) >= 3, 20_000, 'three runs');
+    // The last run's exit code stays visible while the next run goes on (or waits to start).
+    expect(await rt.inspect(c.id)).toMatchObject({ exitCode: 1 });
     expect((await rt.inspect(c.id))?.restartCount).toBeGreaterThanOrEqual(2);
     await rt.stop(c.id, 5);
     const after = await rt.inspect(c.id);
@@ -148,6 +150,18 @@ describe('process runtime', () => {
     const runs = await greetings();
     expect(after?.restartCount).toBeGreaterThanOrEqual(runs - 1);
     expect(after?.restartCount).toBeLessThanOrEqual(runs);
+  });
+
+  it('restarts a server that exits cleanly with 0, as Docker’s unless-stopped does', async () => {
+    const c = await rt.run(spec('exit0', { env: { GREETING: 'clean', MODE: 'exit0' } }));
+    await waitFor(
+      async () => ((await rt.inspect(c.id))?.restartCount ?? 0) >= 1,
+      15_000,
+      'a restart after the clean exit',
+    );
+    expect(await rt.inspect(c.id)).toMatchObject({ exitCode: 0 });
+    await rt.stop(c.id, 5);
+    expect((await rt.inspect(c.id))?.state).toBe('exited');
   });
 
   it('does not restart a server that exits with an error when restarts are off, and keeps its code', async () => {

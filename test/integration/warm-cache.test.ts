@@ -1,10 +1,14 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logFileName } from '../../src-main/agent/logs/log-line.js';
 import {
   freePort,
   simLaunch,
   startEngineHarness,
   type EngineHarness,
 } from '../helpers/engine-harness.js';
+import { RESUME_RETRY_AFTER_SECONDS } from '../../src-main/agent/engine/warm/wake-proxy.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
 
 let h: EngineHarness;
@@ -41,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('warm cache on the agent', () => {
-  it('serves a warm deployment through the wake proxy and hides the sleep endpoints', async () => {
+  it('serves a warm deployment through the wake proxy and hides every dev-mode endpoint', async () => {
     for (const m of ['a', 'b'] as const) {
       const res = await h.call(
         'POST',
@@ -62,12 +66,22 @@ describe('warm cache on the agent', () => {
     // b is used after a, so a is the least recently active.
     expect((await chat(ports.a, 'm/a')).status).toBe(200);
     expect((await chat(ports.b, 'm/b')).status).toBe(200);
-    for (const path of ['/sleep?level=1', '/wake_up', '/is_sleeping', '/reset_prefix_cache']) {
+    // Every dev-mode route of the loopback server stays behind the proxy, not only the sleep ones.
+    for (const [method, path] of [
+      ['POST', '/sleep?level=1'],
+      ['POST', '/wake_up'],
+      ['GET', '/is_sleeping'],
+      ['POST', '/reset_prefix_cache'],
+      ['POST', '/collective_rpc'],
+      ['GET', '/server_info'],
+    ]) {
       const r = await fetch(`http://127.0.0.1:${ports.a}${path}`, {
-        method: path === '/is_sleeping' ? 'GET' : 'POST',
+        method,
+        body: method === 'POST' ? '{"method":"reload_weights"}' : undefined,
       });
-      expect(r.status).toBe(404);
+      expect([path, r.status]).toEqual([path, 404]);
     }
+    expect((await fetch(`http://127.0.0.1:${a.internal_port}/server_info`)).status).toBe(200);
     expect(h.entry(key('a'))?.status).toBe('running');
   });
 
@@ -195,6 +209,7 @@ describe('a wake that fails', () => {
     expect((await slow.call('POST', '/deployments/pause', { key: k })).status).toBe(200);
     const r = await chat(port, 'm/slow');
     expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe(String(RESUME_RETRY_AFTER_SECONDS));
     expect(await r.json()).toEqual({
       error: {
         message: 'Model is resuming; retry shortly.',
@@ -204,5 +219,163 @@ describe('a wake that fails', () => {
       },
     });
     expect(slow.entry(k)).toMatchObject({ status: 'paused_ram', pause_tier: 'ram' });
+  });
+});
+
+describe('busy state of warm deployments', () => {
+  let busy: EngineHarness;
+  const port = { a: 0, b: 0 };
+  beforeAll(async () => {
+    // A metrics scrape once a minute: whatever is busy now, the scrape cannot know it.
+    busy = await startEngineHarness({ timings: { scrapeMs: 60_000 } });
+    await busy.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 });
+    port.a = await freePort();
+    port.b = await freePort();
+  });
+  afterAll(async () => {
+    await busy.destroy();
+  });
+
+  it('counts in-flight requests as the wake proxy sees them, in the status entry and the plan', async () => {
+    const ka = `m/a:${port.a}`;
+    const kb = `m/b:${port.b}`;
+    // a is slow (a 12-token answer takes about 2 s); b is launched after a.
+    await busy.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/a', port.a, {}, { AERIE_SIM_TOKENS_PER_S: '6' }),
+    );
+    await busy.call('POST', '/deployments/start', simLaunch('m/b', port.b));
+    await waitFor(
+      () => busy.entry(ka)?.status === 'running' && busy.entry(kb)?.status === 'running',
+      30_000,
+      'a and b running',
+    );
+    expect((await chat(port.a, 'm/a')).status).toBe(200);
+    expect((await chat(port.b, 'm/b')).status).toBe(200);
+    const planFor = async () =>
+      (
+        (
+          await busy.call('POST', '/deployments/plan', {
+            model_name: 'm/c',
+            port: await freePort(),
+            gpu_memory_fraction: 0.4,
+            gpu_ids: [0],
+          })
+        ).body as { plan: { key: string }[] }
+      ).plan.map((i) => i.key);
+    // Idle (whatever vLLM's first scrape said): a is the least recently used, so a goes first.
+    expect(busy.entry(ka)?.requests_running).toBe(0);
+    expect(await planFor()).toEqual([ka]);
+
+    const inflight = fetch(`http://127.0.0.1:${port.a}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm/a', prompt: 'tell me', max_tokens: 12 }),
+    });
+    await waitFor(() => busy.entry(ka)?.requests_running === 1, 5000, 'a to report 1 running');
+    // b is used after a's request began, so a is still the older one, but a busy a is protected.
+    expect((await chat(port.b, 'm/b')).status).toBe(200);
+    expect(await planFor()).toEqual([kb]);
+    expect((await inflight).status).toBe(200);
+    expect(busy.entry(ka)?.requests_running).toBe(0);
+  });
+});
+
+describe('the plain GPU check next to paused models', () => {
+  let plain: EngineHarness;
+  beforeAll(async () => {
+    plain = await startEngineHarness();
+    await plain.call('POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 });
+  });
+  afterAll(async () => {
+    await plain.destroy();
+  });
+
+  it('counts a paused model’s share: a cold launch that would oversell its GPU gets 409, and the paused model still resumes', async () => {
+    const port = await freePort();
+    const key = `m/paused:${port}`;
+    await plain.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/paused', port, { gpu_memory_fraction: 0.2 }),
+    );
+    await waitFor(() => plain.entry(key)?.status === 'running', 30_000, 'the warm model running');
+    expect((await plain.call('POST', '/deployments/pause', { key })).status).toBe(200);
+
+    // A cold launch takes the plain check (no eviction): 0.2 paused + 0.9 > 1.0.
+    const res = await plain.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/cold-big', await freePort(), { gpu_memory_fraction: 0.9, warm_offload: false }),
+    );
+    expect(res.status).toBe(409);
+    expect((res.body as { detail: string }).detail).toContain(
+      'GPU 0: 0.20 already reserved + 0.90 requested = 1.10 > 1.0',
+    );
+    expect(plain.engine.runningKeys()).toEqual([key]);
+    expect((await plain.call('POST', '/deployments/resume', { key })).body).toEqual({
+      status: 'running',
+      key,
+    });
+  });
+});
+
+describe('the RAM cache budget', () => {
+  let ram: EngineHarness;
+  beforeAll(async () => {
+    ram = await startEngineHarness();
+    // The planner books a newcomer's own future pause too (behaviour.md §3.4): a 0.6 newcomer
+    // (49 152 MB of an 80 GB GPU) and a paused 0.5 model (40 960 MB) fit, a paused 0.4 one more not.
+    await ram.call('POST', '/config', {
+      warm_offload_enabled: true,
+      busy_guard_seconds: 0,
+      ram_cache_limit_mb: 100_000,
+    });
+  });
+  afterAll(async () => {
+    await ram.destroy();
+  });
+
+  it('reports the paused model it stops to make room: in offloaded, on its entry and in its log', async () => {
+    const [pa, pb, pc] = [await freePort(), await freePort(), await freePort()];
+    const [ka, kb] = [`m/old:${pa}`, `m/mid:${pb}`];
+    await ram.call('POST', '/deployments/start', simLaunch('m/old', pa));
+    await waitFor(() => ram.entry(ka)?.status === 'running', 30_000, 'old running');
+    expect((await ram.call('POST', '/deployments/pause', { key: ka })).status).toBe(200);
+    await ram.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/mid', pb, { gpu_memory_fraction: 0.5 }),
+    );
+    await waitFor(() => ram.entry(kb)?.status === 'running', 30_000, 'mid running');
+
+    // Room for new needs mid paused, which the budget holds only without old (32 768 MB).
+    const res = await ram.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/new', pc, { gpu_memory_fraction: 0.6 }),
+    );
+    expect(res.body).toMatchObject({ status: 'started' });
+    expect((res.body as { offloaded: unknown }).offloaded).toEqual([
+      { key: ka, model_name: 'm/old', tier: 'ram', action: 'stopped' },
+      { key: kb, model_name: 'm/mid', tier: 'ram', action: 'paused' },
+    ]);
+    const old = ram.entry(ka);
+    expect(old?.status).toBe('stopped');
+    expect(old?.stop_reason).toMatch(/^Stopped to free host RAM for m\/new: the RAM cache .* full/);
+    expect(ram.entry(kb)).toMatchObject({ status: 'paused_ram', stop_reason: null });
+    // The run's log file, as a download would give it.
+    const file = join(ram.dataDir, 'logs', logFileName('m/old', pa));
+    const log = await waitForValue(
+      () => {
+        const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        return text.includes('Deployment stopped.') ? text : null;
+      },
+      10_000,
+      'the stop in the old model’s log',
+    );
+    expect(log).toContain(`[agent] ${old?.stop_reason ?? '?'}`);
+    expect(log).not.toContain('Stop requested.');
   });
 });

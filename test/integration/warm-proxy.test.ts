@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WakeProxy } from '../../src-main/agent/engine/warm/wake-proxy.js';
@@ -26,6 +32,19 @@ async function upstream(handler: Handler): Promise<{ port: number; server: Serve
       }),
   );
   return { port: (server.address() as AddressInfo).port, server };
+}
+
+/** Sends `target` exactly as written (no client-side URL normalisation); resolves with the status. */
+function rawRequest(base: string, method: string, target: string): Promise<number> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, method, path: target }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
 }
 
 async function proxyTo(
@@ -132,6 +151,44 @@ describe('wake proxy', () => {
       expect(r.status).toBe(404);
     }
     expect(hits).toBe(0);
+  });
+
+  it('hides every dev-mode route however the path is spelled, and passes the others', async () => {
+    const seen: string[] = [];
+    const up = await upstream((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('{}');
+    });
+    const { base } = await proxyTo(up.port);
+    for (const [method, target] of [
+      ['POST', '/collective_rpc'],
+      ['GET', '/server_info'],
+      ['POST', '/reset_mm_cache'],
+      ['POST', '/%63ollective_rpc'],
+      ['GET', '//server_info'],
+      ['POST', '/v1/../collective_rpc'],
+      ['GET', '/SERVER_INFO/'],
+      ['GET', '/%E0%A4%A'],
+    ] as const) {
+      expect([target, await rawRequest(base, method, target)]).toEqual([target, 404]);
+    }
+    expect(seen).toEqual([]);
+    expect(await rawRequest(base, 'GET', '/version')).toBe(200);
+    expect(seen).toEqual(['/version']);
+  });
+
+  it('wakes for a generation path written with encoded characters or doubled slashes', async () => {
+    const up = await upstream((_req, res) => res.end('{}'));
+    let wakes = 0;
+    const { base } = await proxyTo(up.port, {
+      ensureActive: () => {
+        wakes++;
+        return Promise.resolve();
+      },
+    });
+    expect(await rawRequest(base, 'POST', '/v1/chat/%63ompletions')).toBe(200);
+    expect(await rawRequest(base, 'POST', '//v1/completions')).toBe(200);
+    expect(wakes).toBe(2);
   });
 
   it('wakes before a generation request, not before other requests, and stamps activity', async () => {

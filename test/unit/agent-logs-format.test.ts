@@ -14,7 +14,9 @@ import {
   describeEnv,
   isSecretEnvKey,
   maskSecret,
+  maskSecretArgs,
   scrubSecrets,
+  secretArgValues,
   secretValues,
 } from '../../src-main/agent/logs/secret-mask.js';
 
@@ -111,6 +113,50 @@ describe('secret masking', () => {
       expect(isSecretEnvKey(k)).toBe(true);
     for (const k of ['CUDA_VISIBLE_DEVICES', 'VLLM_LOGGING_LEVEL'])
       expect(isSecretEnvKey(k)).toBe(false);
+  });
+
+  it('reads those as whole words of the name, so speed knobs and key-cloaks are not secrets', () => {
+    for (const k of ['hfToken', 'VLLM_API_KEY', 'WANDB_APIKEY', 'GCP_CREDENTIALS', 'PASSWD'])
+      expect([k, isSecretEnvKey(k)]).toEqual([k, true]);
+    for (const k of [
+      'AERIE_SIM_TOKENS_PER_S',
+      'MAX_TOKENS',
+      'KEYCLOAK_URL',
+      'TOKENIZERS_PARALLELISM',
+    ])
+      expect([k, isSecretEnvKey(k)]).toEqual([k, false]);
+  });
+
+  it('masks the values of secret-named flags in both spellings, and nothing else', () => {
+    const args = [
+      '--model',
+      'm',
+      '--api-key',
+      'sk-abcdefgh12345678',
+      '--hf-token=hf_abcdefghijkl',
+      '--tokenizer',
+      'tok/name',
+      '--ssl-keyfile',
+      '/etc/k.pem',
+      '--api-key',
+      '--port',
+      '8001',
+    ];
+    expect(maskSecretArgs(args)).toEqual([
+      '--model',
+      'm',
+      '--api-key',
+      'sk-a...5678',
+      '--hf-token=hf_a...ijkl',
+      '--tokenizer',
+      'tok/name',
+      '--ssl-keyfile',
+      '/etc/k.pem',
+      '--api-key',
+      '--port',
+      '8001',
+    ]);
+    expect(secretArgValues(args)).toEqual(['sk-abcdefgh12345678', 'hf_abcdefghijkl']);
   });
 
   it('masks values of up to 8 characters as all stars and longer ones as abcd...wxyz', () => {

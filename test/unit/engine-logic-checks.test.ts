@@ -7,7 +7,9 @@ import { type LaunchManifest } from '../../src-main/shared/agent-protocol/deploy
 import { deploymentLabels, parseDeploymentLabels } from '../../src-main/agent/engine/labels.js';
 import { gpuIdsProblem, plainGpuCheck } from '../../src-main/agent/engine/launch-checks.js';
 import { resolveAllowedPath } from '../../src-main/agent/files/model-paths.js';
-import { phaseOfLine } from '../../src-main/agent/engine/phase-markers.js';
+import { lastPhase, phaseOfLine } from '../../src-main/agent/engine/phase-markers.js';
+import { finishedLongEnough } from '../../src-main/agent/engine/registry.js';
+import { entryFromManifest, newTracked } from '../../src-main/agent/engine/tracked-factory.js';
 import { StateFile } from '../../src-main/agent/engine/state-file.js';
 import { sleepFreedEnough } from '../../src-main/agent/engine/warm/sleep-leak.js';
 
@@ -116,6 +118,20 @@ describe('load phases from log lines', () => {
   });
 });
 
+describe('the load phase of an adopted deployment', () => {
+  it('is the latest marker of its stored log lines, skipping the agent’s own lines', () => {
+    const lines = [
+      '[2026-01-01 00:00:00] Downloading model-00001-of-00002.safetensors',
+      '[2026-01-01 00:00:05] Loading safetensors checkpoint shards:   0% Completed | 0/2',
+      '[2026-01-01 00:00:06] (APIServer pid=1) INFO [loggers.py:127] Engine 000: Avg prompt throughput',
+      '[2026-01-01 00:00:07] [agent] Agent restarted; deployment adopted. Downloading nothing',
+    ];
+    expect(lastPhase(lines)).toBe('loading_weights');
+    expect(lastPhase(lines.slice(0, 1))).toBe('downloading');
+    expect(lastPhase([])).toBeNull();
+  });
+});
+
 describe('container labels', () => {
   const manifest: LaunchManifest = {
     version: 1,
@@ -166,6 +182,85 @@ describe('agent state file', () => {
     expect(new StateFile(dir).envFor('m:1')).toEqual({ HF_TOKEN: 'hf_x' });
     a.forget('m:1');
     expect(new StateFile(dir).envFor('m:1')).toEqual({});
+  });
+
+  it('keeps readiness, pins and secret flag values of a run, and a new run starts without them', () => {
+    const dir = join(tmp, 'state-run', 'state.json');
+    const a = new StateFile(dir);
+    a.startRun('m:2', { HF_TOKEN: 'hf_y' }, ['sk-secret-flag']);
+    a.markReady('m:2');
+    a.update((s) => {
+      s.pins['m:2'] = true;
+    });
+    const b = new StateFile(dir);
+    expect([b.wasReady('m:2'), b.pinOf('m:2'), b.argSecretsOf('m:2')]).toEqual([
+      true,
+      true,
+      ['sk-secret-flag'],
+    ]);
+    b.startRun('m:2', {}, []);
+    expect([b.wasReady('m:2'), b.pinOf('m:2'), b.argSecretsOf('m:2')]).toEqual([
+      false,
+      undefined,
+      [],
+    ]);
+  });
+});
+
+describe('finished entries in the status list', () => {
+  const manifest: LaunchManifest = {
+    version: 1,
+    owner: null,
+    duration_seconds: null,
+    expires_at: null,
+    extra_args: [],
+    env_var_keys: [],
+    engine_args: {},
+    lora_modules: [],
+    extra_packages: [],
+    gpu_memory_fraction: 0.5,
+    gpu_ids: [0],
+    tensor_parallel_size: null,
+    max_failed_restarts: null,
+    container_runtime: 'process',
+    warm: false,
+    pinned: false,
+    internal_port: null,
+  };
+  const tracked = (status: 'stopped' | 'expired' | 'error', finishedAt: number | null) => {
+    const t = newTracked(
+      entryFromManifest('m:1', 1, manifest, {
+        status,
+        phase: null,
+        vllm_version: null,
+        image: null,
+        image_digest: null,
+        container_id: null,
+        container_runtime: 'process',
+        expires_at: null,
+      }),
+      {},
+      null,
+    );
+    t.finishedAt = finishedAt;
+    return t;
+  };
+  const r = { finishedSeenMs: 30_000, finishedRetentionMs: 600_000 };
+
+  it('go once a poll reported them a while ago, or after the retention when nobody polls', () => {
+    const t = tracked('stopped', 1000);
+    expect(finishedLongEnough(t, 1000 + 599_999, r)).toBe(false);
+    expect(finishedLongEnough(t, 1000 + 600_000, r)).toBe(true);
+    t.reportedAt = 5000;
+    expect(finishedLongEnough(t, 5000 + 29_999, r)).toBe(false);
+    expect(finishedLongEnough(t, 5000 + 30_000, r)).toBe(true);
+    expect(finishedLongEnough(tracked('expired', 0), 600_000, r)).toBe(true);
+  });
+
+  it('never drops a given-up error entry: its error is what the operator must see', () => {
+    const t = tracked('error', 0);
+    t.reportedAt = 0;
+    expect(finishedLongEnough(t, 10 * 600_000, r)).toBe(false);
   });
 });
 

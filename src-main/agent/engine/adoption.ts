@@ -5,6 +5,8 @@ import { MANAGED_LABEL, parseDeploymentLabels, type ParsedLabels } from './label
 import type { Tracked } from './registry.js';
 import { entryFromManifest, newTracked } from './tracked-factory.js';
 import { isSleeping } from './vllm-client.js';
+import { lastPhase } from './phase-markers.js';
+import { LOG_TAIL_LINES } from '../logs/log-store.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/container-runtime.js';
 
 function entryFrom(
@@ -41,10 +43,17 @@ async function adoptOne(
   const m = parsed.manifest;
   const asleep = m.warm && m.internal_port !== null && (await isSleeping(m.internal_port)) === true;
   const entry = entryFrom(ctx, parsed, c, asleep);
+  const pinned = ctx.state.pinOf(entry.key);
+  if (pinned !== undefined) {
+    entry.pinned = pinned;
+    entry.launch_manifest.pinned = pinned;
+  }
   const t = newTracked(entry, ctx.state.envFor(parsed.key), runtime);
   t.seenRestarts = c.restartCount;
   t.hostPid = c.pid;
-  if (entry.key in ctx.state.get().expires) t.everReady = true;
+  // A run that was ready once keeps restarting after crashes instead of meeting the breaker; a
+  // stored lease (state files written before readiness was recorded) implies readiness too.
+  if (ctx.state.wasReady(entry.key) || entry.key in ctx.state.get().expires) t.everReady = true;
   if (asleep) {
     const gpus = await ctx.deps.gpus.list();
     entry.pause_tier = 'ram';
@@ -53,7 +62,10 @@ async function adoptOne(
   }
   ctx.registry.set(t);
   t.log = ctx.deps.logs.open(entry.key, entry.model_name, entry.port, runtime.name, false);
+  // A deployment adopted mid-load says where it was; the monitor moves it on from there.
+  if (entry.status === 'loading') entry.phase = lastPhase(t.log.tail(LOG_TAIL_LINES));
   t.log.setSecretEnv(t.env);
+  t.log.addSecrets(ctx.state.argSecretsOf(entry.key));
   ctx.agentLine(t, 'Agent restarted; deployment adopted.');
   await watch(t);
   return entry.key;

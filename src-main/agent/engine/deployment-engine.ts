@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { AppError, errorMessage } from '../../shared/errors.js';
 import { WarmController } from './warm/warm-controller.js';
 import { deploymentKey } from '../../shared/vllm-args.js';
@@ -6,6 +5,7 @@ import { adoptAll } from './adoption.js';
 import { EngineContext } from './engine-context.js';
 import { withDefaults, type EngineDepsInput } from './engine-deps.js';
 import {
+  type ExtendBody,
   type LaunchRequest,
   type NodePolicyUpdate,
   type StatusEntry,
@@ -15,7 +15,7 @@ import { launch } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
 import { scheduleMonitor } from './monitor.js';
-import type { Tracked } from './registry.js';
+import { finishedLongEnough, requestsRunning, type Tracked } from './registry.js';
 import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } from './rogue.js';
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
@@ -26,10 +26,9 @@ import type {
   RogueSummary,
   WarmArtifacts,
 } from '../../shared/agent-protocol/housekeeping.js';
-import { detach, finish, removeContainer } from './stopper.js';
+import { detach, stopDeployment } from './stopper.js';
 import type { WarmPlan } from '../../shared/agent-protocol/deployments.js';
 import type { LaunchResult } from '../../shared/agent-protocol/deployments.js';
-import { compileCacheDir } from '../data-dir.js';
 
 /**
  * The agent's deployment engine: launches vLLM servers, watches them, pauses and wakes warm ones,
@@ -41,7 +40,7 @@ export class DeploymentEngine {
 
   constructor(deps: EngineDepsInput) {
     this.ctx = new EngineContext(withDefaults(deps));
-    this.warm = new WarmController(this.ctx, (key) => this.stopNow(key));
+    this.warm = new WarmController(this.ctx, (key, reason) => this.stopNow(key, reason));
   }
 
   /** Adopts surviving deployments; call once at agent start. Returns the adopted keys. */
@@ -62,13 +61,14 @@ export class DeploymentEngine {
     await this.warm.attachProxy(t);
     if (t.log && t.entry.container_id) {
       t.logAbort = new AbortController();
-      void pumpLogs(t, t.log, this.ctx.deps.timings.monitorMs);
+      t.logPump = pumpLogs(t, t.log, this.ctx.deps.timings.monitorMs);
     }
     scheduleMonitor(this.ctx, t);
   }
 
   /** `POST /deployments/start`. Throws AppError with the reference's codes. */
   async launch(req: LaunchRequest): Promise<LaunchResult> {
+    this.dropFinished(this.ctx.deps.clock.now());
     const v = await validateLaunch(this.ctx, req);
     return launch(this.ctx, v, this.warm, (t) => this.watch(t));
   }
@@ -90,26 +90,20 @@ export class DeploymentEngine {
     return { status: 'stopping', key };
   }
 
-  private async stopNow(key: string): Promise<void> {
+  /** Stops `key` now; `reason` says why when the agent decided it (else it was requested). */
+  private async stopNow(key: string, reason?: string): Promise<void> {
     const t = this.mustGet(key);
+    // A stop already under way finishes the job; a second request changes nothing.
+    if (t.stopRequested && t.entry.status === 'stopping') return;
+    const launching = t.entry.status === 'starting';
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
+    t.entry.stop_reason = reason ?? null;
     transition(t, 'stop');
-    this.ctx.agentLine(t, 'Stop requested.');
-    await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
-    await removeContainer(t, this.ctx.deps.timings.stopGraceSeconds, this.ctx.deps.logger);
-    this.ctx.forgetSimState(key);
-    // A stopped deployment's compile cache would otherwise show up as an orphaned warm artifact.
-    if (t.entry.warm)
-      await rm(compileCacheDir(this.ctx.deps.dataDir, key), { recursive: true, force: true }).catch(
-        () => undefined,
-      );
-    finish(t, 'stopped');
-    t.entry.container_id = null;
-    this.ctx.agentLine(t, 'Deployment stopped.');
-    t.log?.flush();
-    this.ctx.state.forget(key);
-    this.ctx.deps.logs.close(key);
+    this.ctx.agentLine(t, reason ?? 'Stop requested.');
+    // The launch in flight sees the stop at its next step and stops what it started itself.
+    if (launching) t.launchAbort?.abort();
+    else await stopDeployment(this.ctx, t);
   }
 
   pause(key: string, tier: 'ram' | 'auto' | null | undefined) {
@@ -138,22 +132,53 @@ export class DeploymentEngine {
     const t = this.mustGet(key);
     t.entry.pinned = pinned;
     t.entry.launch_manifest.pinned = pinned;
+    // The container label holds the launch's pin; an agent restart reads this one.
+    this.ctx.state.update((s) => {
+      s.pins[key] = pinned;
+    });
     return { status: 'ok', key, pinned };
   }
 
-  /** Stores the agent-side deadline (null = no expiry). */
-  extend(
-    key: string,
-    expiresAt: string | null,
-    durationSeconds: number | null,
-  ): { status: 'ok'; key: string; expires_at: string | null } {
+  /**
+   * Stores the agent-side deadline (`expires_at`, null = none) or a new serve duration (see
+   * ExtendBodySchema). Throws 422 when a duration alone cannot place the deadline.
+   */
+  extend(body: ExtendBody): { status: 'ok'; key: string; expires_at: string | null } {
+    const { key } = body;
     const t = this.mustGet(key);
-    t.entry.expires_at = expiresAt;
-    if (durationSeconds !== null || expiresAt === null) t.entry.duration_seconds = durationSeconds;
+    const e = t.entry;
+    const duration = body.duration_seconds;
+    // Before readiness a duration alone only sets the lease to start then: no deadline is stored.
+    let deadlineSet = true;
+    if (body.expires_at !== undefined) {
+      e.expires_at = body.expires_at;
+      if (duration !== undefined) e.duration_seconds = duration;
+      else if (body.expires_at === null) e.duration_seconds = null;
+    } else if (duration === null || duration === undefined) {
+      e.expires_at = null;
+      e.duration_seconds = null;
+    } else if (e.expires_at !== null && e.duration_seconds !== null) {
+      // The lease keeps its start (readiness); only its length changes.
+      const start = Date.parse(e.expires_at) - e.duration_seconds * 1000;
+      e.expires_at = new Date(start + duration * 1000).toISOString();
+      e.duration_seconds = duration;
+    } else if (e.expires_at === null && !t.everReady) {
+      // Not ready yet: the lease of this length starts at readiness.
+      e.duration_seconds = duration;
+      deadlineSet = false;
+    } else {
+      throw new AppError(
+        'validation_failed',
+        `Deployment ${key} has no lease start to count duration_seconds from; send expires_at.`,
+      );
+    }
+    const expires = e.expires_at;
     this.ctx.state.update((s) => {
-      s.expires[key] = expiresAt;
+      // A stored deadline (even "none") would stop readiness from starting the new lease.
+      if (deadlineSet) s.expires[key] = expires;
+      else delete s.expires[key];
     });
-    return { status: 'ok', key, expires_at: expiresAt };
+    return { status: 'ok', key, expires_at: expires };
   }
 
   plan(
@@ -179,19 +204,28 @@ export class DeploymentEngine {
         t.entry.launch_manifest.pinned = t.entry.pinned;
       }
     }
-    const currentPins = this.ctx.registry
-      .all()
-      .filter((t) => t.entry.pinned)
-      .map((t) => t.entry.key);
     this.ctx.state.update((s) => {
-      s.policy = { ...p, pins: pins ?? currentPins };
+      s.policy = { ...p };
+      if (pins !== undefined)
+        for (const t of this.ctx.registry.active()) s.pins[t.entry.key] = t.entry.pinned;
     });
     return { status: 'ok', ...p };
   }
 
   /** Status entries for `GET /deployments/status` (copies; never env values). */
   statusEntries(): StatusEntry[] {
-    return this.ctx.registry.all().map((t) => structuredClone(t.entry));
+    const now = this.ctx.deps.clock.now();
+    this.dropFinished(now);
+    return this.ctx.registry.all().map((t) => {
+      if (t.finishedAt !== null) t.reportedAt ??= now;
+      return { ...structuredClone(t.entry), requests_running: requestsRunning(t) };
+    });
+  }
+
+  /** Stopped and expired entries leave the list once reported (or after a retention), not at restart. */
+  private dropFinished(now: number): void {
+    for (const t of this.ctx.registry.all())
+      if (finishedLongEnough(t, now, this.ctx.deps.timings)) this.ctx.registry.delete(t.entry.key);
   }
 
   /**

@@ -12,9 +12,7 @@ export function deploymentRoutes(engine: DeploymentEngine): RouteDef[] {
     route(api.pause, ({ body }) => engine.pause(body.key, body.tier)),
     route(api.resume, ({ body }) => engine.resume(body.key)),
     route(api.pin, ({ body }) => engine.pin(body.key, body.pinned)),
-    route(api.extend, ({ body }) =>
-      engine.extend(body.key, body.expires_at ?? null, body.duration_seconds ?? null),
-    ),
+    route(api.extend, ({ body }) => engine.extend(body)),
     route(api.plan, ({ body }) =>
       engine.plan(body.model_name, body.port, body.gpu_memory_fraction, body.gpu_ids ?? null),
     ),

@@ -55,6 +55,10 @@ export interface EngineTimings {
   sleepLeakWindowMs: number;
   /** How long a resume keeps re-planning beyond the busy guard (reference: 2 s). */
   busyGuardSlackMs: number;
+  /** A stopped or expired entry leaves the status list this long after a poll reported it. */
+  finishedSeenMs: number;
+  /** …or this long after it finished, when no poll came. */
+  finishedRetentionMs: number;
 }
 
 export const DEFAULT_TIMINGS: EngineTimings = {
@@ -66,6 +70,9 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   isSleepingPollMs: 200,
   sleepLeakWindowMs: 10_000,
   busyGuardSlackMs: 2000,
+  // A few of the control plane's 5 s sync ticks see it; an agent nobody polls forgets in 10 min.
+  finishedSeenMs: 30_000,
+  finishedRetentionMs: 600_000,
 };
 
 /** Everything the deployment engine is built from (composition root: `agent/bootstrap.ts`). */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type {
   LaunchManifest,
   LaunchResult,
+  Offloaded,
   StatusEntry,
 } from '../../shared/agent-protocol/deployments.js';
 import { AppError, errorMessage } from '../../shared/errors.js';
@@ -14,7 +15,7 @@ import {
 } from '../../shared/vllm-args.js';
 import { compileCacheDir, packagesDir, simGpusDir } from '../data-dir.js';
 import { packagesMount } from '../files/packages.js';
-import { describeEnv } from '../logs/secret-mask.js';
+import { describeEnv, maskSecretArgs, secretArgValues } from '../logs/secret-mask.js';
 import type {
   ContainerRuntime,
   LaunchSpec,
@@ -26,14 +27,17 @@ import type { EngineContext } from './engine-context.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
 import type { ValidatedLaunch } from './launch-validation.js';
-import type { Tracked } from './registry.js';
+import { claimsGpu, type Tracked } from './registry.js';
 import { transition } from './status.js';
+import { stopDeployment } from './stopper.js';
 import { entryFromManifest, newTracked, toHttpError } from './tracked-factory.js';
 
 /** The warm-cache steps a launch needs (implemented by the warm controller). */
 export interface LaunchWarmOps {
   /** Makes room on the GPUs (pausing LRU victims) or throws 507; returns what was offloaded. */
-  ensureFit(t: Tracked): Promise<LaunchResult['offloaded']>;
+  ensureFit(t: Tracked): Promise<Offloaded[]>;
+  /** Best effort: wakes the models a cancelled launch paused for nothing, if still paused. */
+  wakeAfterCancel(keys: readonly string[]): Promise<void>;
 }
 
 /** Starts the background parts of a launched deployment (proxy, log pump, monitor). */
@@ -46,7 +50,8 @@ function provisional(v: ValidatedLaunch, runtime: ContainerRuntime): StatusEntry
     owner: r.owner ?? null,
     duration_seconds: r.duration_seconds ?? null,
     expires_at: r.expires_at ?? null,
-    extra_args: r.extra_args,
+    // Secret flag values stay out of labels and status entries, as env values do.
+    extra_args: maskSecretArgs(r.extra_args),
     env_var_keys: Object.keys(v.env),
     engine_args: r.engine_args ?? {},
     lora_modules: v.lora,
@@ -86,7 +91,11 @@ function progressUpdater(e: StatusEntry, now: () => number): (p: PullProgress) =
   };
 }
 
-/** Launches a validated deployment; any failure removes the provisional entry (no ghosts). */
+/**
+ * Launches a validated deployment; any failure removes the provisional entry (no ghosts). A stop
+ * that arrives while the launch is in flight wins: the launch stops what it started, wakes the
+ * models it paused for it, leaves the entry `stopped` and answers 409.
+ */
 export async function launch(
   ctx: EngineContext,
   v: ValidatedLaunch,
@@ -100,16 +109,36 @@ export async function launch(
     });
   const entry = provisional(v, runtime);
   const t = newTracked(entry, v.env, runtime);
+  t.launchAbort = new AbortController();
   ctx.registry.set(t);
+  let offloaded: Offloaded[] = [];
   try {
-    const offloaded = await fitResources(ctx, v, t, warmOps);
-    await startContainer(ctx, v, t, runtime);
-    await watch(t);
-    return { status: 'started', key: v.key, vllm_version: entry.vllm_version ?? '', offloaded };
+    offloaded = await fitResources(ctx, v, t, warmOps);
+    if (!t.stopRequested) await startContainer(ctx, v, t, runtime);
+    if (!t.stopRequested) await watch(t);
+    // Refused once a stop moved the entry on (`stopping` never goes back to a launch).
+    if (transition(t, 'container_started')) {
+      entry.phase = null;
+      return { status: 'started', key: v.key, vllm_version: entry.vllm_version ?? '', offloaded };
+    }
   } catch (err) {
-    await rollback(ctx, t);
-    throw toHttpError(err);
+    if (!t.stopRequested) {
+      await rollback(ctx, t);
+      throw toHttpError(err);
+    }
+  } finally {
+    t.launchAbort = null;
   }
+  await stopDeployment(ctx, t).catch((err: unknown) => {
+    // As a failed stop ends elsewhere: visible, and a new stop may try again.
+    transition(t, 'stop_failed');
+    entry.error = `Failed to stop: ${errorMessage(err)}`;
+  });
+  await warmOps.wakeAfterCancel(offloaded.filter((o) => o.action === 'paused').map((o) => o.key));
+  throw new AppError(
+    'conflict',
+    `Deployment ${v.key} was stopped while it was starting; the launch was cancelled.`,
+  );
 }
 
 async function fitResources(
@@ -121,14 +150,11 @@ async function fitResources(
   if (v.req.skip_resource_check) return [];
   // The host sends the node's warm policy with each launch; /config carries the same flag.
   if (v.req.warm_offload ?? ctx.policy.warm_offload_enabled) return warmOps.ensureFit(t);
+  // Every live container counts, paused ones too (behaviour.md §2.8): a paused model takes its
+  // share back on resume, so selling it to a cold launch would leave it unable to wake.
   const claims = ctx.registry
     .active()
-    .filter(
-      (o) =>
-        o !== t &&
-        o.entry.status !== 'paused_ram' &&
-        (o.entry.container_id !== null || o.entry.status === 'starting'),
-    )
+    .filter((o) => o !== t && claimsGpu(o))
     .map((o) => ({ gpu_ids: o.entry.gpu_ids, fraction: o.entry.gpu_memory_fraction }));
   const problem = plainGpuCheck(v.gpus, claims, {
     gpu_ids: v.req.gpu_ids ?? null,
@@ -158,6 +184,7 @@ async function prepareImage(
     const res = await runtime.ensureImage(img.image, {
       mutable: img.mutable,
       onProgress: progressUpdater(e, () => d.clock.now()),
+      signal: t.launchAbort?.signal,
     });
     e.image_digest = res.digest ?? res.imageId;
   } catch (err) {
@@ -239,7 +266,7 @@ function launchSpec(
   };
 }
 
-/** Pulls the image, builds the spec and runs the container; the entry becomes `loading`. */
+/** Pulls the image, builds the spec and runs the container (the launch then makes it `loading`). */
 async function startContainer(
   ctx: EngineContext,
   v: ValidatedLaunch,
@@ -248,22 +275,19 @@ async function startContainer(
 ): Promise<void> {
   const e = t.entry;
   t.log = ctx.deps.logs.open(e.key, e.model_name, e.port, runtime.name, true);
+  const argSecrets = secretArgValues(v.req.extra_args);
   t.log.setSecretEnv(v.env);
+  t.log.addSecrets(argSecrets);
   const img = await prepareImage(ctx, t, v, runtime);
   const spec = launchSpec(ctx, t, v, img, runtime, await containerMounts(ctx, t, v));
-  ctx.state.update((s) => {
-    s.env[e.key] = v.env;
-    delete s.expires[e.key];
-  });
+  ctx.state.startRun(e.key, v.env, argSecrets);
   e.phase = 'starting container';
   const envNote = Object.keys(v.env).length > 0 ? ` env: ${describeEnv(v.env)}` : '';
-  ctx.agentLine(t, `Launching ${img.image} ${spec.args.join(' ')}${envNote}`);
+  ctx.agentLine(t, `Launching ${img.image} ${maskSecretArgs(spec.args).join(' ')}${envNote}`);
   const info = await runtime.run(spec);
   e.container_id = info.id;
   t.seenRestarts = info.restartCount;
   t.hostPid = info.pid;
-  transition(t, 'container_started');
-  e.phase = null;
 }
 
 async function rollback(ctx: EngineContext, t: Tracked): Promise<void> {

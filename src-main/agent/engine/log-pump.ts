@@ -8,6 +8,7 @@ const LOADING_STATUSES = new Set(['starting', 'loading', 'error']);
  * Follows a deployment's runtime log into its LogStore until `t.logAbort` fires. The runtime ends
  * a follow when the container stops; the pump then follows again from the last timestamp, and
  * the store drops what it already has, so a restarted container keeps logging without duplicates.
+ * Once a stop was requested, the follow that ends with the container is the last one.
  */
 export async function pumpLogs(t: Tracked, store: LogStore, retryMs: number): Promise<void> {
   const abort = t.logAbort;
@@ -32,7 +33,8 @@ export async function pumpLogs(t: Tracked, store: LogStore, retryMs: number): Pr
     } catch {
       // Container gone or stream cut: the monitor decides what that means; the pump just retries.
     }
-    if (abort.signal.aborted) break;
+    // A stop follows the log to the container's end (its shutdown lines), then the pump is done.
+    if (abort.signal.aborted || t.stopRequested) break;
     await new Promise<void>((r) => setTimeout(r, retryMs).unref());
   }
 }

@@ -36,8 +36,9 @@ async function end(
   remove: boolean,
 ): Promise<void> {
   t.stopRequested = true;
-  finish(t, event, error);
-  await detach(t, (h) => ctx.deps.clock.clearTimeout(h));
+  finish(t, event, ctx.deps.clock.now(), error);
+  // A container being removed keeps its log stream until it is gone (removeContainer drains it).
+  await detach(t, (h) => ctx.deps.clock.clearTimeout(h), { keepLog: remove });
   if (remove) {
     await removeContainer(t, ctx.deps.timings.stopGraceSeconds, ctx.deps.logger).catch(
       () => undefined,
@@ -76,6 +77,7 @@ export async function monitorTick(ctx: EngineContext, t: Tracked): Promise<void>
   const now = ctx.deps.clock.now();
   if (e.expires_at !== null && Date.parse(e.expires_at) <= now) {
     ctx.agentLine(t, 'Serve duration reached — stopping deployment.');
+    t.entry.stop_reason = 'Serve duration reached.';
     await end(ctx, t, 'expire', null, true);
     return;
   }
@@ -130,6 +132,7 @@ function markReady(ctx: EngineContext, t: Tracked): void {
       s.expires[e.key] = expires;
     });
   }
+  if (!t.everReady) ctx.state.markReady(e.key);
   t.everReady = true;
   t.lastScrapeAt = 0;
   ctx.deps.logger.info('deployment ready', { key: e.key });

@@ -32,3 +32,20 @@ export function phaseOfLine(text: string): LoadPhase | null {
   for (const [phase, markers] of MARKERS) if (markers.some((m) => text.includes(m))) return phase;
   return null;
 }
+
+/** Agent-written lines (`[agent]`, `[docker]`, `[podman]` after the time) are not vLLM's markers. */
+const AGENT_LINE = /^\[[^\]]*\] \[(?:agent|docker|podman)\] /;
+
+/**
+ * The phase the latest marker in stored log lines announces (formatted `[time] text`, oldest
+ * first), or null: what a deployment adopted mid-load was doing, from the run's log.
+ */
+export function lastPhase(lines: readonly string[]): LoadPhase | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    if (AGENT_LINE.test(line)) continue;
+    const phase = phaseOfLine(line);
+    if (phase) return phase;
+  }
+  return null;
+}

@@ -4,7 +4,7 @@ import type { WakeProxy } from './warm/wake-proxy.js';
 import type { UsageScrapeState } from '../../shared/usage-scrape.js';
 import type { PlanDeployment } from '../../shared/warm-plan.js';
 import { type StatusEntry } from '../../shared/agent-protocol/deployments.js';
-import { FINISHED, type AgentStatus } from '../../shared/deployment-status.js';
+import { FINISHED, HOLDS_GPU } from '../../shared/deployment-status.js';
 import type { ProcRef } from './process-tree.js';
 
 /** Lines kept in memory per deployment for failure classification (behaviour.md §2.10). */
@@ -21,8 +21,12 @@ export interface Tracked {
   /** The runtime's restart count last seen (increases are crashes). */
   seenRestarts: number;
   stopRequested: boolean;
+  /** Aborted when a stop arrives while the launch is still in flight (cuts an image pull short). */
+  launchAbort: AbortController | null;
   monitorTimer: unknown;
   logAbort: AbortController | null;
+  /** The log pump following the runtime's log; it ends by itself once a stopped container's stream does. */
+  logPump: Promise<void> | null;
   /** Last raw log texts, newest last. */
   recent: string[];
   proxy: WakeProxy | null;
@@ -36,19 +40,30 @@ export interface Tracked {
   tree: ProcRef[];
   /** Epoch ms of the last generation request (the LRU order of the evictor). */
   lastActiveMs: number | null;
+  /** Engine-clock ms at which the deployment ended stopped or expired (null while it runs). */
+  finishedAt: number | null;
+  /** Engine-clock ms of the first status poll that reported it finished. */
+  reportedAt: number | null;
 }
 
-/** Statuses in which a deployment holds (or is about to hold) GPU memory. */
-const LIVE: ReadonlySet<AgentStatus> = new Set([
-  'starting',
-  'loading',
-  'running',
-  'offloading',
-  'paused_ram',
-  'waking',
-  'stopping',
-  'error',
-]);
+/** How long finished entries stay in the status list (EngineTimings). */
+export interface FinishedRetention {
+  /** After a status poll reported the entry finished (ms). */
+  finishedSeenMs: number;
+  /** After it finished, whether or not anyone polled (ms). */
+  finishedRetentionMs: number;
+}
+
+/**
+ * True when a stopped or expired entry has been in the status list long enough: reported by a
+ * poll `finishedSeenMs` ago, or finished `finishedRetentionMs` ago. Given-up `error` entries are
+ * never dropped (their error is what the operator must see). Pure.
+ */
+export function finishedLongEnough(t: Tracked, now: number, r: FinishedRetention): boolean {
+  if (t.finishedAt === null || !FINISHED.has(t.entry.status)) return false;
+  if (t.reportedAt !== null && now - t.reportedAt >= r.finishedSeenMs) return true;
+  return now - t.finishedAt >= r.finishedRetentionMs;
+}
 
 /** All deployments of this agent, by key `<model>:<port>`. */
 export class Registry {
@@ -97,6 +112,16 @@ function isLive(t: Tracked): boolean {
   return !(e.status === 'error' && e.container_id === null);
 }
 
+/**
+ * True when the deployment's share of its GPUs is taken: its container is live, paused ones
+ * included (they take their share back on resume), or its launch is in flight (a provisional
+ * `starting` entry has no container yet but already claims its share).
+ */
+export function claimsGpu(t: Tracked): boolean {
+  const e = t.entry;
+  return (e.container_id !== null && HOLDS_GPU.has(e.status)) || e.status === 'starting';
+}
+
 /** The planner's view of one tracked deployment. */
 export function toPlanDeployment(t: Tracked): PlanDeployment {
   const e = t.entry;
@@ -111,12 +136,17 @@ export function toPlanDeployment(t: Tracked): PlanDeployment {
     pause_tier: e.pause_tier,
     paused_ram_mb: e.paused_ram_mb,
     last_active_at: t.lastActiveMs,
-    // The wake proxy sees every request of a warm deployment as it happens; the metrics scrape
-    // (up to 15 s old) is all there is for a cold one.
-    requests_running: t.proxy ? t.proxy.inflight : (e.requests_running ?? 0),
-    // A provisional `starting` entry has no container yet but already claims its share.
-    live_container: (e.container_id !== null && LIVE.has(e.status)) || e.status === 'starting',
+    requests_running: requestsRunning(t) ?? 0,
+    live_container: claimsGpu(t),
   };
+}
+
+/**
+ * Requests in flight: the wake proxy sees every generation request of a warm deployment as it
+ * happens; the metrics scrape (up to 15 s old) is all there is for a cold one. Null when unknown.
+ */
+export function requestsRunning(t: Tracked): number | null {
+  return t.proxy ? t.proxy.inflight : t.entry.requests_running;
 }
 
 /** Appends a raw log text to the classification window. */

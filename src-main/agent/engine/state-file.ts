@@ -6,21 +6,34 @@ const StateSchema = z.object({
   version: z.literal(1),
   /** Env values per deployment key: they never go into labels, so adoption reads them here. */
   env: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  /** Values of secret launch flags (`--api-key …`) per key: labels and manifests hold them masked. */
+  arg_secrets: z.record(z.string(), z.array(z.string())).default({}),
   /** Agent-side deadlines granted after launch (extend), which the launch label cannot know. */
   expires: z.record(z.string(), z.string().nullable()).default({}),
+  /** Keys whose current run was ready once: the crash-loop breaker spares them after a restart too. */
+  ever_ready: z.array(z.string()).default([]),
+  /** Pins set after launch (`/deployments/pin`, `/config`), which the launch label cannot know. */
+  pins: z.record(z.string(), z.boolean()).default({}),
   policy: z
     .object({
       warm_offload_enabled: z.boolean(),
       ram_cache_limit_mb: z.number().nullable(),
       busy_guard_seconds: z.number(),
-      pins: z.array(z.string()),
     })
     .nullable()
     .default(null),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
-const EMPTY: AgentState = { version: 1, env: {}, expires: {}, policy: null };
+const EMPTY: AgentState = {
+  version: 1,
+  env: {},
+  arg_secrets: {},
+  expires: {},
+  ever_ready: [],
+  pins: {},
+  policy: null,
+};
 
 /**
  * The agent's private state file `<data-dir>/state.json`, mode 0600 because it holds env values
@@ -54,6 +67,11 @@ export class StateFile {
     return { ...(this.state.env[key] ?? {}) };
   }
 
+  /** Values of the secret launch flags of `key`. */
+  argSecretsOf(key: string): string[] {
+    return [...(this.state.arg_secrets[key] ?? [])];
+  }
+
   update(mutate: (s: AgentState) => void): void {
     mutate(this.state);
     mkdirSync(dirname(this.path), { recursive: true });
@@ -63,11 +81,51 @@ export class StateFile {
     renameSync(tmp, this.path);
   }
 
-  forget(key: string): void {
-    if (!(key in this.state.env) && !(key in this.state.expires)) return;
+  /** True when the current run of `key` was ready at least once. */
+  wasReady(key: string): boolean {
+    return this.state.ever_ready.includes(key);
+  }
+
+  /** Records that the current run of `key` became ready (once per run). */
+  markReady(key: string): void {
+    if (this.wasReady(key)) return;
     this.update((s) => {
-      delete s.env[key];
-      delete s.expires[key];
+      s.ever_ready.push(key);
     });
   }
+
+  /** The pin of `key` set after launch, or undefined when only the launch decided it. */
+  pinOf(key: string): boolean | undefined {
+    return this.state.pins[key];
+  }
+
+  /**
+   * A fresh run of `key`: its env and secret flag values, and nothing left of an earlier run
+   * (deadline, pin, readiness).
+   */
+  startRun(key: string, env: Record<string, string>, argSecrets: readonly string[]): void {
+    this.update((s) => {
+      s.env[key] = env;
+      clearRun(s, key);
+      if (argSecrets.length > 0) s.arg_secrets[key] = [...argSecrets];
+    });
+  }
+
+  /** Forgets everything about `key` (its deployment is over). */
+  forget(key: string): void {
+    const s = this.state;
+    const held = [s.env, s.arg_secrets, s.expires, s.pins].some((m) => key in m);
+    if (!held && !this.wasReady(key)) return;
+    this.update((st) => {
+      delete st.env[key];
+      clearRun(st, key);
+    });
+  }
+}
+
+function clearRun(s: AgentState, key: string): void {
+  delete s.arg_secrets[key];
+  delete s.expires[key];
+  delete s.pins[key];
+  s.ever_ready = s.ever_ready.filter((k) => k !== key);
 }

@@ -18,8 +18,10 @@ export function newTracked(
     everReady: false,
     seenRestarts: 0,
     stopRequested: false,
+    launchAbort: null,
     monitorTimer: null,
     logAbort: null,
+    logPump: null,
     recent: [],
     proxy: null,
     lastScrapeAt: 0,
@@ -27,6 +29,8 @@ export function newTracked(
     hostPid: null,
     tree: [],
     lastActiveMs: null,
+    finishedAt: null,
+    reportedAt: null,
   };
 }
 
@@ -77,6 +81,7 @@ export function entryFromManifest(
     error: null,
     error_code: null,
     exit_code: null,
+    stop_reason: null,
     pull_progress: null,
     ...state,
   };

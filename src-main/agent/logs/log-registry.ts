@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogFile } from './log-file.js';
 import { logFileName, splitKey } from './log-line.js';
-import { LogStore, type LogRuntime } from './log-store.js';
+import { LOG_TAIL_LINES, LogStore, type LogRuntime } from './log-store.js';
 
 export interface LogRegistryOptions {
   /** `<data-dir>/logs`. */
@@ -18,6 +19,15 @@ export interface LogRegistryOptions {
 }
 
 const LOG_FILE = /\.log(?:\.0|\.1|\.pos)?$/;
+
+/** What the log routes read: the last lines and the whole run of one deployment. */
+export interface LogReader {
+  readonly fileName: string;
+  /** The last `n` lines (n clamped to 1..2000). */
+  tail(n: number): string[];
+  /** The whole run (overflow part, then active part). */
+  download(): Readable;
+}
 
 /** Every deployment's log, by key `<model>:<port>`. */
 export class LogRegistry {
@@ -93,6 +103,26 @@ export class LogRegistry {
 
   get(key: string): LogStore | undefined {
     return this.stores.get(key);
+  }
+
+  /**
+   * The log of `key` for reading: the open one, else the run a stopped deployment left on disk
+   * (it stays readable until retention removes it or the next run of the key rotates it to
+   * `.1`). Null when there is neither, or the key is malformed.
+   */
+  reader(key: string): LogReader | null {
+    const open = this.stores.get(key);
+    if (open) return open;
+    const parts = splitKey(key);
+    if (!parts) return null;
+    const name = logFileName(parts.model, parts.port);
+    const file = new LogFile(join(this.opts.dir, name), this.opts.maxBytes);
+    if (!existsSync(file.path) && !existsSync(file.overflowPath)) return null;
+    return {
+      fileName: name,
+      tail: (n) => file.readTail(Math.min(LOG_TAIL_LINES, Math.max(1, Math.floor(n)))),
+      download: () => file.download(),
+    };
   }
 
   keys(): string[] {

@@ -54,7 +54,12 @@ export class LogStore {
 
   /** Registers the deployment's env; values of TOKEN/SECRET/KEY/PASSWORD vars are scrubbed from all lines. */
   setSecretEnv(env: Readonly<Record<string, string>>): void {
-    const all = new Set([...this.secrets, ...secretValues(env)]);
+    this.addSecrets(secretValues(env));
+  }
+
+  /** Registers more strings to scrub from all lines (values of secret flags such as `--api-key`). */
+  addSecrets(values: readonly string[]): void {
+    const all = new Set([...this.secrets, ...values]);
     // Longest first, so a secret that contains another is replaced whole.
     this.secrets = [...all].sort((a, b) => b.length - a.length);
   }

@@ -5,12 +5,15 @@ import type { LogRegistry } from './log-registry.js';
 import { LOG_TAIL_LINES } from './log-store.js';
 
 function storeFor(logs: LogRegistry, key: string) {
-  const store = logs.get(key);
+  const store = logs.reader(key);
   if (!store) throw new AppError('not_found', `No logs for deployment '${key}' on this node.`);
   return store;
 }
 
-/** `GET /deployments/logs` (tail, clamped 1..2000) and `GET /deployments/logs/download` (the whole run). */
+/**
+ * `GET /deployments/logs` (tail, clamped 1..2000) and `GET /deployments/logs/download` (the whole
+ * run), for running deployments and for stopped ones whose log is still on disk.
+ */
 export function logsRoutes(logs: LogRegistry): RouteDef[] {
   return [
     route(api.logs, ({ query }) => ({

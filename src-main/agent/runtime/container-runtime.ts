@@ -23,7 +23,7 @@ export interface LaunchSpec {
   gpuIds: number[] | null;
   passGpus: boolean;
   mounts: Mount[];
-  /** Restart the server when it exits with an error (Docker's `unless-stopped`). */
+  /** Restart the server whenever it exits, a clean 0 too, until stopped (Docker's `unless-stopped`). */
   restartUnlessStopped: boolean;
 }
 
@@ -39,6 +39,10 @@ export interface ContainerInfo {
   imageId: string | null;
   labels: Record<string, string>;
   state: ContainerState;
+  /**
+   * Code of the last run that ended, or null when none has (or the engine no longer says: Docker
+   * and Podman reset it when the container runs again; the process runtime keeps it).
+   */
   exitCode: number | null;
   restartCount: number;
   /** Host PID of the main process while running. */

@@ -42,10 +42,14 @@ function validTime(t: string | undefined): string | null {
   return t;
 }
 
-/** Maps an inspect body to ContainerInfo; the exit code is only meaningful once it stopped. */
+/**
+ * Maps an inspect body to ContainerInfo. `State.ExitCode` is the last run's code while the
+ * container is stopped or waiting to be restarted (Docker's `restarting`); both engines reset it
+ * to 0 once it runs again, so a running container reports none.
+ */
 export function toContainerInfo(b: InspectBody, runtime: RuntimeName): ContainerInfo {
   const state = normaliseState(b.State?.Status);
-  const stopped = state === 'exited' || state === 'dead';
+  const exited = state === 'exited' || state === 'dead' || state === 'restarting';
   const pid = b.State?.Pid;
   return {
     id: b.Id,
@@ -54,7 +58,7 @@ export function toContainerInfo(b: InspectBody, runtime: RuntimeName): Container
     imageId: b.Image ?? null,
     labels: b.Config?.Labels ?? {},
     state,
-    exitCode: stopped ? (b.State?.ExitCode ?? null) : null,
+    exitCode: exited ? (b.State?.ExitCode ?? null) : null,
     restartCount: b.RestartCount ?? 0,
     pid: state === 'running' && pid !== undefined && pid > 0 ? pid : null,
     startedAt: validTime(b.State?.StartedAt),

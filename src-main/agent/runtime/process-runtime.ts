@@ -149,7 +149,7 @@ export class ProcessRuntime implements ContainerRuntime {
       imageId: 'process',
       labels: cfg.labels,
       state,
-      exitCode: state === 'exited' || state === 'dead' ? (st?.exitCode ?? null) : null,
+      exitCode: st?.exitCode ?? null,
       restartCount: st?.restartCount ?? 0,
       pid: running ? (st?.pid ?? null) : null,
       startedAt: st?.startedAt ?? null,
@@ -203,7 +203,8 @@ export class ProcessRuntime implements ContainerRuntime {
       ...latest,
       status: 'exited',
       pid: null,
-      exitCode: latest.exitCode ?? 137,
+      // The shim did not record the end of this run: it was killed.
+      exitCode: latest.status === 'exited' ? latest.exitCode : 137,
       finishedAt: new Date().toISOString(),
     });
   }

@@ -33,8 +33,8 @@ function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /**
  * The per-container monitor behind `aerie agent-shim <config.json>` (like Podman's conmon): runs
  * the server detached from the agent, timestamps its output into the log file, records its state,
- * restarts it on failure, and stops it on SIGTERM (grace period from the stop request, then
- * SIGKILL). Resolves with the shim's exit code.
+ * restarts it whenever it exits (Docker's `unless-stopped`), and stops it on SIGTERM (grace
+ * period from the stop request, then SIGKILL). Resolves with the shim's exit code.
  */
 export async function runShim(configPath: string): Promise<number> {
   const cfg = readJson<ProcessConfig>(configPath);
@@ -110,10 +110,11 @@ export async function runShim(configPath: string): Promise<number> {
         if (partial) log(stream, partial);
       });
     }
+    // `exitCode` keeps the previous run's code while this one runs: the agent reads it when it
+    // sees the restart, however late its monitor looks.
     Object.assign(state, {
       status: 'running',
       pid: c.pid ?? null,
-      exitCode: null,
       startedAt: new Date(started).toISOString(),
     });
     save();
@@ -122,7 +123,8 @@ export async function runShim(configPath: string): Promise<number> {
     if (c.pid) killGroup(c.pid, 'SIGKILL');
     const exitCode = exitCodeOf(code, signal);
     Object.assign(state, { pid: null, exitCode, finishedAt: new Date().toISOString() });
-    if (stopping || exitCode === 0 || !cfg.restartUnlessStopped) {
+    // Like Docker's `unless-stopped`: every exit is restarted, a clean 0 too, unless stopped.
+    if (stopping || !cfg.restartUnlessStopped) {
       state.status = 'exited';
       save();
       return 0;

@@ -20,6 +20,7 @@ export interface ProcessStateFile {
   status: 'created' | 'running' | 'restarting' | 'exited';
   shimPid: number;
   pid: number | null;
+  /** Code of the last run that ended (kept while a restarted run goes on); null before any exit. */
   exitCode: number | null;
   restartCount: number;
   startedAt: string | null;

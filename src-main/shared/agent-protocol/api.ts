@@ -176,6 +176,8 @@ export const AGENT_API = {
     path: '/deployments/extend',
     tag: 'Deployments',
     summary: 'Store the agent-side serve deadline',
+    description:
+      '`expires_at` sets the deadline (null: none). `duration_seconds` alone is the new serve duration: a running lease keeps its start and ends that much later or earlier; before readiness it is the lease that starts then. 422 when neither is sent, or when a deployment serving without a deadline gets only a duration.',
     body: ExtendBodySchema,
     response: ExtendReplySchema,
     errors: [404],

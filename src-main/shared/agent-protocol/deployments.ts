@@ -52,12 +52,15 @@ export const LaunchRequestSchema = z.object({
 });
 export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
 
-/** A model the launch put to sleep (or stopped) to make room. */
+/** A model the launch put to sleep, or stopped (a paused one, to free RAM), to make room. */
 export const OffloadedSchema = z.object({
   key: z.string(),
   model_name: z.string(),
   tier: z.literal('ram'),
+  /** `stopped`: the RAM budget was full, so the least recently used paused model was stopped. */
+  action: z.enum(['paused', 'stopped']),
 });
+export type Offloaded = z.infer<typeof OffloadedSchema>;
 
 /** What a successful launch answers (behaviour.md §2.3). */
 export const LaunchResultSchema = z.object({
@@ -149,6 +152,8 @@ export const StatusEntrySchema = z.object({
   error: z.string().nullable(),
   error_code: z.string().nullable(),
   exit_code: z.number().int().nullable(),
+  /** Why the agent stopped it on its own (RAM budget, serve duration); null for a requested stop. */
+  stop_reason: z.string().nullable(),
   pull_progress: PullProgressSchema.nullable(),
 });
 export type StatusEntry = z.infer<typeof StatusEntrySchema>;
@@ -162,10 +167,19 @@ export const PauseBodySchema = KeyBodySchema.extend({
   tier: z.enum(['ram', 'auto']).nullable().optional(),
 });
 export const PinBodySchema = KeyBodySchema.extend({ pinned: z.boolean() });
+/**
+ * `expires_at` sets the deadline (null: none); `duration_seconds` alone changes the serve duration,
+ * which moves a running lease's deadline by the difference or, before readiness, sets the lease
+ * that starts then. A body with neither would say nothing.
+ */
 export const ExtendBodySchema = KeyBodySchema.extend({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   duration_seconds: z.number().int().positive().nullable().optional(),
+}).refine((b) => b.expires_at !== undefined || b.duration_seconds !== undefined, {
+  message: 'send expires_at (null for no deadline) or duration_seconds',
+  path: ['expires_at'],
 });
+export type ExtendBody = z.infer<typeof ExtendBodySchema>;
 
 export const StopReplySchema = z.object({ status: z.literal('stopping'), key: z.string() });
 export const PauseReplySchema = z.object({

@@ -25,9 +25,58 @@ export interface WakeProxyOptions {
   hooks: WakeProxyHooks;
 }
 
+/**
+ * Seconds a client should wait before retrying a request whose wake failed (`model_resuming`):
+ * a level-1 wake takes 0.1–6 s (interfaces.md §1.7), so a few seconds, not the wake timeout.
+ */
+export const RESUME_RETRY_AFTER_SECONDS = 5;
+
 const GENERATION = new Set(['/v1/chat/completions', '/v1/completions', '/v1/embeddings']);
-/** The sleep-mode control endpoints exist only on the loopback server and never leave the box. */
-const HIDDEN = new Set(['/sleep', '/wake_up', '/is_sleeping', '/reset_prefix_cache']);
+/**
+ * vLLM's dev-mode routes (`VLLM_SERVER_DEV_MODE=1`, which warm mode needs for sleep): sleep
+ * control, worker RPC (`/collective_rpc` calls any worker method), the config dump, cache resets
+ * and the RL weight-update hooks of newer versions. They exist only on the loopback server and
+ * never leave the box (interfaces.md §1.2, §1.7).
+ */
+const DEV_MODE_ROUTES = new Set([
+  '/sleep',
+  '/wake_up',
+  '/is_sleeping',
+  '/collective_rpc',
+  '/server_info',
+  '/reset_prefix_cache',
+  '/reset_mm_cache',
+  '/reset_encoder_cache',
+  '/pause',
+  '/resume',
+  '/is_paused',
+  '/init_weight_transfer',
+  '/update_weights',
+  '/get_world_size',
+]);
+
+/**
+ * The path of a request target as the upstream server routes it: percent-decoded, dot segments
+ * resolved, repeated and trailing slashes dropped, lower-cased; null when it cannot be decoded.
+ */
+function canonicalPath(target: string): string | null {
+  try {
+    // Origin-form targets are appended (a leading `//` would otherwise read as a host); an
+    // absolute-form target (`http://host/sleep`) is routed by its path upstream, so parse it whole.
+    const url = target.startsWith('/') ? new URL(`http://upstream${target}`) : new URL(target);
+    const path = decodeURIComponent(url.pathname).replace(/\/+/g, '/').replace(/\/$/, '');
+    return (path || '/').toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** True when the request target reaches a dev-mode route upstream (an undecodable one counts). */
+function isDevModePath(target: string): boolean {
+  const path = canonicalPath(target);
+  return path === null || DEV_MODE_ROUTES.has(path);
+}
+
 const HOP_BY_HOP = new Set([
   'host',
   'connection',
@@ -47,6 +96,7 @@ function openAiError(
   code: string,
   message: string,
   type: string,
+  headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -54,6 +104,7 @@ function openAiError(
   }
   const body = JSON.stringify({ error: { message, type, param: null, code } });
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
   });
@@ -118,12 +169,12 @@ export class WakeProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
-    const path = url.split('?')[0] ?? '/';
-    if (HIDDEN.has(path.replace(/\/+$/, '') || '/')) {
+    if (isDevModePath(url)) {
       openAiError(res, 404, 'not_found', 'Not Found', 'NotFoundError');
       return;
     }
-    const generation = req.method === 'POST' && GENERATION.has(path);
+    // Judged on the path vLLM will route, so an encoded or doubled slash cannot skip the wake.
+    const generation = req.method === 'POST' && GENERATION.has(canonicalPath(url) ?? '');
     if (generation) {
       this.inflightCount++;
       res.once('close', () => this.inflightCount--);
@@ -138,6 +189,7 @@ export class WakeProxy {
           'model_resuming',
           'Model is resuming; retry shortly.',
           'ServiceUnavailableError',
+          { 'retry-after': String(RESUME_RETRY_AFTER_SECONDS) },
         );
         return;
       }

@@ -14,7 +14,8 @@ import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
 import { transition } from '../status.js';
-import type { PlanItem } from '../../../shared/agent-protocol/deployments.js';
+import { FINISHED } from '../../../shared/deployment-status.js';
+import type { Offloaded, PlanItem } from '../../../shared/agent-protocol/deployments.js';
 import type { WarmPlan } from '../../../shared/agent-protocol/deployments.js';
 
 export const NO_FIT_REASON =
@@ -30,8 +31,21 @@ function planGpus(gpus: readonly EngineGpu[]): PlanGpu[] {
   }));
 }
 
-/** Stops a deployment to free RAM (an eviction plan's `stop` item). */
-export type StopForRam = (key: string) => Promise<void>;
+/** Why a pause or wake of `t` could not finish: a stop (the usual case) or a failure the monitor saw. */
+function cutShort(t: Tracked, doing: 'paused' | 'woke'): string {
+  const e = t.entry;
+  return t.stopRequested && e.status !== 'error'
+    ? `Deployment ${e.key} was stopped while it ${doing}.`
+    : `Deployment ${e.key} failed while it ${doing}: ${e.error ?? `it is '${e.status}'`}`;
+}
+
+function ramStopReason(requester: Tracked, ctx: EngineContext): string {
+  const limit = ctx.policy.ram_cache_limit_mb;
+  return `Stopped to free host RAM for ${requester.entry.model_name}: the RAM cache (limit ${limit ?? '?'} MB) was full and this was the least recently used paused model.`;
+}
+
+/** Stops a deployment to free RAM (an eviction plan's `stop` item); `reason` goes on its entry and log. */
+export type StopForRam = (key: string, reason: string) => Promise<void>;
 
 /**
  * Pause, resume and auto-eviction on the agent (behaviour.md §3.4, DESIGN.md §5, §12.6).
@@ -63,12 +77,18 @@ export class WarmController implements WarmOps {
     return planWarmEviction(await this.state(), { key, gpu_ids: gpuIds, fraction, resume: false });
   }
 
-  /** Makes room for a launching deployment, pausing LRU victims; 507 when it cannot fit. */
-  async ensureFit(t: Tracked): Promise<{ key: string; model_name: string; tier: 'ram' }[]> {
+  /**
+   * Makes room for a launching deployment, pausing LRU victims (and stopping LRU paused models
+   * when the RAM budget is full); 507 when it cannot fit. Returns every model it paused or stopped.
+   */
+  async ensureFit(t: Tracked): Promise<Offloaded[]> {
     const items = await this.fit(t, false, () => undefined);
-    return items
-      .filter((i) => i.action === 'pause')
-      .map((i) => ({ key: i.key, model_name: i.model_name, tier: i.tier }));
+    return items.map((i) => ({
+      key: i.key,
+      model_name: i.model_name,
+      tier: i.tier,
+      action: i.action === 'stop' ? 'stopped' : 'paused',
+    }));
   }
 
   /**
@@ -97,7 +117,7 @@ export class WarmController implements WarmOps {
       }
       if (!plan.fits) throw new AppError('insufficient_storage', plan.reason ?? NO_FIT_REASON);
       for (const item of plan.plan) {
-        if (item.action === 'stop') await this.stopForRam(item.key);
+        if (item.action === 'stop') await this.stopForRam(item.key, ramStopReason(t, this.ctx));
         else await this.pauseNow(this.mustGet(item.key), true);
       }
       const after = planWarmEviction(await this.state(gpus), req);
@@ -113,9 +133,21 @@ export class WarmController implements WarmOps {
     }
   }
 
+  /** Wakes the models a cancelled launch paused for nothing, if they are still paused. */
+  async wakeAfterCancel(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      if (this.ctx.registry.get(key)?.entry.status !== 'paused_ram') continue;
+      await this.ensureActive(key).catch((err: unknown) =>
+        this.ctx.deps.logger.warn('could not wake a model after a cancelled launch', { key, err }),
+      );
+    }
+  }
+
+  /** The tracked deployment `key`; 404 when unknown or over, as every route answers for those. */
   private mustGet(key: string): Tracked {
     const t = this.ctx.registry.get(key);
-    if (!t) throw new AppError('not_found', `Deployment ${key} not found`);
+    if (!t || FINISHED.has(t.entry.status))
+      throw new AppError('not_found', `Deployment ${key} not found`);
     return t;
   }
 
@@ -185,10 +217,10 @@ export class WarmController implements WarmOps {
       try {
         await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs);
       } catch (err) {
-        transition(t, 'pause_failed');
+        if (!transition(t, 'pause_failed')) throw new AppError('conflict', cutShort(t, 'paused'));
         throw new AppError('internal', `Failed to pause ${e.key}: ${errorMessage(err)}`);
       }
-      if (!transition(t, 'paused')) return;
+      if (!transition(t, 'paused')) throw new AppError('conflict', cutShort(t, 'paused'));
       e.pause_tier = 'ram';
       e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
       e.requests_running = 0;
@@ -215,6 +247,8 @@ export class WarmController implements WarmOps {
     const t = this.mustGet(key);
     const e = t.entry;
     await this.pausing.get(key)?.catch(() => undefined);
+    // A stop that came while the pause ran leaves nothing to wake, and the caller must know.
+    if (t.stopRequested) throw new AppError('unavailable', cutShort(t, 'woke'));
     if (e.status !== 'paused_ram' && e.pause_tier === null) return;
     if (e.pause_tier !== 'ram' || e.internal_port === null)
       throw new AppError(
@@ -229,7 +263,12 @@ export class WarmController implements WarmOps {
       timings.busyGuardSlackMs;
     const claim = () => {
       if (!transition(t, 'wake'))
-        throw new AppError('conflict', `Deployment is '${e.status}'; it can no longer be woken.`);
+        throw new AppError(
+          'conflict',
+          t.stopRequested
+            ? cutShort(t, 'woke')
+            : `Deployment is '${e.status}'; it can no longer be woken.`,
+        );
       e.pause_tier = null;
       e.paused_ram_mb = 0;
     };
@@ -253,12 +292,12 @@ export class WarmController implements WarmOps {
       await resetPrefixCache(port);
       const until = Date.now() + timings.wakeTimeoutMs;
       while ((await isSleeping(port)) !== false) {
-        if (Date.now() >= until) throw new Error('still asleep');
+        // A stopped server never wakes: no point polling it until the timeout.
+        if (t.stopRequested || Date.now() >= until) throw new Error('still asleep');
         await delay(timings.isSleepingPollMs);
       }
     } catch {
-      if (!transition(t, 'wake_failed'))
-        throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
+      if (!transition(t, 'wake_failed')) throw new AppError('unavailable', cutShort(t, 'woke'));
       e.pause_tier = 'ram';
       e.paused_ram_mb = estimatePausedRamMb(
         e.gpu_ids,
@@ -269,8 +308,7 @@ export class WarmController implements WarmOps {
       this.ctx.agentLine(t, reason);
       throw new AppError('unavailable', reason);
     }
-    if (!transition(t, 'woke'))
-      throw new AppError('unavailable', `Deployment ${key} was stopped while it woke.`);
+    if (!transition(t, 'woke')) throw new AppError('unavailable', cutShort(t, 'woke'));
     e.error_code = e.error_code === 'sleep_leak' ? null : e.error_code;
     t.lastActiveMs = this.ctx.deps.clock.now();
     e.last_active_at = this.ctx.nowIso();
