@@ -372,9 +372,19 @@ export class DeploymentLauncher {
     const out: StartResult['offloaded'] = [];
     for (const item of items) {
       const r = rows.find((x) => this.store.keyOf(x) === item.key);
+      const stopped = item.action === 'stopped';
       if (r && isActive(statusOf(r)))
-        await this.store.update(r.id, { status: 'paused_ram', pause_tier: 'ram' });
-      out.push({ deployment_id: r?.id ?? null, model_name: item.model_name, tier: item.tier });
+        await this.store.update(
+          r.id,
+          stopped
+            ? { status: 'stopped', pause_tier: null }
+            : { status: 'paused_ram', pause_tier: 'ram' },
+        );
+      out.push({
+        deployment_id: r?.id ?? null,
+        model_name: item.model_name,
+        tier: stopped ? 'stop' : item.tier,
+      });
     }
     return out;
   }

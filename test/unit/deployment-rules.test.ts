@@ -172,7 +172,7 @@ describe('manifests', () => {
       gpu: { ids: [1], memory_fraction: 0.4, names: ['NVIDIA H100 80GB'] },
     });
     expect(JSON.stringify(m)).not.toContain('value');
-    const start = startFromManifest(m as unknown as Record<string, unknown>, {
+    const start = startFromManifest(m, {
       node_id: 2,
       port: 9001,
       owner: 'bo',
