@@ -190,6 +190,8 @@ describe('aerie agent node routes', () => {
       'disk',
       'gpus',
       'memory_percent',
+      'packages',
+      'ram_cache_used_mb',
     ]);
     for (const k of ['cpu_percent', 'memory_percent'] as const) {
       expect(m[k]).toBeGreaterThanOrEqual(0);

@@ -21,7 +21,12 @@ describe('HTTP stack', () => {
     const a = await api(s.url, 'GET', '/api/health');
     expect(a.body).toMatchObject({
       status: 'ok',
-      loops: [{ name: 'housekeeping', interval_seconds: 30 }],
+      loops: [
+        { name: 'housekeeping', interval_seconds: 30 },
+        { name: 'node-sync', interval_seconds: 10 },
+        { name: 'deployment-sync', interval_seconds: 5 },
+        { name: 'expiry', interval_seconds: 30 },
+      ],
     });
   });
 
