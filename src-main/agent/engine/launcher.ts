@@ -52,7 +52,8 @@ function provisional(v: ValidatedLaunch, runtime: ContainerRuntime): StatusEntry
     expires_at: r.expires_at ?? null,
     // Secret flag values stay out of labels and status entries, as env values do.
     extra_args: maskSecretArgs(r.extra_args),
-    env_var_keys: Object.keys(v.env),
+    // The keys the operator gave (the warm-mode variables the agent adds are its own).
+    env_var_keys: [...new Set(r.env_vars.map((e) => e.key))],
     engine_args: r.engine_args ?? {},
     lora_modules: v.lora,
     extra_packages: r.extra_packages,
