@@ -70,7 +70,11 @@ export class DeploymentEngine {
   /** `POST /deployments/start`. Throws AppError with the reference's codes. */
   async launch(req: LaunchRequest): Promise<LaunchResult> {
     const v = await validateLaunch(this.ctx, req);
-    return launch(this.ctx, v, this.warm, (t) => this.watch(t));
+    try {
+      return await launch(this.ctx, v, this.warm, (t) => this.watch(t));
+    } finally {
+      v.release();
+    }
   }
 
   private mustGet(key: string): Tracked {
