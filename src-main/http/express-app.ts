@@ -96,6 +96,13 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       return;
     }
     const reply = errorReply(err);
+    if (reply.log !== undefined)
+      log.error(reply.log, {
+        request_id: res.locals.requestId,
+        method: req.method,
+        path: req.path,
+        err,
+      });
     if (reply.requestId !== undefined) {
       // The response's x-request-id header and the body name the same id.
       const requestId = String(res.locals.requestId);

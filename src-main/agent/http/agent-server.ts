@@ -62,6 +62,8 @@ export function createAgentHandler(
     }
     if (bodyPending(req)) res.setHeader('connection', 'close');
     const reply = errorReply(err);
+    if (reply.log !== undefined)
+      opts.logger.error(reply.log, { method: req.method, url: req.url, error: err });
     if (reply.requestId !== undefined) {
       reply.body.detail = `Internal server error (request id ${reply.requestId}); see the agent log.`;
       opts.logger.error('unexpected error in agent request', {
