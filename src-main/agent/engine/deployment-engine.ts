@@ -20,6 +20,7 @@ import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } 
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
 import { rogueSummary } from './warm-artifacts-summary.js';
+import { resumeStops } from './stop-resume.js';
 import type {
   ContainerEntry,
   GpuProcessEntry,
@@ -44,9 +45,14 @@ export class DeploymentEngine {
     this.warm = new WarmController(this.ctx, (key) => this.stopNow(key));
   }
 
-  /** Adopts surviving deployments; call once at agent start. Returns the adopted keys. */
-  start(): Promise<string[]> {
-    return adoptAll(this.ctx, (t) => this.watch(t));
+  /**
+   * Adopts surviving deployments, then finishes the stops the previous agent acknowledged but did
+   * not complete; call once at agent start. Returns the adopted keys.
+   */
+  async start(): Promise<string[]> {
+    const adopted = await adoptAll(this.ctx, (t) => this.watch(t));
+    await resumeStops(this.ctx, (key) => this.stop(key));
+    return adopted;
   }
 
   /** Stops watching (containers keep running, to be adopted by the next agent). */
@@ -96,6 +102,8 @@ export class DeploymentEngine {
 
   private async stopNow(key: string): Promise<void> {
     const t = this.mustGet(key);
+    // Recorded before the stop is acknowledged, so an agent killed mid-stop has the next one finish it.
+    this.ctx.state.markStopping(key);
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
     transition(t, 'stop');

@@ -8,6 +8,8 @@ const StateSchema = z.object({
   env: z.record(z.string(), z.record(z.string(), z.string())).default({}),
   /** Agent-side deadlines granted after launch (extend), which the launch label cannot know. */
   expires: z.record(z.string(), z.string().nullable()).default({}),
+  /** Keys whose stop was acknowledged and is not finished yet: the next agent finishes them. */
+  stopping: z.array(z.string()).default([]),
   policy: z
     .object({
       warm_offload_enabled: z.boolean(),
@@ -20,7 +22,7 @@ const StateSchema = z.object({
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
-const EMPTY: AgentState = { version: 1, env: {}, expires: {}, policy: null };
+const EMPTY: AgentState = { version: 1, env: {}, expires: {}, stopping: [], policy: null };
 
 /**
  * The agent's private state file `<data-dir>/state.json`, mode 0600 because it holds env values
@@ -64,10 +66,20 @@ export class StateFile {
   }
 
   forget(key: string): void {
-    if (!(key in this.state.env) && !(key in this.state.expires)) return;
+    const s0 = this.state;
+    if (!(key in s0.env) && !(key in s0.expires) && !s0.stopping.includes(key)) return;
     this.update((s) => {
       delete s.env[key];
       delete s.expires[key];
+      s.stopping = s.stopping.filter((k) => k !== key);
+    });
+  }
+
+  /** Records that the stop of `key` was acknowledged, before anything of it happens. */
+  markStopping(key: string): void {
+    if (this.state.stopping.includes(key)) return;
+    this.update((s) => {
+      s.stopping.push(key);
     });
   }
 }
