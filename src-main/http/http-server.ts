@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createTimedServer, SERVER_TIMEOUTS } from '../shared/node/http-listen.js';
 import type { Duplex } from 'node:stream';
 
 /** A plain Node request handler (the gateway's shape: no Express on the hot path). */
@@ -41,14 +42,11 @@ export function dispatcher(parts: Pick<HttpServerParts, 'rest' | 'gateway'>): Re
 
 /** One Node HTTP server: `/ws` upgrades to the hub, `/v1/*` to the gateway, the rest to Express. */
 export function createHttpServer(parts: HttpServerParts): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, dispatcher(parts));
+  const server = createTimedServer(dispatcher(parts), SERVER_TIMEOUTS.requestMs);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/ws' || path === '/ws/') parts.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   return server;
 }

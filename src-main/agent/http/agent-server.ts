@@ -1,5 +1,6 @@
 import { registerSecret, type Logger } from '../../shared/node/structured-log.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createTimedServer, SERVER_TIMEOUTS } from '../../shared/node/http-listen.js';
 import { errorReply, sendJson } from '../../shared/node/http-errors.js';
 import { readJsonBody } from '../../shared/node/json-body.js';
 import { bodyPending } from '../../shared/node/read-body.js';
@@ -11,6 +12,16 @@ export interface AgentServerOptions {
   /** The cluster token; undefined disables authentication (`--insecure`). */
   clusterToken: string | undefined;
   logger: Logger;
+  /** An upload body that sends nothing for this long is cut off (default `SERVER_TIMEOUTS`). */
+  uploadStallMs?: number;
+}
+
+/** Cuts off a streamed body that sends nothing for `ms`; the watch ends with the body. */
+function cutOffWhenStalled(req: IncomingMessage, ms: number): void {
+  req.setTimeout(ms, () =>
+    req.destroy(new Error(`the upload sent nothing for ${Math.round(ms / 1000)} s`)),
+  );
+  req.once('end', () => req.setTimeout(0));
 }
 
 function queryObject(search: URLSearchParams): Record<string, string | string[]> {
@@ -28,8 +39,10 @@ async function serveRoute(
   url: URL,
   req: IncomingMessage,
   res: ServerResponse,
+  uploadStallMs: number,
 ): Promise<void> {
   const readsJson = route.body !== undefined && route.streamBody === undefined;
+  if (route.streamBody !== undefined) cutOffWhenStalled(req, uploadStallMs);
   const body = readsJson ? await readJsonBody(req) : undefined;
   const input = validateInputs(route, { params, query: queryObject(url.searchParams), body });
   if (!readsJson && route.streamBody === undefined) req.resume();
@@ -102,7 +115,8 @@ export function createAgentHandler(
       if (problem !== null)
         return refuse(401, { detail: problem }, { 'www-authenticate': 'Bearer' });
     }
-    serveRoute(match.route, match.params, url, req, res).catch((err: unknown) =>
+    const stallMs = opts.uploadStallMs ?? SERVER_TIMEOUTS.uploadStallMs;
+    serveRoute(match.route, match.params, url, req, res, stallMs).catch((err: unknown) =>
       fail(req, res, err),
     );
   };
@@ -122,10 +136,7 @@ export function createAgentServer(
   opts: AgentServerOptions,
 ): { server: Server; routes: () => RouteDescriptor[] } {
   const { handle, routes: list } = createAgentHandler(routes, opts);
-  const server = createServer({ keepAliveTimeout: 65_000 }, handle);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  });
+  const server = createTimedServer(handle, SERVER_TIMEOUTS.agentRequestMs);
   return { server, routes: list };
 }
 

@@ -10,8 +10,8 @@ import { readBody } from './read-body.js';
 export const JSON_BODY_LIMITS = {
   maxBytes: 1024 * 1024,
   maxDepth: 64,
-  /** A body must have arrived this long after its headers. */
-  deadlineMs: 30_000,
+  /** A body must have arrived this long after its headers (1 MiB takes 0.1 s at 100 Mbit/s). */
+  deadlineMs: 10_000,
 } as const;
 
 /** True when a content type declares JSON (`application/json`, `application/*+json`). */
