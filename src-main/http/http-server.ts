@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { sendJson } from '../shared/node/http-errors.js';
 import { createTimedServer, SERVER_TIMEOUTS } from '../shared/node/http-listen.js';
 import type { Duplex } from 'node:stream';
 
@@ -37,7 +38,22 @@ function isGatewayPath(url: string | undefined): boolean {
 
 /** Routes one request to the gateway or to Express; also used by the IPC bridge's injection. */
 export function dispatcher(parts: Pick<HttpServerParts, 'rest' | 'gateway'>): RequestHandler {
-  return (req, res) => (isGatewayPath(req.url) ? parts.gateway(req, res) : parts.rest(req, res));
+  return (req, res) => {
+    // An absolute-form target (`GET http://host/x`) is for proxies, and Express cannot parse every one.
+    if (!(req.url ?? '/').startsWith('/')) {
+      sendJson(
+        res,
+        400,
+        { detail: 'The request target must be a path starting with /.' },
+        {
+          connection: 'close',
+        },
+      );
+      return;
+    }
+    if (isGatewayPath(req.url)) parts.gateway(req, res);
+    else parts.rest(req, res);
+  };
 }
 
 /** One Node HTTP server: `/ws` upgrades to the hub, `/v1/*` to the gateway, the rest to Express. */

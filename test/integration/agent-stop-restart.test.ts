@@ -2,13 +2,14 @@
 // the runtime got the stop but before the container was removed, the next agent finishes the
 // stop instead of adopting the deployment again or leaving an exited container behind.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { freePort } from '../helpers/engine-harness.js';
 import { api } from '../helpers/http.js';
+import { killProcessesUnder } from '../helpers/process-sweep.js';
 import { waitFor } from '../helpers/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -33,25 +34,6 @@ async function agentOn(dataDir: string, token: string): Promise<AgentProcess> {
 
 const call = (a: AgentProcess, method: string, path: string, body?: unknown) =>
   api(a.url, method, path, body, a.auth());
-
-/** SIGKILLs every process whose command line names `dir` (the shims and servers of a test). */
-function killProcessesUnder(dir: string): void {
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (cmdline.includes(dir) && Number(pid) !== process.pid) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-}
 
 const containerDirs = (dataDir: string) => {
   const dir = join(dataDir, 'processes');

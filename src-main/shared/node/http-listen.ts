@@ -63,6 +63,13 @@ export function createTimedServer(handler: RequestListener, requestTimeoutMs: nu
     handler,
   );
   server.on('clientError', answerClientError);
+  // Neither server is a proxy: a CONNECT would otherwise hold its connection open, unanswered.
+  server.on('connect', (_req: unknown, socket: Duplex) => {
+    const body = JSON.stringify({ detail: 'CONNECT is not supported: this is not a proxy.' });
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   return server;
 }
 
