@@ -2,10 +2,7 @@ import type { z } from 'zod';
 import { AppEventSchema, type AppEvent } from '../../src-main/shared/events.js';
 import { ApiHealthSchema, type ApiHealth } from '../../src-main/shared/health.js';
 import type { IpcRequest } from '../../src-main/shared/ipc.js';
-import {
-  SettingsSchema,
-  type Settings,
-} from '../../src-main/shared/settings.js';
+import { SettingsSchema, type Settings } from '../../src-main/shared/settings.js';
 import { HttpTransport } from './http-transport.js';
 import { IpcTransport } from './ipc-transport.js';
 import type { StreamStatus, Transport } from './transport.js';
