@@ -21,31 +21,36 @@ export const SERVER_TIMEOUTS = {
   checkEveryMs: 1_000,
 } as const;
 
-const CLIENT_ERRORS: Record<string, [status: string, detail: string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [
-    '408 Request Timeout',
-    `The request did not arrive in time (headers are allowed ${SERVER_TIMEOUTS.headersMs / 1000} s).`,
-  ],
-  HPE_HEADER_OVERFLOW: [
-    '431 Request Header Fields Too Large',
-    'The request headers are too large.',
-  ],
-};
+function duration(ms: number): string {
+  return ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${ms / 1000} s`;
+}
 
-/** Answers a request Node could not parse (or that timed out) and closes the connection. */
-function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
-    '400 Bad Request',
-    'The request is not valid HTTP/1.1.',
-  ];
-  const body = JSON.stringify({ detail });
-  socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+/** Answers a request Node could not parse (or that timed out) in JSON and closes the connection. */
+function clientErrorAnswer(requestTimeoutMs: number) {
+  const errors: Record<string, [status: string, detail: string]> = {
+    ERR_HTTP_REQUEST_TIMEOUT: [
+      '408 Request Timeout',
+      `The request did not arrive in time: headers are allowed ${duration(SERVER_TIMEOUTS.headersMs)}, a whole request ${duration(requestTimeoutMs)}.`,
+    ],
+    HPE_HEADER_OVERFLOW: [
+      '431 Request Header Fields Too Large',
+      'The request headers are larger than 16 KiB.',
+    ],
+  };
+  return (err: Error & { code?: string }, socket: Duplex): void => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, detail] = errors[err.code ?? ''] ?? [
+      '400 Bad Request',
+      'The request is not valid HTTP/1.1.',
+    ];
+    const body = JSON.stringify({ detail });
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
 }
 
 /**
@@ -62,7 +67,7 @@ export function createTimedServer(handler: RequestListener, requestTimeoutMs: nu
     },
     handler,
   );
-  server.on('clientError', answerClientError);
+  server.on('clientError', clientErrorAnswer(requestTimeoutMs));
   // Neither server is a proxy: a CONNECT would otherwise hold its connection open, unanswered.
   server.on('connect', (_req: unknown, socket: Duplex) => {
     const body = JSON.stringify({ detail: 'CONNECT is not supported: this is not a proxy.' });
