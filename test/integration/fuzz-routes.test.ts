@@ -28,7 +28,7 @@ import { waitFor } from '../helpers/wait.js';
 /** Fixed, so that a failure reproduces; fast-check prints it with the counterexample. */
 const SEED = Number(process.env.AERIE_FUZZ_SEED ?? 80_808);
 /** Random cases per route, on top of the fixed corpus. */
-const RUNS = 20;
+const RUNS = 16;
 const MARKER = `aerie-fuzz-escape-${SEED}`;
 
 let root: string;
