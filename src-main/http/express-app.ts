@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createLogger } from '../logging/logger.js';
 import { errorReply } from '../shared/node/http-errors.js';
+import { isJsonContentType, readJsonBody } from '../shared/node/json-body.js';
+import { bodyPending } from '../shared/node/read-body.js';
 import { expressPath, validateInputs, type RouteDef } from '../shared/node/route.js';
 import {
   ADMIN_AUTH_DETAIL,
@@ -47,6 +49,20 @@ function wrap(def: RouteDef) {
   };
 }
 
+/**
+ * A client error raised by Express itself rather than by a route (a path parameter or static path
+ * that is not valid percent-encoding, a static file request it refuses): its 4xx and a detail.
+ */
+function frameworkClientError(err: unknown): { status: number; detail: string } | null {
+  if (err instanceof URIError)
+    return { status: 400, detail: 'The request path is not valid percent-encoding.' };
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499 || e.expose !== true) return null;
+  return { status, detail: typeof e.message === 'string' ? e.message : 'Bad Request' };
+}
+
 /** Builds the Express application: auth, JSON parsing, every route, 404 and the error mapper. */
 export function createExpressApp(opts: ExpressAppOptions): express.Express {
   const app = express();
@@ -68,18 +84,22 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
     if (clusterPaths.has(req.originalUrl.split('?')[0] ?? '')) {
       const problem = clusterTokenProblem(opts.access, req.headers.authorization);
       if (problem === null) return next();
+      if (bodyPending(req)) res.setHeader('connection', 'close');
       res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: problem });
       return;
     }
     if (isAdminAllowed(opts.access, req.socket.remoteAddress, req.headers.authorization))
       return next();
+    if (bodyPending(req)) res.setHeader('connection', 'close');
     res.status(401).setHeader('www-authenticate', 'Bearer').json({ detail: ADMIN_AUTH_DETAIL });
   });
-  const json = express.json({
-    limit: '1mb',
-    strict: true,
-    type: ['application/json', 'application/*+json'],
-  });
+  const json = (req: Request, _res: Response, next: NextFunction) => {
+    if (!isJsonContentType(req.headers['content-type'])) return next();
+    readJsonBody(req).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
   // Upload routes read their body as a stream (relayed to an agent): never parse it here.
   for (const def of opts.routes)
     if (def.streamBody !== undefined) app[def.method](expressPath(def.path), wrap(def));
@@ -87,7 +107,8 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
   for (const [prefix, dir] of Object.entries(opts.staticDirs ?? {}))
     app.use(prefix, express.static(dir, { index: false, fallthrough: true, maxAge: '1h' }));
   if (opts.consoleDir) app.use('/', express.static(opts.consoleDir, { index: 'index.html' }));
-  app.use((_req: Request, res: Response) => {
+  app.use((req: Request, res: Response) => {
+    if (bodyPending(req)) res.setHeader('connection', 'close');
     res.status(404).json({ detail: 'Not Found' });
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -95,28 +116,20 @@ export function createExpressApp(opts: ExpressAppOptions): express.Express {
       res.destroy();
       return;
     }
-    const e = err as { type?: string; status?: number; message?: string; body?: string };
-    if (e.type === 'entity.too.large') {
-      res.status(413).json({ detail: 'Request body too large: the limit is 1 MiB.' });
-      return;
-    }
-    if (e.type === 'entity.parse.failed') {
-      res.status(422).json({
-        detail: [
-          {
-            loc: ['body'],
-            msg: `JSON decode error: ${e.message ?? 'invalid JSON'}`,
-            type: 'json_invalid',
-          },
-        ],
-      });
-      return;
-    }
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      res.status(415).json({ detail: e.message ?? 'Unsupported encoding.' });
+    if (bodyPending(req)) res.setHeader('connection', 'close');
+    const framework = frameworkClientError(err);
+    if (framework) {
+      res.status(framework.status).json({ detail: framework.detail });
       return;
     }
     const reply = errorReply(err);
+    if (reply.log !== undefined)
+      log.error(reply.log, {
+        request_id: res.locals.requestId,
+        method: req.method,
+        path: req.path,
+        err,
+      });
     if (reply.requestId !== undefined) {
       // The response's x-request-id header and the body name the same id.
       const requestId = String(res.locals.requestId);

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { sendJson } from '../shared/node/http-errors.js';
+import { createTimedServer, SERVER_TIMEOUTS } from '../shared/node/http-listen.js';
 import type { Duplex } from 'node:stream';
 
 /** A plain Node request handler (the gateway's shape: no Express on the hot path). */
@@ -36,19 +38,31 @@ function isGatewayPath(url: string | undefined): boolean {
 
 /** Routes one request to the gateway or to Express; also used by the IPC bridge's injection. */
 export function dispatcher(parts: Pick<HttpServerParts, 'rest' | 'gateway'>): RequestHandler {
-  return (req, res) => (isGatewayPath(req.url) ? parts.gateway(req, res) : parts.rest(req, res));
+  return (req, res) => {
+    // An absolute-form target (`GET http://host/x`) is for proxies, and Express cannot parse every one.
+    if (!(req.url ?? '/').startsWith('/')) {
+      sendJson(
+        res,
+        400,
+        { detail: 'The request target must be a path starting with /.' },
+        {
+          connection: 'close',
+        },
+      );
+      return;
+    }
+    if (isGatewayPath(req.url)) parts.gateway(req, res);
+    else parts.rest(req, res);
+  };
 }
 
 /** One Node HTTP server: `/ws` upgrades to the hub, `/v1/*` to the gateway, the rest to Express. */
 export function createHttpServer(parts: HttpServerParts): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, dispatcher(parts));
+  const server = createTimedServer(dispatcher(parts), SERVER_TIMEOUTS.requestMs);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/ws' || path === '/ws/') parts.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   return server;
 }

@@ -28,9 +28,12 @@ export interface FilesAgent {
   stop(): Promise<void>;
 }
 
-/** Starts the agent with the files feature plugged in, as the lead wires it (one plug-in). */
-export async function startFilesAgent(): Promise<FilesAgent> {
-  const root = mkdtempSync(join(tmpdir(), 'aerie-files-'));
+/**
+ * Starts the agent with the files feature plugged in, as the lead wires it (one plug-in), over a
+ * temp dir made under `opts.under` (default: the system temp dir).
+ */
+export async function startFilesAgent(opts: { under?: string } = {}): Promise<FilesAgent> {
+  const root = mkdtempSync(join(opts.under ?? tmpdir(), 'aerie-files-'));
   const dataDir = join(root, 'data');
   const externalDir = join(root, 'external');
   mkdirSync(externalDir, { recursive: true });

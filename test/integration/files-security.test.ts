@@ -46,6 +46,9 @@ async function attempt(
   expect(snapshotTree(root)).toEqual(before);
 }
 
+/** Refused by the protocol's input limits (422) or by the name rules behind them (400). */
+const REFUSED = [400, 422];
+
 const TRAVERSALS = [
   '..%2F..%2Fsecret',
   '%2e%2e%2fsecret',
@@ -57,18 +60,18 @@ const TRAVERSALS = [
 ];
 
 describe('traversal attempts never touch the disk', () => {
-  it.each(TRAVERSALS)('DELETE /models/cache/%s → 400', (bad) =>
-    attempt('DELETE', `/models/cache/${bad}`, [400]),
+  it.each(TRAVERSALS)('DELETE /models/cache/%s → 400/422', (bad) =>
+    attempt('DELETE', `/models/cache/${bad}`, REFUSED),
   );
   it.each(['org/..%2F..%2Fsecret', 'org/victim%2F..', '..--x/y', 'a/b/c'])(
     'DELETE /models/cache/%s → 400',
     (bad) => attempt('DELETE', `/models/cache/${bad}`, [400]),
   );
-  it.each([...TRAVERSALS, '.tmp', '%2Etmp'])('DELETE /local-models/%s → 400', (bad) =>
-    attempt('DELETE', `/local-models/${bad}`, [400]),
+  it.each([...TRAVERSALS, '.tmp', '%2Etmp'])('DELETE /local-models/%s → 400/422', (bad) =>
+    attempt('DELETE', `/local-models/${bad}`, REFUSED),
   );
-  it.each([...TRAVERSALS, '0123', 'ABCDEF0123456789'])('DELETE /packages/%s → 400', (bad) =>
-    attempt('DELETE', `/packages/${bad}`, [400]),
+  it.each([...TRAVERSALS, '0123', 'ABCDEF0123456789'])('DELETE /packages/%s → 400/422', (bad) =>
+    attempt('DELETE', `/packages/${bad}`, REFUSED),
   );
 
   // WHATWG URL parsing (in the agent server, before routing) collapses raw and %2e dot segments, so
@@ -98,8 +101,8 @@ describe('traversal attempts never touch the disk', () => {
     'a%2F.%2Fb',
     encodeURIComponent('x'.repeat(1025)),
     encodeURIComponent(Array.from({ length: 33 }, () => 'd').join('/')),
-  ])('PUT upload file ?path=%s → 400', (bad) =>
-    attempt('PUT', `/local-models/upload/${sid}/file?path=${bad}`, [400], 'data'),
+  ])('PUT upload file ?path=%s → 400/422', (bad) =>
+    attempt('PUT', `/local-models/upload/${sid}/file?path=${bad}`, REFUSED, 'data'),
   );
 
   it.each(['..%2Fx', 'nope'])('PUT upload file with session id %s → 404', (bad) =>
@@ -107,10 +110,10 @@ describe('traversal attempts never touch the disk', () => {
   );
 
   it.each(['../x', '.tmp', '/abs', 'a\\b', 'a:b', 'a\u0000b', 'x'.repeat(65)])(
-    'upload begin name %j → 400',
+    'upload begin name %j → 400/422',
     async (name) => {
       const text = JSON.stringify({ name, total_bytes: 1, file_count: 1 });
-      await attempt('POST', '/local-models/upload/begin', [400], text, {
+      await attempt('POST', '/local-models/upload/begin', REFUSED, text, {
         'content-type': 'application/json',
       });
     },

@@ -20,6 +20,7 @@ import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } 
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
 import { rogueSummary } from './warm-artifacts-summary.js';
+import { resumeStops } from './stop-resume.js';
 import type {
   ContainerEntry,
   GpuProcessEntry,
@@ -43,9 +44,14 @@ export class DeploymentEngine {
     this.warm = new WarmController(this.ctx, (key, reason) => this.stopNow(key, reason));
   }
 
-  /** Adopts surviving deployments; call once at agent start. Returns the adopted keys. */
-  start(): Promise<string[]> {
-    return adoptAll(this.ctx, (t) => this.watch(t));
+  /**
+   * Adopts surviving deployments, then finishes the stops the previous agent acknowledged but did
+   * not complete; call once at agent start. Returns the adopted keys.
+   */
+  async start(): Promise<string[]> {
+    const adopted = await adoptAll(this.ctx, (t) => this.watch(t));
+    await resumeStops(this.ctx, (key) => this.stop(key));
+    return adopted;
   }
 
   /** Stops watching (containers keep running, to be adopted by the next agent). */
@@ -70,7 +76,11 @@ export class DeploymentEngine {
   async launch(req: LaunchRequest): Promise<LaunchResult> {
     this.dropFinished(this.ctx.deps.clock.now());
     const v = await validateLaunch(this.ctx, req);
-    return launch(this.ctx, v, this.warm, (t) => this.watch(t));
+    try {
+      return await launch(this.ctx, v, this.warm, (t) => this.watch(t));
+    } finally {
+      v.release();
+    }
   }
 
   private mustGet(key: string): Tracked {
@@ -96,6 +106,8 @@ export class DeploymentEngine {
     // A stop already under way finishes the job; a second request changes nothing.
     if (t.stopRequested && t.entry.status === 'stopping') return;
     const launching = t.entry.status === 'starting';
+    // Recorded before the stop is acknowledged, so an agent killed mid-stop has the next one finish it.
+    this.ctx.state.markStopping(key);
     t.stopRequested = true;
     t.entry.desired_state = 'stopped';
     t.entry.stop_reason = reason ?? null;

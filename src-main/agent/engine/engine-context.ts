@@ -21,6 +21,8 @@ export class EngineContext {
     busy_guard_seconds: 0,
   };
   closed = false;
+  /** Public ports held by launches between validation and their end (port → deployment key). */
+  readonly launchingPorts = new Map<number, string>();
 
   constructor(readonly deps: EngineDeps) {
     this.registry = deps.registry;

@@ -22,6 +22,8 @@ export interface ValidatedLaunch {
   env: Record<string, string>;
   warm: boolean;
   gpus: EngineGpu[];
+  /** Gives the port back; call once the launch ended (its entry then holds the port, or it failed). */
+  release(): void;
 }
 
 function badRequest(err: unknown): never {
@@ -30,7 +32,9 @@ function badRequest(err: unknown): never {
 
 /**
  * Validates a launch in the reference's order (behaviour.md §2.3): key not tracked (400), host
- * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400).
+ * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400). The port is
+ * reserved from here on: the caller releases it when the launch ends. Nothing before the
+ * reservation may await, or two launches could both pass it.
  */
 export async function validateLaunch(
   ctx: EngineContext,
@@ -64,10 +68,37 @@ export async function validateLaunch(
   } catch (err) {
     badRequest(err);
   }
-  if (!(await isPortAvailable(req.port)))
-    throw new AppError('conflict', `Port ${req.port} is already in use on this node.`);
-  const gpus = await ctx.deps.gpus.list();
-  const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
-  if (gpuProblem) throw new AppError('bad_request', gpuProblem);
-  return { key, req, lora, env, warm, gpus };
+  const release = reservePort(ctx, key, req.port);
+  try {
+    if (!(await isPortAvailable(req.port))) throw portInUse(req.port);
+    const gpus = await ctx.deps.gpus.list();
+    const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
+    if (gpuProblem) throw new AppError('bad_request', gpuProblem);
+    return { key, req, lora, env, warm, gpus, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+const portInUse = (port: number) =>
+  new AppError('conflict', `Port ${port} is already in use on this node.`);
+
+/**
+ * Claims `port` for the launch of `key`, or throws: 400 when the same deployment is being launched
+ * already, 409 when a live deployment (public or internal port) or another launch holds it. Runs
+ * without awaiting anything, so two concurrent launches can never both pass; the bind check that
+ * follows finds ports held by other programs. Returns the release.
+ */
+function reservePort(ctx: EngineContext, key: string, port: number): () => void {
+  const holder = ctx.launchingPorts.get(port);
+  if (holder === key) throw new AppError('bad_request', 'Deployment already running');
+  const live = ctx.registry
+    .active()
+    .some((t) => t.entry.port === port || t.entry.internal_port === port);
+  if (holder !== undefined || live) throw portInUse(port);
+  ctx.launchingPorts.set(port, key);
+  return () => {
+    if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
+  };
 }

@@ -14,6 +14,8 @@ const StateSchema = z.object({
   ever_ready: z.array(z.string()).default([]),
   /** Pins set after launch (`/deployments/pin`, `/config`), which the launch label cannot know. */
   pins: z.record(z.string(), z.boolean()).default({}),
+  /** Keys whose stop was acknowledged and is not finished yet: the next agent finishes them. */
+  stopping: z.array(z.string()).default([]),
   policy: z
     .object({
       warm_offload_enabled: z.boolean(),
@@ -32,6 +34,7 @@ const EMPTY: AgentState = {
   expires: {},
   ever_ready: [],
   pins: {},
+  stopping: [],
   policy: null,
 };
 
@@ -115,10 +118,18 @@ export class StateFile {
   forget(key: string): void {
     const s = this.state;
     const held = [s.env, s.arg_secrets, s.expires, s.pins].some((m) => key in m);
-    if (!held && !this.wasReady(key)) return;
+    if (!held && !this.wasReady(key) && !s.stopping.includes(key)) return;
     this.update((st) => {
       delete st.env[key];
       clearRun(st, key);
+    });
+  }
+
+  /** Records that the stop of `key` was acknowledged, before anything of it happens. */
+  markStopping(key: string): void {
+    if (this.state.stopping.includes(key)) return;
+    this.update((s) => {
+      s.stopping.push(key);
     });
   }
 }
@@ -128,4 +139,5 @@ function clearRun(s: AgentState, key: string): void {
   delete s.expires[key];
   delete s.pins[key];
   s.ever_ready = s.ever_ready.filter((k) => k !== key);
+  s.stopping = s.stopping.filter((k) => k !== key);
 }

@@ -1,4 +1,4 @@
-import { AppError, errorMessage } from '../../shared/errors.js';
+import { AppError, errnoCode, errorMessage } from '../../shared/errors.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { INITIAL_USAGE_STATE } from '../../shared/usage-scrape.js';
 import { type LaunchManifest, type StatusEntry } from '../../shared/agent-protocol/deployments.js';
@@ -87,8 +87,12 @@ export function entryFromManifest(
   };
 }
 
-/** Maps any error of a launch step to the HTTP error the agent answers with. */
-export function toHttpError(err: unknown, fallbackPrefix = ''): AppError {
-  if (err instanceof AppError) return err;
+/**
+ * Maps an error of a launch step to what the agent answers with: an AppError as it is, a message
+ * error as a 500 with its message. A system error (`ENOENT`, `ENAMETOOLONG`…) is returned as it is:
+ * its message names host paths, so the server answers it with a request id and logs it instead.
+ */
+export function toHttpError(err: unknown, fallbackPrefix = ''): unknown {
+  if (err instanceof AppError || errnoCode(err) !== undefined) return err;
   return new AppError('internal', `${fallbackPrefix}${errorMessage(err)}`);
 }

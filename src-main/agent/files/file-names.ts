@@ -1,9 +1,11 @@
+import { INPUT_LIMITS } from '../../shared/agent-protocol/limits.js';
 import { AppError } from '../../shared/errors.js';
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
-const MAX_REL_PATH = 1024;
-const MAX_SEGMENTS = 32;
+const MAX_REL_PATH = INPUT_LIMITS.relPath;
+const MAX_SEGMENTS = INPUT_LIMITS.relPathSegments;
+const MAX_SEGMENT_BYTES = INPUT_LIMITS.segmentBytes;
 
 /** A user-supplied value made safe to put in an error detail (quoted, control characters escaped, cut short). */
 export function quoteInput(value: string): string {
@@ -40,7 +42,8 @@ export function hfRepoFolder(id: string): string {
 
 /**
  * Validates an upload's relative path (§4.6: not absolute, no `.`/`..`, no `:` `\` or NUL, at most
- * 32 segments and 1024 characters) and returns its segments; throws 400 saying which rule broke.
+ * 32 segments and 1024 characters, names of at most 255 bytes) and returns its segments; throws
+ * 400 saying which rule broke.
  */
 export function checkRelativePath(path: string): string[] {
   const bad = (why: string): never => {
@@ -58,6 +61,8 @@ export function checkRelativePath(path: string): string[] {
   for (const s of segments) {
     if (s === '') bad('it has an empty segment (a doubled or trailing /).');
     if (s === '.' || s === '..') bad("'.' and '..' segments are not allowed.");
+    if (Buffer.byteLength(s) > MAX_SEGMENT_BYTES)
+      bad(`a folder or file name is longer than ${MAX_SEGMENT_BYTES} bytes.`);
   }
   return segments;
 }
@@ -78,7 +83,11 @@ export function archiveMemberSegments(name: string): string[] | null {
   const segments = name.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.some((s) => s === '..')) escape();
   if (segments.length === 0) return null;
-  if (segments.length > 256 || name.length > 4096) {
+  if (
+    segments.length > 256 ||
+    name.length > 4096 ||
+    segments.some((s) => Buffer.byteLength(s) > MAX_SEGMENT_BYTES)
+  ) {
     throw new AppError(
       'bad_request',
       `Archive member ${quoteInput(name)} has a path that is too long.`,

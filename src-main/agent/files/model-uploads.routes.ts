@@ -1,5 +1,6 @@
 import { AGENT_API as api } from '../../shared/agent-protocol/api.js';
 import { AppError } from '../../shared/errors.js';
+import { isDiskFull } from '../../shared/node/http-errors.js';
 import { route, type RouteContext, type RouteDef } from '../../shared/node/route.js';
 import type { ResolvedFileDeps } from './file-deps.js';
 import { uploadModelArchive } from './model-archive.js';
@@ -18,8 +19,9 @@ export function streamed<P, Q, R>(
     } catch (err) {
       if (input.req.complete || input.res.headersSent) throw err;
       input.res.setHeader('connection', 'close');
-      // A client that went away mid-body is not a server fault: answer (if anyone listens) without logging a 500.
-      if (!(err instanceof AppError) && input.req.destroyed) {
+      // A client that went away mid-body is not a server fault: answer (if anyone listens) without
+      // logging a 500. A full disk also ends the body early, but it is the node's fault: a 507.
+      if (!(err instanceof AppError) && !isDiskFull(err) && input.req.destroyed) {
         throw new AppError(
           'bad_request',
           'The request body was cut off before it ended; nothing from it was kept. Send it again.',

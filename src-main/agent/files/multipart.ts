@@ -94,6 +94,10 @@ export async function readMultipartFile<T>(
           if (name === field && filename !== null && !seen) {
             seen = true;
             part = new PassThrough({ highWaterMark: 1024 * 1024 });
+            // The consumer sees a failure through its own pipeline; a part destroyed before the
+            // consumer attached one (a body cut short while it still prepares) must not be an
+            // unhandled 'error' event, which would end the process.
+            part.on('error', () => undefined);
             result = onFile(filename.split(/[\\/]/).pop() ?? '', part);
             // Keeps a rejection handled until it is awaited below.
             result.catch(() => undefined);

@@ -4,7 +4,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../shared/errors.js';
+import { AppError, errnoCode } from '../../shared/errors.js';
+import { DISK_FULL_DETAIL, isDiskFull } from '../../shared/node/http-errors.js';
 import { archiveKind, extractTarGz, stripArchiveSuffix } from './archive-extract.js';
 import { byteCap } from './byte-cap.js';
 import { DISK_RESERVE_BYTES, ensureDiskSpace } from './disk-space.js';
@@ -30,6 +31,10 @@ interface Entry {
 
 function errorText(err: unknown): string {
   if (err instanceof AppError) return err.message;
+  if (isDiskFull(err)) return DISK_FULL_DETAIL;
+  // A system error's message names host paths; its code says enough.
+  const code = errnoCode(err);
+  if (code !== undefined) return `The pull failed on the node (${code}).`;
   if (!(err instanceof Error)) return String(err);
   // fetch reports network failures as "fetch failed" with the reason in `cause`.
   return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;

@@ -1,19 +1,27 @@
 import { registerSecret, type Logger } from '../../shared/node/structured-log.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError } from '../../shared/errors.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createTimedServer, SERVER_TIMEOUTS } from '../../shared/node/http-listen.js';
 import { errorReply, sendJson } from '../../shared/node/http-errors.js';
-import { readBody } from '../../shared/node/read-body.js';
+import { readJsonBody } from '../../shared/node/json-body.js';
+import { bodyPending } from '../../shared/node/read-body.js';
 import { validateInputs, type RouteDef } from '../../shared/node/route.js';
 import { checkClusterToken } from './agent-auth.js';
 import { RouteTable, type RouteDescriptor } from './route-table.js';
-
-/** JSON bodies above this are refused with 413 (uploads use `streamBody` routes). */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export interface AgentServerOptions {
   /** The cluster token; undefined disables authentication (`--insecure`). */
   clusterToken: string | undefined;
   logger: Logger;
+  /** An upload body that sends nothing for this long is cut off (default `SERVER_TIMEOUTS`). */
+  uploadStallMs?: number;
+}
+
+/** Cuts off a streamed body that sends nothing for `ms`; the watch ends with the body. */
+function cutOffWhenStalled(req: IncomingMessage, ms: number): void {
+  req.setTimeout(ms, () =>
+    req.destroy(new Error(`the upload sent nothing for ${Math.round(ms / 1000)} s`)),
+  );
+  req.once('end', () => req.setTimeout(0));
 }
 
 function queryObject(search: URLSearchParams): Record<string, string | string[]> {
@@ -25,35 +33,17 @@ function queryObject(search: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-async function parseJsonBody(req: IncomingMessage): Promise<unknown> {
-  const raw = await readBody(
-    req,
-    MAX_JSON_BODY_BYTES,
-    () =>
-      new AppError(
-        'payload_too_large',
-        `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`,
-      ),
-  );
-  if (raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw new AppError('validation_failed', [
-      { loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' },
-    ]);
-  }
-}
-
 async function serveRoute(
   route: RouteDef,
   params: Record<string, string>,
   url: URL,
   req: IncomingMessage,
   res: ServerResponse,
+  uploadStallMs: number,
 ): Promise<void> {
   const readsJson = route.body !== undefined && route.streamBody === undefined;
-  const body = readsJson ? await parseJsonBody(req) : undefined;
+  if (route.streamBody !== undefined) cutOffWhenStalled(req, uploadStallMs);
+  const body = readsJson ? await readJsonBody(req) : undefined;
   const input = validateInputs(route, { params, query: queryObject(url.searchParams), body });
   if (!readsJson && route.streamBody === undefined) req.resume();
   const result: unknown = await route.handler({ ...input, req, res });
@@ -83,7 +73,10 @@ export function createAgentHandler(
       res.destroy();
       return;
     }
+    if (bodyPending(req)) res.setHeader('connection', 'close');
     const reply = errorReply(err);
+    if (reply.log !== undefined)
+      opts.logger.error(reply.log, { method: req.method, url: req.url, error: err });
     if (reply.requestId !== undefined) {
       reply.body.detail = `Internal server error (request id ${reply.requestId}); see the agent log.`;
       opts.logger.error('unexpected error in agent request', {
@@ -95,28 +88,44 @@ export function createAgentHandler(
     }
     sendJson(res, reply.status, reply.body);
   };
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    // An answer given before the body was read closes the connection instead of reading it.
+    const refuse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJson(res, status, body, bodyPending(req) ? { ...headers, connection: 'close' } : headers);
+    const target = req.url ?? '/';
+    // An absolute-form target (`GET http://host/x`) is for proxies; the agent is not one.
+    if (!target.startsWith('/'))
+      return refuse(400, { detail: 'The request target must be a path starting with /.' });
     // URL parsing collapses `..` and `%2e%2e` before routing, so `/local-models/../models/cache/x`
     // would reach another route: refuse such a target outright, for every route.
-    if (hasDotSegment(req.url ?? '/'))
-      return sendJson(res, 400, {
+    if (hasDotSegment(target))
+      return refuse(400, {
         detail: "The request path contains '.' or '..' segments; send names without them.",
       });
-    const url = new URL(req.url ?? '/', 'http://agent');
+    // Prefixed, not resolved against a base: `//x/y` stays a path instead of naming a host.
+    const url = new URL(`http://agent${target}`);
     const match = table.match(req.method ?? 'GET', url.pathname);
-    if (match.kind === 'not-found') return sendJson(res, 404, { detail: 'Not Found' });
+    if (match.kind === 'not-found') return refuse(404, { detail: 'Not Found' });
     if (match.kind === 'wrong-method') {
       const allow = [...new Set(match.allowed)].map((m) => m.toUpperCase()).join(', ');
-      return sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow });
+      return refuse(405, { detail: 'Method Not Allowed' }, { allow });
     }
     if (!match.route.public) {
       const problem = checkClusterToken(opts.clusterToken, req.headers.authorization);
       if (problem !== null)
-        return sendJson(res, 401, { detail: problem }, { 'www-authenticate': 'Bearer' });
+        return refuse(401, { detail: problem }, { 'www-authenticate': 'Bearer' });
     }
-    serveRoute(match.route, match.params, url, req, res).catch((err: unknown) =>
+    const stallMs = opts.uploadStallMs ?? SERVER_TIMEOUTS.uploadStallMs;
+    serveRoute(match.route, match.params, url, req, res, stallMs).catch((err: unknown) =>
       fail(req, res, err),
     );
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      dispatch(req, res);
+    } catch (err) {
+      fail(req, res, err);
+    }
   };
   return { handle, routes: () => table.list() };
 }
@@ -127,10 +136,7 @@ export function createAgentServer(
   opts: AgentServerOptions,
 ): { server: Server; routes: () => RouteDescriptor[] } {
   const { handle, routes: list } = createAgentHandler(routes, opts);
-  const server = createServer({ keepAliveTimeout: 65_000 }, handle);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  });
+  const server = createTimedServer(handle, SERVER_TIMEOUTS.agentRequestMs);
   return { server, routes: list };
 }
 

@@ -1,4 +1,5 @@
 // Pure rules for turning runtime output into stored log lines (behaviour.md §2.11).
+import { createHash } from 'node:crypto';
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, links) and lone two-byte escapes.
 // eslint-disable-next-line no-control-regex -- matching the ESC and BEL control bytes is the point
@@ -59,13 +60,21 @@ export function formatAgentLine(tag: AgentLineTag, text: string, nowMs: number):
   return `[${formatUtc(nowMs)}] [${tag}] ${stripAnsi(text).replace(/\s+$/, '')}`;
 }
 
+/** Longest model part of a log file name: `-<port>.log.pos` must still fit in 255 bytes. */
+const MAX_SAFE_NAME = 200;
+
 /** File name of a deployment's log: model with `/` → `--`, then `-<port>.log`. */
 export function logFileName(model: string, port: number): string {
   const safe = model
     .replace(/\//g, '--')
     .replace(/[^A-Za-z0-9._-]/g, '_')
     .replace(/^\.+/, '_');
-  return `${safe}-${port}.log`;
+  // A file name has at most 255 bytes: a long name keeps its start and gets a hash of the whole.
+  const bounded =
+    safe.length <= MAX_SAFE_NAME
+      ? safe
+      : `${safe.slice(0, MAX_SAFE_NAME - 17)}~${createHash('sha256').update(model).digest('hex').slice(0, 16)}`;
+  return `${bounded}-${port}.log`;
 }
 
 /** Splits a deployment key `<model>:<port>` (the model itself may contain `:`); null if malformed. */

@@ -15,6 +15,7 @@ import { readShimLog } from './process-logs.js';
 import {
   type ProcessConfig,
   type ProcessStateFile,
+  SHIM_ENV_VAR,
   containerPaths,
   isShimAlive,
   killGroup,
@@ -95,7 +96,7 @@ export class ProcessRuntime implements ContainerRuntime {
       labels: { ...spec.labels },
       image: spec.image,
       argv: [...this.opts.simCommand, ...spec.args],
-      env: { ...spec.env },
+      envKeys: Object.keys(spec.env),
       restartUnlessStopped: spec.restartUnlessStopped,
       createdAt: new Date().toISOString(),
     };
@@ -106,7 +107,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const shim = spawn(cmd, [...args, paths.config], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', [SHIM_ENV_VAR]: JSON.stringify(spec.env) },
     });
     const failure = new Promise<string>((resolve) => {
       shim.once('error', (err) => resolve(err.message));

@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import {
   type ProcessConfig,
   type ProcessStateFile,
+  SHIM_ENV_VAR,
   containerPaths,
   killGroup,
   readJson,
@@ -30,6 +31,19 @@ function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** The deployment's env, handed over by the runtime in this process's environment (never a file). */
+function deploymentEnv(): Record<string, string> {
+  try {
+    const parsed = JSON.parse(process.env[SHIM_ENV_VAR] ?? '{}') as unknown;
+    if (parsed === null || typeof parsed !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  } catch {
+    return {};
+  }
+}
+
 /**
  * The per-container monitor behind `aerie agent-shim <config.json>` (like Podman's conmon): runs
  * the server detached from the agent, timestamps its output into the log file, records its state,
@@ -43,6 +57,7 @@ export async function runShim(configPath: string): Promise<number> {
     return 2;
   }
   const paths = containerPaths(dirname(dirname(configPath)), cfg.id);
+  const env = deploymentEnv();
   const [cmd, ...args] = cfg.argv;
   if (!cmd) return 2;
   const state: ProcessStateFile = {
@@ -83,7 +98,7 @@ export async function runShim(configPath: string): Promise<number> {
   for (;;) {
     const started = Date.now();
     const c = spawn(cmd, args, {
-      env: serverEnv(cfg.env),
+      env: serverEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -10,7 +10,11 @@ export interface ProcessConfig {
   image?: string;
   /** Full argv of the server: the simulator command followed by the launch args. */
   argv: string[];
-  env: Record<string, string>;
+  /**
+   * Names of the server's env vars. Their values are secrets and never written here: the shim
+   * gets them in its own environment (`SHIM_ENV_VAR`) and keeps them in memory.
+   */
+  envKeys: string[];
   restartUnlessStopped: boolean;
   createdAt: string;
 }
@@ -27,6 +31,9 @@ export interface ProcessStateFile {
   finishedAt: string | null;
 }
 
+/** The variable of the shim's environment that carries the server's env (JSON), values included. */
+export const SHIM_ENV_VAR = 'AERIE_SHIM_ENV';
+
 /** Files of one process "container" inside the state dir. */
 export function containerPaths(stateDir: string, id: string) {
   const dir = join(stateDir, id);
@@ -42,7 +49,7 @@ export function containerPaths(stateDir: string, id: string) {
 /** Writes JSON so that a reader never sees a half-written file (write, then rename). */
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  // The config carries env values (tokens), so only the owner may read it.
+  // Only the owner may read what a container records about itself.
   writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
   renameSync(tmp, path);
 }

@@ -1,20 +1,28 @@
 // The agent's deployment protocol: launch, status entries, warm cache, node policy and logs.
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../deployment-status.js';
+import { argField, holdsNul, INPUT_LIMITS, listField, textField } from './limits.js';
 import { RuntimeNameSchema } from './node.js';
 
 const port = z.number().int().min(1).max(65535);
 const gpuIds = z.array(z.number().int().min(0)).nullable().optional();
-const key = z.string().min(1, 'key is required ("<model>:<port>")');
+const key = textField(INPUT_LIMITS.key).min(1, 'key is required ("<model>:<port>")');
+const modelName = textField(INPUT_LIMITS.modelName).trim().min(1, 'model_name must not be empty');
 
 /** A LoRA adapter served next to the base model. */
-export const LoraModuleSchema = z.object({ name: z.string(), path: z.string() });
+export const LoraModuleSchema = z.object({
+  name: textField(),
+  path: textField(INPUT_LIMITS.path),
+});
 export type LoraModule = z.infer<typeof LoraModuleSchema>;
 
 /** An environment variable for the container; the value is write-only. */
 export const EnvVarSchema = z.object({
-  key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var keys look like NAME_1'),
-  value: z.string(),
+  key: z
+    .string()
+    .max(INPUT_LIMITS.name, `env var keys must be at most ${INPUT_LIMITS.name} characters`)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var keys look like NAME_1'),
+  value: argField(),
 });
 
 /**
@@ -22,7 +30,7 @@ export const EnvVarSchema = z.object({
  * plane's DeploymentStart (which adds the node and requires an owner).
  */
 export const launchFields = {
-  model_name: z.string().trim().min(1, 'model_name must not be empty'),
+  model_name: modelName,
   port,
   gpu_memory_fraction: z
     .number()
@@ -30,12 +38,16 @@ export const launchFields = {
     .max(1, 'gpu_memory_fraction must be ≤ 1'),
   gpu_ids: gpuIds,
   tensor_parallel_size: z.number().int().min(1).nullable().optional(),
-  extra_args: z.array(z.string()).optional().default([]),
-  env_vars: z.array(EnvVarSchema).optional().default([]),
-  vllm_version: z.string().nullable().optional(),
-  extra_packages: z.array(z.string()).optional().default([]),
-  engine_args: z.record(z.string(), z.unknown()).nullable().optional(),
-  lora_modules: z.array(LoraModuleSchema).nullable().optional(),
+  extra_args: listField(argField()).optional().default([]),
+  env_vars: listField(EnvVarSchema).optional().default([]),
+  vllm_version: textField(128).nullable().optional(),
+  extra_packages: listField(textField(INPUT_LIMITS.path)).optional().default([]),
+  engine_args: z
+    .record(textField(), z.unknown())
+    .refine((a) => !holdsNul(a), 'engine_args values must not contain a NUL character')
+    .nullable()
+    .optional(),
+  lora_modules: listField(LoraModuleSchema).nullable().optional(),
   max_failed_restarts: z.number().int().min(0).max(100).nullable().optional(),
   duration_seconds: z.number().int().positive().nullable().optional(),
   pinned: z.boolean().optional().default(false),
@@ -45,8 +57,8 @@ export const launchFields = {
 /** Body of `POST /deployments/start` (the control plane's DeploymentStart plus launch policy). */
 export const LaunchRequestSchema = z.object({
   ...launchFields,
-  owner: z.string().nullable().optional(),
-  expires_at: z.string().nullable().optional(),
+  owner: textField().nullable().optional(),
+  expires_at: textField(64).nullable().optional(),
   container_runtime: RuntimeNameSchema.nullable().optional(),
   warm_offload: z.boolean().optional(),
 });
@@ -201,7 +213,7 @@ export const ExtendReplySchema = z.object({
 
 /** `POST /deployments/plan`: which warm models a launch would offload. */
 export const PlanRequestSchema = z.object({
-  model_name: z.string().min(1),
+  model_name: modelName,
   port,
   gpu_memory_fraction: z.number().gt(0).max(1),
   gpu_ids: gpuIds,
@@ -236,7 +248,7 @@ export const NodePolicyUpdateSchema = z.object({
     .positive('ram_cache_limit_mb must be a positive integer or null')
     .nullable()
     .optional(),
-  pins: z.array(z.string()).optional(),
+  pins: listField(key, 4096).optional(),
   busy_guard_seconds: z.number().min(0).max(300).optional(),
 });
 export type NodePolicyUpdate = z.infer<typeof NodePolicyUpdateSchema>;

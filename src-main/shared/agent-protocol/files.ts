@@ -1,5 +1,6 @@
 // Model files on a node: the HF cache, managed local models, uploads, URL pulls and packages.
 import { z } from 'zod';
+import { INPUT_LIMITS, RelativePathSchema, textField } from './limits.js';
 
 /** A repo in the HF hub cache (`hub/models--org--name`). */
 export const HfCacheEntrySchema = z.object({
@@ -9,7 +10,7 @@ export const HfCacheEntrySchema = z.object({
   in_use: z.boolean(),
 });
 export type HfCacheEntry = z.infer<typeof HfCacheEntrySchema>;
-export const NameParamsSchema = z.object({ name: z.string() });
+export const NameParamsSchema = z.object({ name: textField() });
 export const NameDeleteReplySchema = z.object({ status: z.literal('deleted'), name: z.string() });
 
 /** A managed model, or one under `--model-dirs` (`source` names the base; not deletable). */
@@ -34,13 +35,13 @@ export const FinalizedModelSchema = z.object({
 export type FinalizedModel = z.infer<typeof FinalizedModelSchema>;
 
 export const UploadBeginBodySchema = z.object({
-  name: z.string(),
+  name: textField(),
   total_bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   file_count: z.number().int().min(0).max(1_000_000),
 });
 export const UploadBeginReplySchema = z.object({ session_id: z.string() });
-export const SessionParamsSchema = z.object({ sid: z.string() });
-export const UploadPathQuerySchema = z.object({ path: z.string() });
+export const SessionParamsSchema = z.object({ sid: textField(64) });
+export const UploadPathQuerySchema = z.object({ path: RelativePathSchema });
 export const UploadFileReplySchema = z.object({
   path: z.string(),
   bytes: z.number(),
@@ -51,9 +52,12 @@ export const UploadAbortReplySchema = z.object({
   status: z.literal('aborted'),
   session_id: z.string(),
 });
-export const ArchiveQuerySchema = z.object({ name: z.string(), filename: z.string() });
+export const ArchiveQuerySchema = z.object({ name: textField(), filename: textField() });
 
-export const PullBodySchema = z.object({ url: z.string().max(4096), name: z.string().optional() });
+export const PullBodySchema = z.object({
+  url: textField(INPUT_LIMITS.path),
+  name: textField().optional(),
+});
 /** A background pull (`GET /local-models/transfers`), pruned 1 h after it finished. */
 export const TransferRecordSchema = z.object({
   id: z.string(),
@@ -81,7 +85,7 @@ export type PackageType = PackageInfo['type'];
 export const PackageUploadReplySchema = PackageInfoSchema.extend({
   status: z.literal('uploaded'),
 });
-export const PackageIdParamsSchema = z.object({ id: z.string() });
+export const PackageIdParamsSchema = z.object({ id: textField(64) });
 export const PackageDeleteReplySchema = z.object({
   status: z.literal('deleted'),
   package_id: z.string(),

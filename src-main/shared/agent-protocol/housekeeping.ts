@@ -1,5 +1,6 @@
 // Leftovers and the image cache on a node: containers, GPU processes, warm artifacts, images.
 import { z } from 'zod';
+import { textField } from './limits.js';
 import { RuntimeNameSchema } from './node.js';
 
 /** A container id as the agent accepts it in paths. */
@@ -59,7 +60,7 @@ export const WarmArtifactsSchema = z.object({
   disk_caches: z.array(DiskCacheSchema),
 });
 export type WarmArtifacts = z.infer<typeof WarmArtifactsSchema>;
-export const CacheNameParamsSchema = z.object({ name: z.string() });
+export const CacheNameParamsSchema = z.object({ name: textField() });
 export const CacheDeleteReplySchema = z.object({ status: z.literal('deleted'), name: z.string() });
 
 /** `GET /rogue-summary`: the counts the control plane shows per node. */

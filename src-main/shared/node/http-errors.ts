@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, errnoCode, type ErrorCode } from '../errors.js';
 
 /** The one place an error code becomes an HTTP status (both servers). */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -9,6 +9,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   length_required: 411,
   payload_too_large: 413,
@@ -28,6 +29,20 @@ export interface ErrorReply {
   body: Record<string, unknown>;
   /** Set for unexpected errors: the caller logs the error with it; the client sees only the id. */
   requestId?: string;
+  /** Set for failures the operator must hear of although they are no bug (a full disk): log this. */
+  log?: string;
+}
+
+/** Errno codes that mean the server's disk (or the user's quota) is full. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** The detail of a request that failed because the disk filled up while it was written. */
+export const DISK_FULL_DETAIL =
+  'Not enough disk space: the disk filled up while this request was written (ENOSPC). Nothing from it was kept; free space on the node and try again.';
+
+/** True when `err` is a system error saying the disk or quota is full. */
+export function isDiskFull(err: unknown): boolean {
+  return DISK_FULL.has(errnoCode(err) ?? '');
 }
 
 /**
@@ -44,11 +59,26 @@ export class RelayedError extends Error {
   }
 }
 
-/** Maps anything thrown by a handler to its reply; unknown errors become a 500 with a request id. */
+/**
+ * Maps anything thrown by a handler to its reply: an AppError by its code, a full disk to 507, an
+ * over-long name to 400; anything else is a 500 with a request id.
+ */
 export function errorReply(err: unknown, internalDetail = 'Internal Server Error'): ErrorReply {
   if (err instanceof AppError)
     return { status: ERROR_STATUS[err.code], body: { ...err.extra, detail: err.detail } };
   if (err instanceof RelayedError) return { status: err.status, body: err.body };
+  // System errors name host paths in their messages: these details are written here instead.
+  if (isDiskFull(err))
+    return {
+      status: ERROR_STATUS.insufficient_storage,
+      body: { detail: DISK_FULL_DETAIL },
+      log: 'request failed: the disk is full',
+    };
+  if (errnoCode(err) === 'ENAMETOOLONG')
+    return {
+      status: ERROR_STATUS.bad_request,
+      body: { detail: 'A name in the request is longer than the filesystem allows.' },
+    };
   const requestId = randomUUID();
   return { status: 500, body: { detail: internalDetail, request_id: requestId }, requestId };
 }
