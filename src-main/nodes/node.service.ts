@@ -21,6 +21,9 @@ import * as repo from './node.repository.js';
 /** History queries look back at most this far (behaviour.md §4.3). */
 export const MAX_HISTORY_MINUTES = 2880;
 
+/** `POST /api/nodes` waits this long for the agent's `/info` before saying it cannot be reached. */
+const REGISTER_TIMEOUT_MS = 3_000;
+
 /** What an agent says about itself when it announces, registers, or is found in Consul. */
 export interface AgentFacts {
   node_name: string;
@@ -133,7 +136,8 @@ export class NodeService {
     const address = { host: input.ip_address, port: input.port };
     let info: NodeInfo;
     try {
-      info = await this.deps.agents.call(address, 'info', {});
+      // A LAN agent answers `/info` at once; an address that does not is a typo, said quickly.
+      info = await this.deps.agents.call(address, 'info', {}, { timeoutMs: REGISTER_TIMEOUT_MS });
     } catch (err) {
       throw registrationProblem(address, err);
     }

@@ -1,6 +1,7 @@
 // The control plane's node API (seed "Nodes"; behaviour.md §4): wire schemas and types.
 import { z } from 'zod';
 import { DiskUsageSchema, GpuReadingSchema, PackageRefSchema } from './agent-protocol/node.js';
+import { isHostAddress } from './net.js';
 
 /** Node health as the seed names it; `status_reason` says why. */
 export const NODE_STATUSES = ['online', 'degraded', 'critical', 'maintenance', 'unknown'] as const;
@@ -46,7 +47,10 @@ const host = z
   .trim()
   .min(1, 'ip_address must not be empty')
   .max(253)
-  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'ip_address must be an IP address or a host name');
+  .refine(
+    isHostAddress,
+    'ip_address must be an IPv4 or IPv6 address or a host name (letters, digits, dots and hyphens)',
+  );
 
 /** `POST /api/nodes`: register an agent by address (its `/info` names it). */
 export const NodeCreateSchema = z

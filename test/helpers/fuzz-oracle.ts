@@ -24,8 +24,17 @@ export const HANG_MS = 5_000;
 /** Internal error text that must never reach a client: errno messages, stack frames. */
 const INTERNAL = /\bE[A-Z]{3,}: |\n\s+at |node:internal/;
 
+/** The agent named by a request could not be reached or refused us: 502, as the seed says. */
+const UPSTREAM = /^(Failed to reach agent at |The agent at )/;
+
+function upstream(r: RawReply): boolean {
+  const detail = (r.json as { detail?: unknown } | undefined)?.detail;
+  return r.status === 502 && typeof detail === 'string' && UPSTREAM.test(detail);
+}
+
 /**
- * Judges one answer: never a hang, never a 5xx but 507, every error with a detail (or the
+ * Judges one answer: never a hang, never a 5xx but 507 (or a 502 naming an agent the request
+ * pointed at, such as the address given to `POST /api/nodes`), every error with a detail (or the
  * OpenAI envelope on `/v1`) and without internal text, and 401 for anonymous calls where
  * `needsAuth` says credentials are required.
  */
@@ -35,9 +44,10 @@ export function judge(c: FuzzCase, r: RawReply, where: string, needsAuth: boolea
     expect(c.truncate === true && r.closed, `${what}: no answer within ${HANG_MS} ms`).toBe(true);
     return;
   }
-  expect(r.status < 500 || r.status === 507, `${what}: ${r.status} ${r.text.slice(0, 300)}`).toBe(
-    true,
-  );
+  expect(
+    r.status < 500 || r.status === 507 || upstream(r),
+    `${what}: ${r.status} ${r.text.slice(0, 300)}`,
+  ).toBe(true);
   if (r.status >= 400) {
     const body = r.json as { detail?: unknown; error?: unknown } | undefined;
     expect(

@@ -7,6 +7,7 @@ import type { NodeRead } from '../../src-main/shared/nodes.js';
 import { startAgent } from '../helpers/agent-process.js';
 import { startFleet, type Fleet } from '../helpers/fleet.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
+import { freePort } from '../helpers/engine-harness.js';
 
 function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
@@ -59,13 +60,14 @@ describe('approval mode and registration by address', () => {
   });
 
   it('answers 502 naming the address and the cause when registration cannot reach an agent', async () => {
+    const closed = await freePort();
     const unreachable = await fleet.call('POST', '/api/nodes', {
       ip_address: '127.0.0.1',
-      port: 1,
+      port: closed,
     });
     expect(unreachable.status).toBe(502);
     expect((unreachable.body as { detail: string }).detail).toMatch(
-      /^Failed to reach agent at http:\/\/127\.0\.0\.1:1: ECONNREFUSED/,
+      new RegExp(`^Failed to reach agent at http://127\\.0\\.0\\.1:${closed}: ECONNREFUSED`),
     );
 
     const stranger = await startAgent(['--simulate-gpus', '1xL4-24GB', '--runtime', 'process']);
@@ -129,6 +131,8 @@ describe('approval mode and registration by address', () => {
       ['POST', '/api/nodes', { ip_address: 'h', port: 70000 }, 422],
       ['POST', '/api/nodes', { ip_address: 'h; rm -rf /', port: 9000 }, 422],
       ['POST', '/api/nodes', { ip_address: 'h', extra: 1 }, 422],
+      ['POST', '/api/nodes', { ip_address: '[:9Vv[', port: 9000 }, 422],
+      ['POST', '/api/nodes', { ip_address: '300.1.1.1', port: 9000 }, 422],
       ['POST', `/api/nodes/${node.id}/maintenance`, { gpu_ids: 'all', enabled: true }, 422],
       ['POST', `/api/nodes/${node.id}/maintenance`, { gpu_ids: [9], enabled: true }, 400],
       ['POST', `/api/nodes/${node.id}/maintenance`, { enabled: 'yes' }, 422],
