@@ -40,6 +40,7 @@ import { createLogger, registerSecret } from './logging/logger.js';
 import { createDeploymentSyncLoop, createExpiryLoop } from './loops/deployment-loops.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
 import { createNodeSyncLoop } from './loops/node-sync.loop.js';
+import { createWebhookDeliveryLoop } from './loops/webhook-delivery.loop.js';
 import { MaintenanceService } from './nodes/maintenance.service.js';
 import { nodeProxyRoutes } from './nodes/node-proxy.routes.js';
 import { NodeSync } from './nodes/node-sync.js';
@@ -52,6 +53,8 @@ import { settingsRoutes } from './settings/settings.routes.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { IpcResponse } from './shared/ipc.js';
 import { AERIE_VERSION } from './shared/version.js';
+import { WebhookService } from './webhooks/webhook.service.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import { WsHub } from './ws/ws-hub.js';
 import { errorMessage, errnoCode } from './shared/errors.js';
 import { urlHost } from './shared/net.js';
@@ -70,11 +73,16 @@ export interface ControlPlane {
   readonly port: number;
   readonly server: Server;
   readonly events: EventBus;
+  /** Deployment lifecycle notifications (`webhooks.notify(...)`). */
+  readonly webhooks: WebhookService;
   readonly routes: readonly RouteDef[];
   readonly tokens: { cluster: string; admin: string; createdFiles: string[] };
   /** Answers a bridge request through the same router that serves the LAN. */
   inject(raw: unknown): Promise<IpcResponse>;
-  /** Stops loops, WS, HTTP and the database, in that order. Idempotent. */
+  /**
+   * Stops loops (and aborts webhook attempts in flight), WS, HTTP and the database, in that
+   * order. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -116,6 +124,14 @@ async function start(
   const events = new EventBus();
   const settings = new SettingsService(store.db, events, now);
   await settings.init();
+  const webhooks = new WebhookService({
+    db: store.db,
+    settings,
+    clock,
+    wake: () => void webhookLoop.trigger(),
+    ...(config.webhookRetryBaseMs !== undefined && { retryBaseMs: config.webhookRetryBaseMs }),
+  });
+  const webhookLoop = createWebhookDeliveryLoop(webhooks, clock);
   const configs = new ConfigService(store.db, now);
   const purge = new PurgeService(store.db, events);
   const releases = new VllmReleaseService({ url: config.vllmReleasesUrl });
@@ -147,7 +163,7 @@ async function start(
   const deploymentStore = new DeploymentStore(store.db, events, nodes, clock);
   const launcher = new DeploymentLauncher(deploymentStore, agents, settings);
   const deployments = new DeploymentService(deploymentStore, launcher, agents);
-  const notify: Notifier = (n) => createLogger('loops').info('lifecycle notice', { ...n });
+  const notify: Notifier = (n) => webhooks.notify(n);
   const deploymentSync = new DeploymentSync({
     store: deploymentStore,
     agents,
@@ -172,6 +188,7 @@ async function start(
     nodeLoop,
     createDeploymentSyncLoop(deploymentSync, settings, clock),
     createExpiryLoop(expiry, settings, clock),
+    webhookLoop,
   ];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
@@ -187,6 +204,7 @@ async function start(
     ...settingsRoutes(settings),
     ...configsRoutes(configs),
     ...adminRoutes(purge),
+    ...webhooksRoutes(webhooks),
     ...nodesRoutes(nodes, maintenance, discovery),
     ...deploymentsRoutes(deployments, launcher),
     ...nodeProxyRoutes(nodes, agents, uploads),
@@ -220,6 +238,7 @@ async function start(
     port = await listen(server, config.host, config.port);
   } catch (err) {
     hub.close();
+    await webhooks.close();
     await store.close();
     const code = errnoCode(err);
     if (code === 'EADDRINUSE')
@@ -246,6 +265,7 @@ async function start(
     port,
     server,
     events,
+    webhooks,
     routes,
     tokens: {
       cluster: cluster.token,
@@ -256,6 +276,7 @@ async function start(
     stop: () =>
       (stopping ??= (async () => {
         await Promise.all(loops.map((l) => l.stop()));
+        await webhooks.close();
         hub.close();
         await closeServer(server, 1000);
         await agents.close();

@@ -73,6 +73,8 @@ export interface ServeConfig {
   readonly consulUrl: string | undefined;
   readonly demo: boolean;
   readonly vllmReleasesUrl: string;
+  /** First webhook retry delay, ms (`AERIE_WEBHOOK_RETRY_BASE_MS`; tests shorten it). */
+  readonly webhookRetryBaseMs: number | undefined;
 }
 
 export type ConfigResult = { ok: true; config: ServeConfig } | { ok: false; problems: string[] };
@@ -104,6 +106,13 @@ export function loadServeConfig(
   const releasesUrl = env.AERIE_VLLM_RELEASES_URL ?? DEFAULT_RELEASES_URL;
   if (!/^https?:\/\/\S+$/i.test(releasesUrl))
     problems.push(`AERIE_VLLM_RELEASES_URL: must be an http(s) URL`);
+  const rawRetryBase = env.AERIE_WEBHOOK_RETRY_BASE_MS;
+  const retryBase = rawRetryBase === undefined ? undefined : Number(rawRetryBase);
+  if (
+    retryBase !== undefined &&
+    (!/^\d+$/.test(rawRetryBase ?? '') || retryBase < 1 || retryBase > 3_600_000)
+  )
+    problems.push('AERIE_WEBHOOK_RETRY_BASE_MS: must be a whole number of ms from 1 to 3600000');
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   const c = parsed.data;
   return {
@@ -119,6 +128,7 @@ export function loadServeConfig(
       consulUrl: c.consulUrl,
       demo: c.demo,
       vllmReleasesUrl: releasesUrl,
+      webhookRetryBaseMs: retryBase,
     }),
   };
 }

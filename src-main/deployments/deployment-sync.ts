@@ -11,6 +11,7 @@ import type { DeploymentStore } from './deployment-store.js';
 import * as repo from './deployment.repository.js';
 import { isActive, isLaunching, notificationFor, observe, type Observation } from './lifecycle.js';
 import type { LifecycleNotice, Notifier } from './notifier.js';
+import { deploymentError, deploymentRunning } from '../webhooks/webhook-notifications.js';
 import { foldUsage } from './usage-fold.js';
 
 const CONCURRENCY = 16;
@@ -234,18 +235,15 @@ export class DeploymentSync {
     node: NodeRow,
     row: repo.DeploymentRow,
   ): LifecycleNotice {
-    const model = row.model_name;
-    if (event === 'deployment_running')
-      return {
-        event,
-        message: `${model} is ready on ${node.hostname}:${row.port}`,
-        fields: { deployment_id: row.id, model },
-      };
-    return {
-      event,
-      message: `${model} on ${node.hostname}:${row.port} is ${row.status}`,
-      fields: { deployment_id: row.id, model, error: row.last_error },
+    const place = {
+      deployment_id: row.id,
+      model: row.model_name,
+      host: node.hostname,
+      port: row.port,
     };
+    if (event === 'deployment_running') return deploymentRunning(place);
+    const status = row.status === 'unreachable' ? 'unreachable' : 'error';
+    return deploymentError({ ...place, status, error: row.last_error });
   }
 
   /**

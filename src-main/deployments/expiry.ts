@@ -5,6 +5,11 @@ import type { DeploymentStore } from './deployment-store.js';
 import type { DeploymentService } from './deployment.service.js';
 import { isLeased } from './lifecycle.js';
 import type { Notifier } from './notifier.js';
+import {
+  deploymentExpired,
+  deploymentExpiring,
+  minutesLeft,
+} from '../webhooks/webhook-notifications.js';
 
 /**
  * One expiry tick (behaviour.md §2.13): deployments past their deadline are stopped with the
@@ -35,18 +40,14 @@ export class ExpiryWatch {
       const model = row.model_name;
       if (remaining <= 0) {
         await this.deps.deployments.stopBestEffort(row.id, 'expired');
-        this.deps.notify({
-          event: 'deployment_expired',
-          message: `${model} (deployment ${row.id}) reached its serve duration and was stopped`,
-          fields: { deployment_id: row.id, model },
-        });
+        this.deps.notify(deploymentExpired({ deployment_id: row.id, model }));
         continue;
       }
       const mark = `${row.id}@${row.expires_at}`;
       live.add(mark);
       if (remaining > windowMs || this.warned.has(mark)) continue;
       this.warned.add(mark);
-      const minutes = Math.ceil(remaining / 60_000);
+      const minutes = minutesLeft(remaining);
       this.deps.bus.emit({
         type: 'expiry_warning',
         deployment_id: row.id,
@@ -54,11 +55,14 @@ export class ExpiryWatch {
         expires_at: row.expires_at,
         minutes_left: minutes,
       });
-      this.deps.notify({
-        event: 'deployment_expiring',
-        message: `${model} (deployment ${row.id}) expires in ~${minutes}m — extend it from the dashboard to keep it serving`,
-        fields: { deployment_id: row.id, model, expires_at: row.expires_at, minutes_left: minutes },
-      });
+      this.deps.notify(
+        deploymentExpiring({
+          deployment_id: row.id,
+          model,
+          expires_at: row.expires_at,
+          remainingMs: remaining,
+        }),
+      );
     }
     for (const mark of this.warned) if (!live.has(mark)) this.warned.delete(mark);
   }

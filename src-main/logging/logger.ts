@@ -22,6 +22,7 @@ export type LogCategory =
   | 'health'
   | 'shell'
   | 'agent'
+  | 'webhooks'
   | 'sim';
 
 /** A structured logger for one control-plane category; every line is redacted first. */

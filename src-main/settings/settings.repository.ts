@@ -38,3 +38,9 @@ export async function saveOverrides(
     )
     .execute();
 }
+
+/** Deletes the given overrides (a cleared write-only setting leaves no row behind). */
+export async function deleteOverrides(db: Db, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.deleteFrom('settings').where('key', 'in', keys).execute();
+}

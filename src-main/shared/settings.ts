@@ -21,7 +21,18 @@ const webhookUrl = z
     message: 'must be empty or an http(s):// URL',
   });
 
-/** Every runtime setting with its range; the single source of validation and of the API schema. */
+const webhookSecret = z
+  .string()
+  .max(256, 'must be at most 256 characters')
+  .refine((v) => v === '' || v.length >= 8, {
+    message: 'must be empty (to clear it) or at least 8 characters',
+  })
+  .refine((v) => v.trim() === v, { message: 'must not start or end with whitespace' });
+
+/**
+ * Every readable runtime setting with its range; the single source of validation and of the API
+ * schema. Each is stored, returned by `GET /api/settings` and carried by `settings_changed`.
+ */
 export const settingsShape = {
   gateway_enabled: z.boolean(),
   gateway_timeout_seconds: int(10, 86400),
@@ -47,23 +58,49 @@ export const settingsShape = {
   deployment_failure_threshold: int(1, 20),
 };
 
-export const SettingsSchema = z.object(settingsShape).meta({ id: 'Settings' });
-export type Settings = z.infer<typeof SettingsSchema>;
-export type SettingKey = keyof Settings;
+/**
+ * Write-only settings: accepted by `PUT /api/settings` (an empty string clears one), stored, and
+ * never returned, broadcast or logged; the read side has a `<key>_set` flag for each.
+ */
+export const secretSettingsShape = {
+  /** HMAC-SHA256 key for the `X-Aerie-Signature` header of webhook deliveries. */
+  webhook_secret: webhookSecret,
+};
+export type SecretSettingKey = keyof typeof secretSettingsShape;
 
-/** PUT body: every field optional and nullable (null is ignored except where it clears a value). */
+/** The read-side flag of each write-only setting: whether a value is set. */
+const secretFlagsShape = {
+  webhook_secret_set: z
+    .boolean()
+    .describe('Whether a webhook_secret is set (it is never returned)'),
+};
+
+export const SettingsSchema = z
+  .object({ ...settingsShape, ...secretFlagsShape })
+  .meta({ id: 'Settings' });
+export type Settings = z.infer<typeof SettingsSchema>;
+/** A key of the settings as read (stored settings and the `*_set` flags). */
+export type SettingKey = keyof Settings;
+/** A key of a readable stored setting (every setting but the write-only ones and their flags). */
+export type StoredSettingKey = keyof typeof settingsShape;
+
+const updatable = <S extends Record<string, z.ZodType>>(shape: S) =>
+  Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.nullable().optional()])) as {
+    [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>>;
+  };
+
+/**
+ * PUT body: every readable and write-only setting, each optional and nullable (null is ignored
+ * except where it clears a value). The `*_set` flags are read-only and rejected as unknown.
+ */
 export const SettingsUpdateSchema = z
-  .object(
-    Object.fromEntries(
-      Object.entries(settingsShape).map(([k, v]) => [k, v.nullable().optional()]),
-    ) as { [K in SettingKey]: z.ZodOptional<z.ZodNullable<(typeof settingsShape)[K]>> },
-  )
+  .object({ ...updatable(settingsShape), ...updatable(secretSettingsShape) })
   .strict()
   .meta({ id: 'SettingsUpdate' });
 export type SettingsUpdate = z.infer<typeof SettingsUpdateSchema>;
 
 /** Keys whose explicit `null` means "clear to the default" instead of "leave unchanged". */
-export const NULLABLE_SETTING_KEYS: ReadonlySet<SettingKey> = new Set([
+export const NULLABLE_SETTING_KEYS: ReadonlySet<StoredSettingKey> = new Set([
   'default_max_failed_restarts',
 ]);
 
@@ -89,6 +126,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   expiry_check_interval_seconds: 30,
   node_failure_threshold: 3,
   deployment_failure_threshold: 3,
+  webhook_secret_set: false,
 });
 
-export const SETTING_KEYS = Object.keys(settingsShape) as SettingKey[];
+/** Every key of the settings as read, in display order. */
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
+/** The readable stored settings. */
+export const STORED_SETTING_KEYS = Object.keys(settingsShape) as StoredSettingKey[];
+/** The write-only settings. */
+export const SECRET_SETTING_KEYS = Object.keys(secretSettingsShape) as SecretSettingKey[];

@@ -26,6 +26,7 @@ describe('HTTP stack', () => {
         { name: 'node-sync', interval_seconds: 10 },
         { name: 'deployment-sync', interval_seconds: 5 },
         { name: 'expiry', interval_seconds: 30 },
+        { name: 'webhook-delivery', interval_seconds: 30 },
       ],
     });
   });

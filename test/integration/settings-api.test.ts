@@ -19,7 +19,7 @@ afterAll(async () => {
 const get = async () => (await api(s.url, 'GET', '/api/settings')).body as Record<string, unknown>;
 
 describe('settings API', () => {
-  it('returns all 21 settings with their defaults', async () => {
+  it('returns all 22 settings with their defaults', async () => {
     const body = await get();
     expect(Object.keys(body).sort()).toEqual([...SETTING_KEYS].sort());
     expect(body).toEqual(DEFAULT_SETTINGS);
@@ -73,8 +73,44 @@ describe('settings API', () => {
     expect((await api(s.url, 'PUT', '/api/settings', body)).status).toBe(422);
   });
 
+  it('takes webhook_secret write-only: never in GET, the PUT reply, settings_changed or the log', async () => {
+    const secret = 'whsec-integration-0123456789';
+    const from = ws.messages.length;
+    const r = await api(s.url, 'PUT', '/api/settings', { webhook_secret: secret });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ webhook_secret_set: true });
+    expect(r.body).not.toHaveProperty('webhook_secret');
+    const read = await api(s.url, 'GET', '/api/settings');
+    expect(read.body).toMatchObject({ webhook_secret_set: true });
+    expect(JSON.stringify(read.body)).not.toContain(secret);
+    await waitFor(() => ws.messages.slice(from).some((m) => m.type === 'settings_changed'));
+    const event = ws.messages.slice(from).find((m) => m.type === 'settings_changed')!;
+    expect(event.settings).toMatchObject({ webhook_secret_set: true });
+    expect(JSON.stringify(ws.messages)).not.toContain(secret);
+    expect(s.stderr + s.stdout).not.toContain(secret);
+
+    const cleared = await api(s.url, 'PUT', '/api/settings', { webhook_secret: '' });
+    expect(cleared.body).toMatchObject({ webhook_secret_set: false });
+  });
+
+  it.each([
+    [{ webhook_secret: 'short' }, 'must be empty (to clear it) or at least 8 characters'],
+    [{ webhook_secret: 'x'.repeat(257) }, 'must be at most 256 characters'],
+    [{ webhook_secret: ' padded-secret ' }, 'must not start or end with whitespace'],
+    [{ webhook_secret: 12345678 }, 'expected string'],
+    [{ webhook_secret_set: true }, 'Extra inputs are not permitted'],
+  ])('rejects %j with 422 and a detail, changing nothing', async (body, msg) => {
+    const before = await get();
+    const r = await api(s.url, 'PUT', '/api/settings', body);
+    expect(r.status).toBe(422);
+    const detail = (r.body as { detail: { loc: string[]; msg: string }[] }).detail;
+    expect(detail.map((d) => d.loc)).toEqual([['body', Object.keys(body)[0]]]);
+    expect(detail[0]!.msg).toContain(msg);
+    expect(await get()).toEqual(before);
+  });
+
   it('answers an empty update with 400 "No settings provided."', async () => {
-    for (const body of [{}, { gateway_enabled: null }]) {
+    for (const body of [{}, { gateway_enabled: null }, { webhook_secret: null }]) {
       const r = await api(s.url, 'PUT', '/api/settings', body);
       expect(r.status).toBe(400);
       expect(r.body).toEqual({ detail: 'No settings provided.' });

@@ -20,7 +20,7 @@ describe('IPC request bridge (plane.inject, as the ipcMain handler calls it)', (
     rmSync(plane.dataDir, { recursive: true, force: true });
   });
 
-  it('answers GET /api/settings with all 21 settings as parsed JSON', async () => {
+  it('answers GET /api/settings with all 22 settings as parsed JSON', async () => {
     const res = await plane.inject({ method: 'GET', path: '/api/settings' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/json');
@@ -73,7 +73,7 @@ describe('IPC request bridge (plane.inject, as the ipcMain handler calls it)', (
     await plane.inject({ method: 'GET', path: '/api/settings' });
     const res = await fetch(`${plane.url}/api/settings`);
     expect(res.status).toBe(200);
-    expect(Object.keys((await res.json()) as object)).toHaveLength(21);
+    expect(Object.keys((await res.json()) as object)).toHaveLength(SETTING_KEYS.length);
   });
 
   it.each([

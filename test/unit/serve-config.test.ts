@@ -61,4 +61,16 @@ describe('serve configuration', () => {
     const r = loadServeConfig(['--trusted-networks', '10.0.0.0/8, 999.1.1.1'], {});
     expect(!r.ok && r.problems.join()).toMatch(/'999\.1\.1\.1' is not an IP network/);
   });
+
+  it('reads AERIE_WEBHOOK_RETRY_BASE_MS as a whole number of ms, rejecting anything else', () => {
+    const r = loadServeConfig([], { AERIE_WEBHOOK_RETRY_BASE_MS: '250' });
+    expect(r.ok && r.config.webhookRetryBaseMs).toBe(250);
+    const none = loadServeConfig([], {});
+    expect(none.ok && none.config.webhookRetryBaseMs).toBeUndefined();
+    for (const bad of ['0', '1.5', 'soon', '3600001', ''])
+      expect(loadServeConfig([], { AERIE_WEBHOOK_RETRY_BASE_MS: bad })).toEqual({
+        ok: false,
+        problems: ['AERIE_WEBHOOK_RETRY_BASE_MS: must be a whole number of ms from 1 to 3600000'],
+      });
+  });
 });

@@ -3,6 +3,7 @@ import { openDatabase } from '../../src-main/db/open-database.js';
 import { AppError } from '../../src-main/shared/errors.js';
 import { EventBus } from '../../src-main/events/event-bus.js';
 import { SettingsService } from '../../src-main/settings/settings.service.js';
+import { redact } from '../../src-main/logging/logger.js';
 import type { AppEvent } from '../../src-main/shared/events.js';
 import {
   DEFAULT_SETTINGS,
@@ -21,9 +22,9 @@ async function setup() {
 }
 
 describe('SettingsService', () => {
-  it("starts from the 21 documented defaults (the seed's 20, and auto_register_nodes)", async () => {
+  it("starts from the 22 documented defaults (the seed's 20, auto_register_nodes, webhook_secret_set)", async () => {
     const { service } = await setup();
-    expect(SETTING_KEYS).toHaveLength(21);
+    expect(SETTING_KEYS).toHaveLength(22);
     expect(service.get()).toEqual(DEFAULT_SETTINGS);
     expect(service.get()).toMatchObject({
       gateway_timeout_seconds: 600,
@@ -91,6 +92,65 @@ describe('SettingsService', () => {
     service.onChange((_s, changed) => seen.push(changed));
     await service.update({ nodes_sync_interval_seconds: 10, deployments_sync_interval_seconds: 2 });
     expect(seen).toEqual([['deployments_sync_interval_seconds']]);
+  });
+
+  it('keeps webhook_secret write-only: stored and readable by the service, never in get() or settings_changed', async () => {
+    const { store, bus, events, service } = await setup();
+    const secret = 'hmac-key-0123456789';
+    const r = await service.update({ webhook_secret: secret });
+    expect(r).toEqual({ ...DEFAULT_SETTINGS, webhook_secret_set: true });
+    expect(JSON.stringify(service.get())).not.toContain(secret);
+    expect(service.secret('webhook_secret')).toBe(secret);
+    expect(events).toEqual([
+      { type: 'settings_changed', settings: { ...DEFAULT_SETTINGS, webhook_secret_set: true } },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(secret);
+
+    const reloaded = new SettingsService(store.db, bus);
+    await reloaded.init();
+    expect(reloaded.secret('webhook_secret')).toBe(secret);
+    expect(reloaded.get().webhook_secret_set).toBe(true);
+  });
+
+  it('clears webhook_secret with an empty string (no row left) and ignores null', async () => {
+    const { store, service } = await setup();
+    const seen: string[][] = [];
+    service.onChange((_s, changed) => seen.push(changed));
+    await service.update({ webhook_secret: 'first-secret-value' });
+    await service.update({ webhook_secret: null, default_port: 9002 });
+    expect(service.secret('webhook_secret')).toBe('first-secret-value');
+    await service.update({ webhook_secret: '' });
+    expect(service.secret('webhook_secret')).toBe('');
+    expect(service.get().webhook_secret_set).toBe(false);
+    expect(
+      store.raw.prepare("select count(*) from settings where key = 'webhook_secret'").pluck().get(),
+    ).toBe(0);
+    expect(seen).toEqual([['webhook_secret_set'], ['default_port'], ['webhook_secret_set']]);
+    await expect(service.update({ webhook_secret: null })).rejects.toMatchObject({
+      detail: 'No settings provided.',
+    });
+  });
+
+  it('registers the webhook secret with the log redactor', async () => {
+    const { service } = await setup();
+    const secret = 'redact-me-please-42';
+    await service.update({ webhook_secret: secret });
+    expect(JSON.stringify(redact({ msg: `oops ${secret}` }))).not.toContain(secret);
+  });
+
+  it('rejects a short, padded, over-long or non-string webhook_secret, and the read-only flag', () => {
+    for (const [value, msg] of [
+      ['short', 'must be empty (to clear it) or at least 8 characters'],
+      [' padded-secret ', 'must not start or end with whitespace'],
+      ['x'.repeat(257), 'must be at most 256 characters'],
+      [42, 'Invalid input: expected string, received number'],
+    ] as const) {
+      const r = SettingsUpdateSchema.safeParse({ webhook_secret: value });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => i.message)).toContain(msg);
+    }
+    expect(SettingsUpdateSchema.safeParse({ webhook_secret: '' }).success).toBe(true);
+    expect(SettingsUpdateSchema.safeParse({ webhook_secret_set: true }).success).toBe(false);
   });
 
   it('validates ranges and unknown fields in the update schema', () => {
