@@ -11,7 +11,11 @@ import type { DeploymentStore } from './deployment-store.js';
 import * as repo from './deployment.repository.js';
 import { isActive, isLaunching, notificationFor, observe, type Observation } from './lifecycle.js';
 import type { LifecycleNotice, Notifier } from './notifier.js';
-import { deploymentError, deploymentRunning } from '../webhooks/webhook-notifications.js';
+import {
+  deploymentError,
+  deploymentExpired,
+  deploymentRunning,
+} from '../webhooks/webhook-notifications.js';
 import { foldUsage } from './usage-fold.js';
 
 const CONCURRENCY = 16;
@@ -231,7 +235,7 @@ export class DeploymentSync {
   }
 
   private notice(
-    event: 'deployment_running' | 'deployment_error',
+    event: 'deployment_running' | 'deployment_error' | 'deployment_expired',
     node: NodeRow,
     row: repo.DeploymentRow,
   ): LifecycleNotice {
@@ -242,6 +246,7 @@ export class DeploymentSync {
       port: row.port,
     };
     if (event === 'deployment_running') return deploymentRunning(place);
+    if (event === 'deployment_expired') return deploymentExpired(place);
     const status = row.status === 'unreachable' ? 'unreachable' : 'error';
     return deploymentError({ ...place, status, error: row.last_error });
   }

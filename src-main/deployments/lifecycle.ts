@@ -137,9 +137,11 @@ export function observe(
 export function notificationFor(
   from: DeploymentStatus,
   to: DeploymentStatus,
-): 'deployment_running' | 'deployment_error' | null {
+): 'deployment_running' | 'deployment_error' | 'deployment_expired' | null {
   if (from === to) return null;
   if (to === 'running') return 'deployment_running';
+  // The agent keeps the lease too and may stop the model before the expiry loop's next tick.
+  if (to === 'expired') return 'deployment_expired';
   if ((to === 'error' || to === 'unreachable') && from !== 'error' && from !== 'unreachable')
     return 'deployment_error';
   return null;

@@ -162,5 +162,7 @@ describe('what the sync loop makes of an observation', () => {
     expect(notificationFor('error', 'unreachable')).toBeNull();
     expect(notificationFor('running', 'running')).toBeNull();
     expect(notificationFor('running', 'stopped')).toBeNull();
+    expect(notificationFor('running', 'expired')).toBe('deployment_expired');
+    expect(notificationFor('expired', 'expired')).toBeNull();
   });
 });
