@@ -17,6 +17,7 @@ import { DeploymentService } from './deployments/deployment.service.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
 import { ExpiryWatch } from './deployments/expiry.js';
 import type { Notifier } from './deployments/notifier.js';
+import { buildGateway } from './api-keys/gateway-setup.js';
 import { announceRoutes } from './discovery/announce.routes.js';
 import { readConsulCatalog } from './discovery/consul-catalog.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
@@ -25,13 +26,7 @@ import { healthRoutes } from './health/health.routes.js';
 import { VllmReleaseService } from './health/vllm-release.service.js';
 import { docsAssetDirs, docsRoutes } from './http/docs.js';
 import { createExpressApp } from './http/express-app.js';
-import {
-  closeServer,
-  createHttpServer,
-  dispatcher,
-  gatewayNotReady,
-  listen,
-} from './http/http-server.js';
+import { closeServer, createHttpServer, dispatcher, listen } from './http/http-server.js';
 import { injectRequest } from './http/inject.js';
 import type { AccessPolicy } from './http/middleware/auth.js';
 import { buildOpenApi } from './shared/node/openapi.js';
@@ -77,6 +72,8 @@ export interface ControlPlane {
   readonly webhooks: WebhookService;
   readonly routes: readonly RouteDef[];
   readonly tokens: { cluster: string; admin: string; createdFiles: string[] };
+  /** True while no permanent API key exists: `/v1` answers anyone on the LAN. */
+  gatewayOpen(): boolean;
   /** Answers a bridge request through the same router that serves the LAN. */
   inject(raw: unknown): Promise<IpcResponse>;
   /**
@@ -183,12 +180,22 @@ async function start(
   );
   const uploads = new UploadRelay({ agents, bus: events, clock });
 
+  const gw = buildGateway({
+    db: store.db,
+    bus: events,
+    clock,
+    settings,
+    deployments: () => deployments.list(),
+    nodes: () => nodes.list(),
+    loops: () => loops.map((l) => l.status()),
+  });
   const loops: SyncLoop[] = [
     createHousekeepingLoop(store.db, settings, clock),
     nodeLoop,
     createDeploymentSyncLoop(deploymentSync, settings, clock),
     createExpiryLoop(expiry, settings, clock),
     webhookLoop,
+    gw.loop,
   ];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
@@ -205,6 +212,7 @@ async function start(
     ...configsRoutes(configs),
     ...adminRoutes(purge),
     ...webhooksRoutes(webhooks),
+    ...gw.routes,
     ...nodesRoutes(nodes, maintenance, discovery),
     ...deploymentsRoutes(deployments, launcher),
     ...nodeProxyRoutes(nodes, agents, uploads),
@@ -229,7 +237,12 @@ async function start(
       : undefined;
   const app = createExpressApp({ routes, access, consoleDir, staticDirs: docsAssetDirs() });
   const hub = new WsHub(events, { access });
-  const parts = { rest: app, gateway: gatewayNotReady, upgrade: hub.handleUpgrade.bind(hub) };
+  await gw.start();
+  const parts = {
+    rest: app,
+    gateway: gw.gateway.handle,
+    upgrade: hub.handleUpgrade.bind(hub),
+  };
   const server = createHttpServer(parts);
   const dispatch = dispatcher(parts);
 
@@ -272,6 +285,7 @@ async function start(
       admin: admin.token,
       createdFiles: [cluster.createdFile, admin.createdFile].filter((f): f is string => f !== null),
     },
+    gatewayOpen: () => gw.open(),
     inject: (raw) => injectRequest(dispatch, raw, admin.token),
     stop: () =>
       (stopping ??= (async () => {
@@ -279,6 +293,7 @@ async function start(
         await webhooks.close();
         hub.close();
         await closeServer(server, 1000);
+        await gw.stop();
         await agents.close();
         await store.close();
         unlock();

@@ -64,6 +64,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
   const exitCode = exitCodeOnSignal('aerie serve', stopAll, 1900);
   const host = urlHost(config.host);
+  if (plane.gatewayOpen())
+    process.stdout.write(
+      `gateway open: /v1 needs no API key until you create a permanent one (POST /api/api-keys)\n`,
+    );
   process.stdout.write(`listening on http://${host}:${plane.port}\n`);
   return exitCode;
 }

@@ -92,6 +92,10 @@ export interface ApiKeysTable {
   last_used_at: string | null;
   expires_at: string | null;
   allowed_deployment_ids: string | null;
+  rate_limit_rpm: number | null;
+  rate_limit_tpm: number | null;
+  token_budget: number | null;
+  budget_period: string | null;
 }
 
 export interface UsageHourlyTable {

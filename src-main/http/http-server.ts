@@ -15,23 +15,6 @@ export interface HttpServerParts {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
-/** Answers `/v1/*` until the gateway exists, in the OpenAI error envelope. */
-export const gatewayNotReady: RequestHandler = (_req, res) => {
-  const body = JSON.stringify({
-    error: {
-      message: 'The gateway is not available in this build.',
-      type: 'invalid_request_error',
-      param: null,
-      code: 'not_found',
-    },
-  });
-  res.writeHead(404, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-};
-
 function isGatewayPath(url: string | undefined): boolean {
   return url !== undefined && (url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?'));
 }

@@ -23,6 +23,7 @@ export type LogCategory =
   | 'shell'
   | 'agent'
   | 'webhooks'
+  | 'gateway'
   | 'sim';
 
 /** A structured logger for one control-plane category; every line is redacted first. */

@@ -36,6 +36,8 @@ const webhookSecret = z
 export const settingsShape = {
   gateway_enabled: z.boolean(),
   gateway_timeout_seconds: int(10, 86400),
+  /** How long a `/v1` request for a paused model waits for it to wake before a 503 (0 = none). */
+  gateway_wake_hold_seconds: int(0, 600),
   start_timeout_seconds: int(60, 86400),
   preferred_container_runtime: z.enum(['docker', 'podman']),
   default_port: int(1024, 65535),
@@ -107,6 +109,7 @@ export const NULLABLE_SETTING_KEYS: ReadonlySet<StoredSettingKey> = new Set([
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   gateway_enabled: true,
   gateway_timeout_seconds: 600,
+  gateway_wake_hold_seconds: 60,
   start_timeout_seconds: 1800,
   preferred_container_runtime: 'docker',
   default_port: 8001,

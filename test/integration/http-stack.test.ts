@@ -27,6 +27,7 @@ describe('HTTP stack', () => {
         { name: 'deployment-sync', interval_seconds: 5 },
         { name: 'expiry', interval_seconds: 30 },
         { name: 'webhook-delivery', interval_seconds: 30 },
+        { name: 'gateway-flush', interval_seconds: 5 },
       ],
     });
   });
@@ -40,12 +41,15 @@ describe('HTTP stack', () => {
     expect((await api(s.url, 'DELETE', '/api/settings')).status).toBe(404);
   });
 
-  it('reserves /v1 for the gateway with a JSON 404 in the OpenAI envelope', async () => {
+  it('hands /v1 to the gateway, which answers in the OpenAI envelope', async () => {
     const r = await api(s.url, 'POST', '/v1/chat/completions', { model: 'x' });
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({
-      error: { type: 'invalid_request_error', param: null, code: 'not_found' },
+      error: { type: 'invalid_request_error', param: null, code: 'model_not_found' },
     });
+    const unknown = await api(s.url, 'GET', '/v1/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('answers malformed JSON with 422 json_invalid and changes nothing', async () => {

@@ -163,7 +163,7 @@ describe('migration 0002 (paused_disk, deployment tier columns)', () => {
     raw.exec(
       "insert into deployments (node_id, model_name, port, gpu_memory_fraction, status, owner, created_at) values (1, 'org/m', 8001, 0.5, 'running', 'ana', '2026-01-01T00:00:00Z')",
     );
-    expect(migrate(raw, db, MIGRATIONS)).toEqual(['0002-deployment-tiers']);
+    expect(migrate(raw, db, MIGRATIONS.slice(0, 2))).toEqual(['0002-deployment-tiers']);
     expect(
       raw.prepare('select model_name, status, owner, warm, pause_tier from deployments').get(),
     ).toEqual({
@@ -185,6 +185,33 @@ describe('migration 0002 (paused_disk, deployment tier columns)', () => {
       else expect(second, status).not.toThrow();
     }
     expect(() => insert.run(9999, 'bogus')).toThrow(/CHECK/);
+    await db.destroy();
+  });
+});
+
+describe('migration 0003 (gateway limits)', () => {
+  it('adds the per-key limit columns and keeps the keys of a version-2 database', async () => {
+    const file = join(tmp(), 'aerie.db');
+    const raw = new BetterSqlite3(file);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    migrate(raw, db, MIGRATIONS.slice(0, 2));
+    raw.exec(
+      "insert into api_keys (label, prefix, key_hash, created_at) values ('ci', 'aerie-ab', 'h1', '2026-01-01T00:00:00Z')",
+    );
+    expect(migrate(raw, db, MIGRATIONS)).toEqual(['0003-gateway-limits']);
+    expect(
+      raw
+        .prepare(
+          'select label, rate_limit_rpm, rate_limit_tpm, token_budget, budget_period from api_keys',
+        )
+        .get(),
+    ).toEqual({
+      label: 'ci',
+      rate_limit_rpm: null,
+      rate_limit_tpm: null,
+      token_budget: null,
+      budget_period: null,
+    });
     await db.destroy();
   });
 });

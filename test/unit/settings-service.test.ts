@@ -22,12 +22,13 @@ async function setup() {
 }
 
 describe('SettingsService', () => {
-  it("starts from the 22 documented defaults (the seed's 20, auto_register_nodes, webhook_secret_set)", async () => {
+  it("starts from the 23 documented defaults (the seed's 20, auto_register_nodes, gateway_wake_hold_seconds, webhook_secret_set)", async () => {
     const { service } = await setup();
-    expect(SETTING_KEYS).toHaveLength(22);
+    expect(SETTING_KEYS).toHaveLength(23);
     expect(service.get()).toEqual(DEFAULT_SETTINGS);
     expect(service.get()).toMatchObject({
       gateway_timeout_seconds: 600,
+      gateway_wake_hold_seconds: 60,
       busy_guard_seconds: 0,
       default_duration_choice: '43200',
     });
