@@ -111,6 +111,8 @@ export class ApiKeyService {
   }
 
   async list(): Promise<ApiKeyRead[]> {
+    // The list shows current `last_used_at`, not the last flush's.
+    await repo.markUsed(this.deps.db, this.deps.cache.drainUsed());
     return (await repo.listKeys(this.deps.db, this.nowIso())).map((r) => this.present(r));
   }
 
