@@ -154,3 +154,32 @@ export class FleetWatch {
     for (const l of this.listeners) l(change);
   }
 }
+
+/** A bridge function (`ControlPlane.inject`): the tray reads through the same API as everyone. */
+export type Inject = (raw: unknown) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * Reads the snapshot the watch starts from: nodes, deployments and the warning window. Throws
+ * when the control plane does not answer 200 (the shell logs it; events still fold).
+ */
+export async function readFleetSnapshot(inject: Inject): Promise<FleetSnapshot> {
+  const get = async (path: string) => {
+    const res = await inject({ method: 'GET', path });
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+    return res.body;
+  };
+  const [nodes, deployments, settings] = await Promise.all([
+    get('/api/nodes'),
+    get('/api/deployments'),
+    get('/api/settings'),
+  ]);
+  const minutes =
+    typeof settings === 'object' && settings !== null && 'expiry_warning_minutes' in settings
+      ? Number(settings.expiry_warning_minutes)
+      : EMPTY_FLEET.warningMinutes;
+  return {
+    nodes: Array.isArray(nodes) ? nodes : [],
+    deployments: Array.isArray(deployments) ? deployments : [],
+    warningMinutes: Number.isFinite(minutes) ? minutes : EMPTY_FLEET.warningMinutes,
+  };
+}

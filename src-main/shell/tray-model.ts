@@ -92,3 +92,12 @@ function tooltipOf(s: TraySummary, expiring: number): string {
   if (expiring > 0) parts.push(`${expiring} expiring soon`);
   return `Aerie — ${parts.join(', ')}`;
 }
+
+/**
+ * The tray image for a state (in `resources/`): a black template image on macOS (the menu bar
+ * tints it), the coloured mark elsewhere; Electron picks the `@2x` file on its own.
+ */
+export function trayIconFile(state: TrayIconState, platform: string): string {
+  const base = platform === 'darwin' ? 'trayTemplate' : 'tray';
+  return state === 'ok' ? `${base}.png` : `${base}-${state}.png`;
+}

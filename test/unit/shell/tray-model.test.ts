@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../src-main/shared/events.js';
 import {
@@ -7,7 +9,8 @@ import {
   type FleetChange,
   type FleetState,
 } from '../../../src-main/shell/fleet-watch.js';
-import { trayModel } from '../../../src-main/shell/tray-model.js';
+import { trayIconFile, trayModel } from '../../../src-main/shell/tray-model.js';
+import { REPO_ROOT } from '../../helpers/serve-process.js';
 import {
   T0,
   at,
@@ -134,5 +137,26 @@ describe('FleetWatch', () => {
     expect(changes[1]?.after.deployments.get(1)?.status).toBe('running');
     watch.apply({ type: 'api_keys_changed', ids: [1] });
     expect(changes).toHaveLength(2);
+  });
+});
+
+describe('tray icon files', () => {
+  it('names a template image on macOS and the coloured mark elsewhere, per state', () => {
+    expect(trayIconFile('ok', 'darwin')).toBe('trayTemplate.png');
+    expect(trayIconFile('busy', 'darwin')).toBe('trayTemplate-busy.png');
+    expect(trayIconFile('error', 'linux')).toBe('tray-error.png');
+    expect(trayIconFile('ok', 'win32')).toBe('tray.png');
+    for (const state of ['ok', 'busy', 'error'] as const)
+      for (const platform of ['darwin', 'linux'])
+        for (const scale of ['', '@2x'])
+          expect(
+            existsSync(
+              join(
+                REPO_ROOT,
+                'resources',
+                trayIconFile(state, platform).replace('.png', `${scale}.png`),
+              ),
+            ),
+          ).toBe(true);
   });
 });
