@@ -87,7 +87,8 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const logDir = app.getPath('logs');
   setLogSink(configureLogTransport(electronLog, { dir: logDir }).sink);
-  disposers.push(installCrashGuard(process, { log }));
+  // Never removed: an error while quitting must not end the process before the database closes.
+  installCrashGuard(process, { log });
   installSecurityPolicy();
   installAppMenu(logDir);
   const prefs = new PreferencesFile(join(userData, 'shell-preferences.json'), (err) =>
