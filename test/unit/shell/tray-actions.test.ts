@@ -68,11 +68,17 @@ describe('tray actions against a real control plane', () => {
     expect(calls[0]).toMatch(/^report Extend failed: .*999/);
   });
 
-  it('starts the demo node from the tray, and the watch shows it from events alone', async () => {
+  it('starts the demo node from the tray, and the watch shows it from events alone, reading nothing after the snapshot', async () => {
     const watch = new FleetWatch();
     const off = plane.events.onAny((e) => watch.apply(e));
     try {
-      watch.load(await readFleetSnapshot((raw) => plane.inject(raw)));
+      const reads: string[] = [];
+      watch.load(
+        await readFleetSnapshot((raw) => {
+          reads.push((raw as { path: string }).path);
+          return plane.inject(raw);
+        }),
+      );
       expect(watch.current.nodes.size).toBe(0);
       const calls: string[] = [];
       await runTrayAction({ type: 'start_demo' }, deps(plane, calls));
@@ -83,6 +89,8 @@ describe('tray actions against a real control plane', () => {
         'the demo node online in the tray model',
       );
       expect([...watch.current.nodes.values()].map((n) => n.hostname)).toEqual(['demo-node']);
+      // Rebuilt from events: the snapshot was the only read.
+      expect(reads.sort()).toEqual(['/api/deployments', '/api/nodes', '/api/settings']);
     } finally {
       off();
     }
