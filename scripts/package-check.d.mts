@@ -1,7 +1,7 @@
 /** Files the packaged app loads at run time (relative to the project root). */
 export declare const RUNTIME_FILES: string[];
-/** What each extraResources entry must bring (its `to` folder → a file it must hold). */
-export declare const EXTRA_RESOURCES: Record<string, string>;
+/** What each extraResources entry must bring (its `to` folder → the files it must hold). */
+export declare const EXTRA_RESOURCES: Record<string, string[]>;
 export declare const REQUIRED_TARGETS: Record<'linux' | 'mac' | 'win', string[]>;
 /** electron-builder's allow-list semantics for one project-relative path. */
 export declare function allowed(file: string, patterns: readonly string[]): boolean;

@@ -26,8 +26,11 @@ export const RUNTIME_FILES = [
   ),
 ];
 
-/** What each extraResources entry must bring (its `to` folder → a file it must hold). */
-export const EXTRA_RESOURCES = { agent: 'aerie-agent.mjs', sim: 'aerie-vllm-sim.mjs' };
+/** What each extraResources entry must bring (its `to` folder → the files it must hold). */
+export const EXTRA_RESOURCES = {
+  agent: ['aerie-agent.mjs', 'aerie-agent-shim.mjs'],
+  sim: ['aerie-vllm-sim.mjs'],
+};
 
 export const REQUIRED_TARGETS = { linux: ['AppImage', 'deb'], mac: ['dmg'], win: ['nsis'] };
 
@@ -117,14 +120,15 @@ export async function checkPackage(root, configFile = 'electron-builder.yml') {
       problems.push(`${f} would be shipped (source map or TypeScript)`);
 
   const extras = [config.extraResources ?? []].flat();
-  for (const [to, file] of Object.entries(EXTRA_RESOURCES)) {
+  for (const [to, files] of Object.entries(EXTRA_RESOURCES)) {
     const entry = extras.find((e) => typeof e === 'object' && e.to === to);
     if (!entry) {
       problems.push(`extraResources has no entry with to: ${to}`);
       continue;
     }
-    if (!existsSync(join(root, entry.from, file)))
-      problems.push(`extraResources ${to}: ${entry.from}/${file} is missing (run npm run build)`);
+    for (const file of files)
+      if (!existsSync(join(root, entry.from, file)))
+        problems.push(`extraResources ${to}: ${entry.from}/${file} is missing (run npm run build)`);
   }
 
   for (const platform of ['linux', 'mac', 'win']) {

@@ -38,10 +38,10 @@ import { AERIE_VERSION } from './shared/version.js';
 
 const log = createLogger('shell');
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Packaged: `<resources>/agent` (extraResources); from a checkout: `out/agent`. */
-const agentPath = app.isPackaged
-  ? join(process.resourcesPath, 'agent', 'aerie-agent.mjs')
-  : join(outDir, 'agent', 'aerie-agent.mjs');
+/** A bundle shipped in extraResources (packaged: `<resources>/<dir>`; from a checkout: `out/<dir>`). */
+const bundled = (dir: 'agent' | 'sim', file: string) =>
+  app.isPackaged ? join(process.resourcesPath, dir, file) : join(outDir, dir, file);
+const agentPath = bundled('agent', 'aerie-agent.mjs');
 
 let plane: ControlPlane | null = null;
 let mainWindow: MainWindow | null = null;
@@ -99,7 +99,19 @@ async function start(): Promise<void> {
   const loaded = loadServeConfig([], { AERIE_DATA_DIR: userData, ...process.env });
   if (!loaded.ok) return fail('Aerie: invalid configuration', loaded.problems.join('\n'));
   try {
-    plane = await bootstrap(loaded.config, { consoleDir: join(outDir, 'renderer'), agentPath });
+    plane = await bootstrap(loaded.config, {
+      consoleDir: join(outDir, 'renderer'),
+      agentPath,
+      // The demo node's simulators and monitors run as Electron in Node mode (the process
+      // runtime sets ELECTRON_RUN_AS_NODE) on the bundled files: there is no `aerie` CLI here.
+      startDemo: async (url, token) => {
+        const { startDemoAgent } = await import('./demo-agent.js');
+        return startDemoAgent(loaded.config.dataDir, url, token, {
+          sim: [process.execPath, bundled('sim', 'aerie-vllm-sim.mjs')],
+          shim: [process.execPath, bundled('agent', 'aerie-agent-shim.mjs')],
+        });
+      },
+    });
   } catch (err) {
     if (err instanceof StartupError) return fail('Aerie cannot start', err.message);
     throw err;

@@ -4,6 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src-main/bootstrap.js';
+import { loadServeConfig } from '../../src-main/config/serve-config.js';
+import { startDemoAgent } from '../../src-main/demo-agent.js';
 import {
   SystemSetupSchema,
   DemoNodeSchema,
@@ -202,5 +205,80 @@ describe('the control plane owns the demo node (in process)', () => {
     await stopping;
     expect(plane.demo.status().running).toBe(false);
     await expect(plane.demo.start()).rejects.toThrow(/stopping/);
+  });
+});
+
+describe('the demo node on bundled programs (as the desktop app runs it)', () => {
+  it('runs a deployment with the bundled simulator and shim, not the aerie CLI', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aerie-demo-bundled-'));
+    const loaded = loadServeConfig(
+      ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+      {},
+    );
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    // Under vitest, process.argv[1] is vitest itself: the CLI default could not start anything.
+    const plane = await bootstrap(loaded.config, {
+      startDemo: (url, token) =>
+        startDemoAgent(dataDir, url, token, {
+          sim: [process.execPath, join(REPO_ROOT, 'out', 'sim', 'aerie-vllm-sim.mjs')],
+          shim: [process.execPath, join(REPO_ROOT, 'out', 'agent', 'aerie-agent-shim.mjs')],
+        }),
+    });
+    try {
+      await plane.inject({
+        method: 'PUT',
+        path: '/api/settings',
+        body: { deployments_sync_interval_seconds: 1, nodes_sync_interval_seconds: 1 },
+      });
+      await plane.demo.start();
+      const node = await waitForValue(
+        async () => {
+          const res = await plane.inject({ method: 'GET', path: '/api/nodes' });
+          return (res.body as { id: number; status: string }[]).find((n) => n.status === 'online');
+        },
+        20_000,
+        'the demo node online',
+      );
+      const started = await plane.inject({
+        method: 'POST',
+        path: '/api/deployments/start',
+        body: {
+          node_id: node.id,
+          model_name: 'org/bundled-demo',
+          port: 19000 + (plane.port % 1000),
+          owner: 'desktop',
+          gpu_memory_fraction: 0.3,
+          env_vars: [{ key: 'AERIE_SIM_LOAD_S', value: '0.3' }],
+        },
+      });
+      expect(started.status).toBe(201);
+      const id = (started.body as { id: number }).id;
+      await waitFor(
+        async () =>
+          (
+            (await plane.inject({ method: 'GET', path: `/api/deployments/${id}` })).body as {
+              status: string;
+            }
+          ).status === 'running',
+        30_000,
+        'the bundled simulator running',
+      );
+      const models = await fetch(`http://127.0.0.1:${19000 + (plane.port % 1000)}/v1/models`);
+      expect(models.status).toBe(200);
+      await plane.inject({ method: 'POST', path: `/api/deployments/stop/${id}` });
+      await waitFor(
+        async () =>
+          (
+            (await plane.inject({ method: 'GET', path: `/api/deployments/${id}` })).body as {
+              status: string;
+            }
+          ).status === 'stopped',
+        30_000,
+        'the deployment stopped',
+      );
+    } finally {
+      await plane.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
