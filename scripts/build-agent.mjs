@@ -5,7 +5,11 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const result = await build({
-  entryPoints: { 'aerie-agent': 'src-main/agent/bin.ts' },
+  entryPoints: {
+    'aerie-agent': 'src-main/agent/bin.ts',
+    // The process runtime's monitor, for the desktop app's demo node (no `aerie` CLI there).
+    'aerie-agent-shim': 'src-main/agent/shim-bin.ts',
+  },
   outdir: 'out/agent',
   bundle: true,
   format: 'esm',

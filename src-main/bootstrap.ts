@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { adminRoutes } from './admin/admin.routes.js';
 import { PurgeService } from './admin/purge.service.js';
 import { ensureDataDir, loadOrCreateToken, lockDataDir } from './config/data-dir.js';
@@ -51,6 +52,10 @@ import { AERIE_VERSION } from './shared/version.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import { WsHub } from './ws/ws-hub.js';
+import type { DemoAgent } from './demo-agent.js';
+import { DemoNodeService } from './system/demo-node.service.js';
+import { SetupService } from './system/setup.service.js';
+import { systemRoutes } from './system/system.routes.js';
 import { errorMessage, errnoCode } from './shared/errors.js';
 import { urlHost } from './shared/net.js';
 
@@ -60,6 +65,10 @@ export interface BootstrapOptions {
   /** Built console to serve at `/`; skipped when absent. */
   consoleDir?: string;
   clock?: Clock;
+  /** The bundled single-file agent the first-run command names; default `out/agent` when built. */
+  agentPath?: string | null;
+  /** Starts the demo node (default: the in-process agent of `demo-agent.ts`). */
+  startDemo?: (controlPlaneUrl: string, clusterToken: string) => Promise<DemoAgent>;
 }
 
 /** The running control plane. */
@@ -74,6 +83,8 @@ export interface ControlPlane {
   readonly tokens: { cluster: string; admin: string; createdFiles: string[] };
   /** True while no permanent API key exists: `/v1` answers anyone on the LAN. */
   gatewayOpen(): boolean;
+  /** The in-process demo node; `stop()` stops it before anything else. */
+  readonly demo: DemoNodeService;
   /** Answers a bridge request through the same router that serves the LAN. */
   inject(raw: unknown): Promise<IpcResponse>;
   /**
@@ -81,6 +92,12 @@ export interface ControlPlane {
    * order. Idempotent.
    */
   stop(): Promise<void>;
+}
+
+/** The agent bundle next to this build (`out/agent/aerie-agent.mjs`), if it was built. */
+function defaultAgentPath(): string | null {
+  const file = fileURLToPath(new URL('../agent/aerie-agent.mjs', import.meta.url));
+  return existsSync(file) ? file : null;
 }
 
 /** Composition root: config → db → services → http → loops. Throws StartupError with a clear message. */
@@ -199,6 +216,32 @@ async function start(
   ];
   settings.onChange(() => loops.forEach((l) => l.reschedule()));
 
+  let port = 0;
+  const localUrl = () => {
+    const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return `http://${urlHost(local)}:${port}`;
+  };
+  const demo = new DemoNodeService(async () => {
+    if (opts.startDemo) return opts.startDemo(localUrl(), cluster.token);
+    // Loaded only when asked for, so a plain start does not pay for the agent's code.
+    const { startDemoAgent } = await import('./demo-agent.js');
+    return startDemoAgent(config.dataDir, localUrl(), cluster.token);
+  });
+  const setup = new SetupService({
+    bindHost: config.host,
+    port: () => port,
+    tokens: {
+      cluster: cluster.token,
+      admin: admin.token,
+      adminSource: config.adminToken
+        ? '--admin-token / AERIE_ADMIN_TOKEN'
+        : join(config.dataDir, 'admin-token'),
+    },
+    agentPath: opts.agentPath === undefined ? defaultAgentPath() : opts.agentPath,
+    nodeCount: async () => (await nodes.list()).length,
+    demo,
+  });
+
   const access: AccessPolicy = {
     mode: config.apiAuth,
     trusted: config.trustedNetworks,
@@ -217,6 +260,7 @@ async function start(
     ...deploymentsRoutes(deployments, launcher),
     ...nodeProxyRoutes(nodes, agents, uploads),
     ...announceRoutes(discovery),
+    ...systemRoutes(setup, demo, admin.token),
     ...docsRoutes(() =>
       buildOpenApi(routes, {
         title: 'Aerie control plane',
@@ -246,7 +290,6 @@ async function start(
   const server = createHttpServer(parts);
   const dispatch = dispatcher(parts);
 
-  let port: number;
   try {
     port = await listen(server, config.host, config.port);
   } catch (err) {
@@ -286,9 +329,12 @@ async function start(
       createdFiles: [cluster.createdFile, admin.createdFile].filter((f): f is string => f !== null),
     },
     gatewayOpen: () => gw.open(),
+    demo,
     inject: (raw) => injectRequest(dispatch, raw, admin.token),
     stop: () =>
       (stopping ??= (async () => {
+        // The demo agent calls this control plane; it goes first so nothing of it is left behind.
+        await demo.stop().catch((err: unknown) => log.error('demo node stop failed', { err }));
         await Promise.all(loops.map((l) => l.stop()));
         await webhooks.close();
         hub.close();

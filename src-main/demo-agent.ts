@@ -1,12 +1,24 @@
 import { join } from 'node:path';
 import { loadAgentConfig } from './agent/config.js';
-import { startAgent } from './agent/bootstrap.js';
+import { startAgent, type AgentOverrides } from './agent/bootstrap.js';
+import { processesDir } from './agent/data-dir.js';
+import { RuntimeRegistry } from './agent/runtime/runtimes.js';
 import { StartupError } from './errors/startup-error.js';
 
 /** The in-process agent of `aerie serve --demo`. */
 export interface DemoAgent {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * How the demo node's process runtime starts the simulator and its monitor. The default (the
+ * `aerie` CLI running this process: `node cli.mjs vllm-sim|agent-shim`) only exists under
+ * `aerie serve`; the desktop app passes the bundled files, run by Electron in Node mode.
+ */
+export interface DemoProcessCommands {
+  sim: string[];
+  shim: string[];
 }
 
 /**
@@ -18,6 +30,7 @@ export async function startDemoAgent(
   dataDir: string,
   controlPlaneUrl: string,
   clusterToken: string,
+  commands?: DemoProcessCommands,
 ): Promise<DemoAgent> {
   const loaded = loadAgentConfig(
     [
@@ -43,6 +56,18 @@ export async function startDemoAgent(
     {},
   );
   if (!loaded.ok) throw new StartupError(`demo agent: ${loaded.problems.join('; ')}`);
-  const agent = await startAgent(loaded.config);
+  const overrides: AgentOverrides = commands
+    ? {
+        runtimes: new RuntimeRegistry({
+          preferred: 'process',
+          process: {
+            stateDir: processesDir(loaded.config.dataDir),
+            simCommand: commands.sim,
+            shimCommand: commands.shim,
+          },
+        }),
+      }
+    : {};
+  const agent = await startAgent(loaded.config, overrides);
   return { url: agent.url, stop: () => agent.stop() };
 }

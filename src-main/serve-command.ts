@@ -2,7 +2,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrap } from './bootstrap.js';
 import { loadServeConfig, SERVE_FLAGS } from './config/serve-config.js';
-import type { DemoAgent } from './demo-agent.js';
 import { StartupError } from './errors/startup-error.js';
 import { startCommand } from './shared/node/command-start.js';
 import { exitCodeOnSignal } from './shared/node/shutdown.js';
@@ -30,30 +29,21 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  let demo: DemoAgent | undefined;
   if (config.demo) {
-    const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    let url: string | null;
     try {
-      // Loaded only for --demo, so a plain start does not pay for the agent's code.
-      const { startDemoAgent } = await import('./demo-agent.js');
-      demo = await startDemoAgent(
-        config.dataDir,
-        `http://${urlHost(local)}:${plane.port}`,
-        plane.tokens.cluster,
-      );
+      url = (await plane.demo.start()).agent_url;
     } catch (err) {
       await plane.stop();
       process.stderr.write(`aerie serve: the demo agent could not start: ${errorMessage(err)}\n`);
       return 1;
     }
     process.stdout.write(
-      `demo agent (2 simulated H100 80GB, process runtime) listening on ${demo.url}\n`,
+      `demo agent (2 simulated H100 80GB, process runtime) listening on ${url ?? '?'}\n`,
     );
   }
-  const stopAll = async () => {
-    await demo?.stop();
-    await plane.stop();
-  };
+  // The control plane stops its demo node first.
+  const stopAll = () => plane.stop();
   for (const file of plane.tokens.createdFiles) {
     const token = file.endsWith('admin-token') ? plane.tokens.admin : plane.tokens.cluster;
     const what = file.endsWith('admin-token')

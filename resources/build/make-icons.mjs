@@ -87,7 +87,25 @@ const colour = (x, y) => (inDot(x, y) ? DOT : inPeak(x, y) ? PEAK : inTile(x, y)
 const tray = (x, y) => (inDot(x, y) ? DOT : inPeak(x, y) ? PEAK : NONE);
 const template = (x, y) => (inPeak(x, y) || inDot(x, y) ? [0, 0, 0, 1] : NONE);
 
+// Fleet-state badges in the lower right corner: amber while something loads, red on an error or
+// a critical node. Template images get a ring (busy) or a filled disc (error), as macOS tints them.
+const BADGE = { busy: [245, 158, 11, 1], error: [239, 68, 68, 1] };
+const badgeDist = (x, y) => Math.sqrt((x - 52) ** 2 + (y - 52) ** 2);
+const withBadge = (base, state) => (x, y) => (badgeDist(x, y) <= 12 ? BADGE[state] : base(x, y));
+const templateBadge = (state) => (x, y) => {
+  const d = badgeDist(x, y);
+  if (d <= 12 && (state === 'error' || d >= 7)) return [0, 0, 0, 1];
+  // A clear gap keeps the badge apart from the mark.
+  return d <= 15 ? NONE : template(x, y);
+};
+
 writeFileSync('resources/icon.png', png(512, colour));
+for (const state of ['busy', 'error']) {
+  writeFileSync(`resources/tray-${state}.png`, png(32, withBadge(tray, state)));
+  writeFileSync(`resources/tray-${state}@2x.png`, png(64, withBadge(tray, state)));
+  writeFileSync(`resources/trayTemplate-${state}.png`, png(16, templateBadge(state)));
+  writeFileSync(`resources/trayTemplate-${state}@2x.png`, png(32, templateBadge(state)));
+}
 writeFileSync('resources/tray.png', png(32, tray));
 writeFileSync('resources/tray@2x.png', png(64, tray));
 writeFileSync('resources/trayTemplate.png', png(16, template));

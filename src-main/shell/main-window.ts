@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, screen } from 'electron';
 import { createLogger } from '../logging/logger.js';
+import { decideClose } from './lifecycle.js';
+import { rendererLogLine } from './log-transport.js';
 import {
   DEFAULT_WINDOW_SIZE,
   parseWindowState,
@@ -19,6 +21,12 @@ export interface MainWindowOptions {
   stateFile: string;
   /** Asked on close: true while the app is quitting, otherwise closing only hides the window. */
   isQuitting: () => boolean;
+  /** Whether the "still running in the tray" notice was shown before (shell preferences). */
+  closeToTrayTold: () => boolean;
+  /** Called the first time closing hid the window, to tell the user once. */
+  onFirstHide: () => void;
+  /** Start in the tray (login item, `--hidden`): the window is created but not shown. */
+  startHidden: boolean;
 }
 
 export interface MainWindow {
@@ -26,6 +34,8 @@ export interface MainWindow {
   /** The URL of the console page; IPC from any other document is refused. */
   readonly pageUrl: string;
   show(): void;
+  /** Shows the console on one deployment (the console's `#/deployments/<id>` route). */
+  showDeployment(id: number): void;
 }
 
 function readState(file: string): WindowState | null {
@@ -89,23 +99,43 @@ export function createMainWindow(opts: MainWindowOptions): MainWindow {
   };
   win.on('resize', saveSoon);
   win.on('move', saveSoon);
-  win.once('ready-to-show', () => win.show());
+  if (!opts.startHidden) win.once('ready-to-show', () => win.show());
   win.on('close', (event) => {
     saveState();
     // The control plane keeps serving the LAN; the tray brings the window back.
-    if (!opts.isQuitting()) {
+    const decision = decideClose({
+      quitting: opts.isQuitting(),
+      toldBefore: opts.closeToTrayTold(),
+    });
+    if (decision.action === 'hide') {
       event.preventDefault();
       win.hide();
+      if (decision.tell) opts.onFirstHide();
     }
   });
+  // The page's warnings and errors go into the main log (redacted like every line).
+  win.webContents.on('console-message', (event) => {
+    const line = rendererLogLine(event.level, event.message, event.sourceId, event.lineNumber);
+    if (line) log[line.level](line.msg, line.fields);
+  });
+  win.webContents.on('render-process-gone', (_event, details) =>
+    log.error('console renderer gone', { reason: details.reason, exit_code: details.exitCode }),
+  );
 
+  const show = () => {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
   return {
     window: win,
     pageUrl,
-    show: () => {
-      if (win.isMinimized()) win.restore();
-      win.show();
-      win.focus();
+    show,
+    showDeployment: (id) => {
+      // A fragment change of the loaded page: a same-document navigation, no reload.
+      const url = `${pageUrl.split('#')[0] ?? pageUrl}#/deployments/${id}`;
+      win.loadURL(url).catch((err: unknown) => log.warn('cannot open the deployment', { err }));
+      show();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Notification } from 'electron';
-import type { EventBus } from '../events/event-bus.js';
+import type { FleetWatch } from './fleet-watch.js';
+import { NotificationPolicy, type MutedKinds } from './notification-policy.js';
 
 /** Shows a native notification when the platform supports them; silently does nothing otherwise. */
 export function notify(title: string, body: string, onClick?: () => void): void {
@@ -9,14 +10,18 @@ export function notify(title: string, body: string, onClick?: () => void): void 
   n.show();
 }
 
-/** Native notifications for the events an operator must not miss; returns the unsubscribe. */
-export function installNotifications(events: EventBus, openConsole: () => void): () => void {
-  return events.on('expiry_warning', (e) => {
-    const minutes = Math.max(0, Math.round(e.minutes_left));
-    notify(
-      'Deployment expiring soon',
-      `${e.model} stops in ${minutes} min unless extended.`,
-      openConsole,
-    );
+/**
+ * Native notifications for what the policy picks from each fold of the fleet (expiry warnings,
+ * expired, error, ready); a click opens the console on that deployment. Returns the unsubscribe.
+ */
+export function installNotifications(
+  watch: FleetWatch,
+  muted: () => MutedKinds,
+  openDeployment: (id: number) => void,
+): () => void {
+  const policy = new NotificationPolicy(muted);
+  return watch.onChange((change) => {
+    for (const n of policy.decide(change))
+      notify(n.title, n.body, () => openDeployment(n.deploymentId));
   });
 }

@@ -1,62 +1,52 @@
-import { Menu, Tray, nativeImage, shell } from 'electron';
-import { createLogger } from '../logging/logger.js';
-import { ApiHealthSchema } from '../shared/health.js';
-import type { IpcResponse } from '../shared/ipc.js';
-import { AERIE_VERSION } from '../shared/version.js';
-
-const log = createLogger('shell');
+import { join } from 'node:path';
+import { Menu, Tray, nativeImage } from 'electron';
+import type { FleetWatch } from './fleet-watch.js';
+import { toMenuTemplate, trayMenu, type TrayAction, type TrayMenuContext } from './tray-menu.js';
+import { trayIconFile, trayModel, type TrayIconState } from './tray-model.js';
 
 export interface TrayDeps {
-  iconPath: string;
-  /** Port the control plane listens on, for "Open in browser". */
-  port: number;
-  /** The bridge function: the tray reads its status through the same API as everyone else. */
-  inject: (raw: unknown) => Promise<IpcResponse>;
-  openConsole: () => void;
-  quit: () => void;
+  /** Folder holding the tray images (`resources/`). */
+  resourcesDir: string;
+  watch: FleetWatch;
+  /** Preferences and app facts the menu shows, read at each rebuild. */
+  context: () => TrayMenuContext;
+  run: (action: TrayAction) => void;
+  now?: () => number;
 }
 
-async function statusLine(inject: TrayDeps['inject']): Promise<string> {
-  try {
-    const res = await inject({ method: 'GET', path: '/api/health' });
-    const health = ApiHealthSchema.safeParse(res.body);
-    if (res.status !== 200 || !health.success) return `Status: unknown (HTTP ${res.status})`;
-    const failing = health.data.loops.filter((l) => l.last_error !== null).length;
-    return failing === 0 ? 'Status: healthy' : `Status: ${failing} background loop(s) failing`;
-  } catch (err) {
-    log.warn('tray status refresh failed', { err });
-    return 'Status: unknown';
-  }
-}
+/** How often the "N min left" labels are recomputed from the folded state (no server call). */
+const RELABEL_MS = 60_000;
 
-/** The tray icon: status summary, open console, quit. Refreshes its summary every 15 s. */
-export function createTray(deps: TrayDeps): { dispose(): void } {
-  const tray = new Tray(nativeImage.createFromPath(deps.iconPath));
-  tray.setToolTip(`Aerie ${AERIE_VERSION}`);
-  const render = (status: string) => {
+/**
+ * The tray icon and its menu, rebuilt from the folded fleet state whenever an event changes it
+ * (and each minute, so the minutes left stay true). Returns `refresh` for preference changes.
+ */
+export function createTray(deps: TrayDeps): { refresh(): void; dispose(): void } {
+  const now = deps.now ?? Date.now;
+  const image = (state: TrayIconState) =>
+    nativeImage.createFromPath(join(deps.resourcesDir, trayIconFile(state, process.platform)));
+  const tray = new Tray(image('ok'));
+  let shownIcon: TrayIconState = 'ok';
+  const render = () => {
+    const model = trayModel(deps.watch.current, now());
+    if (model.icon !== shownIcon) {
+      tray.setImage(image(model.icon));
+      shownIcon = model.icon;
+    }
+    tray.setToolTip(model.tooltip);
     tray.setContextMenu(
-      Menu.buildFromTemplate([
-        { label: `Aerie ${AERIE_VERSION} — port ${deps.port}`, enabled: false },
-        { label: status, enabled: false },
-        { type: 'separator' },
-        { label: 'Open console', click: deps.openConsole },
-        {
-          label: 'Open web console in browser',
-          click: () => void shell.openExternal(`http://127.0.0.1:${deps.port}/`),
-        },
-        { type: 'separator' },
-        { label: 'Quit Aerie', click: deps.quit },
-      ]),
+      Menu.buildFromTemplate(toMenuTemplate(trayMenu(model, deps.context()), deps.run)),
     );
   };
-  const refresh = () => void statusLine(deps.inject).then(render);
-  render('Status: starting…');
-  refresh();
-  const timer = setInterval(refresh, 15_000);
+  render();
+  const off = deps.watch.onChange(render);
+  const timer = setInterval(render, RELABEL_MS);
   timer.unref();
-  tray.on('click', deps.openConsole);
+  tray.on('click', () => deps.run({ type: 'open_console' }));
   return {
+    refresh: render,
     dispose: () => {
+      off();
       clearInterval(timer);
       tray.destroy();
     },

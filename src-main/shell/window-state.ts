@@ -35,8 +35,9 @@ export function parseWindowState(text: string | null): WindowState | null {
 
 /**
  * Keeps the saved bounds only if a grabbable strip of the title bar (100 px wide, 50 px high) lies
- * on one of today's displays; a monitor unplugged since the last run would otherwise leave the
- * window off-screen.
+ * on one of today's displays (a monitor unplugged since the last run would otherwise leave the
+ * window off-screen), then clamps them into that display's work area: a window saved on a large
+ * monitor shrinks to fit a laptop screen and nothing of it hangs over an edge.
  */
 export function restorableBounds(
   state: WindowState | null,
@@ -50,6 +51,15 @@ export function restorableBounds(
     const overlapH = Math.min(state.y + grabY, a.y + a.height) - Math.max(state.y, a.y);
     return overlapW >= grabX && overlapH >= grabY;
   };
-  const visible = workAreas.some(titleBarShows);
-  return visible ? { x: state.x, y: state.y, width: state.width, height: state.height } : null;
+  const area = workAreas.find(titleBarShows);
+  return area ? clampInto(state, area) : null;
+}
+
+/** `r` resized to fit `area` and moved so that all of it lies inside. */
+export function clampInto(r: Rect, area: Rect): Rect {
+  const width = Math.min(r.width, area.width);
+  const height = Math.min(r.height, area.height);
+  const x = Math.min(Math.max(r.x, area.x), area.x + area.width - width);
+  const y = Math.min(Math.max(r.y, area.y), area.y + area.height - height);
+  return { x, y, width, height };
 }

@@ -1,6 +1,7 @@
 // installIpcBridge itself, with a fake ipcMain and a fake window: who may use the bridge, what a
 // request becomes, when events flow, and what the disposer takes down.
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src-main/events/event-bus.js';
@@ -13,6 +14,8 @@ import {
   type IpcResponse,
 } from '../../src-main/shared/ipc.js';
 import { DEFAULT_SETTINGS } from '../../src-main/shared/settings.js';
+import { SystemSetupSchema } from '../../src-main/shared/system.js';
+import { startInProcess } from '../helpers/control-plane.js';
 import {
   installIpcBridge,
   type IpcBridgeDeps,
@@ -282,5 +285,38 @@ describe('installIpcBridge', () => {
     });
     disposers.push(again);
     expect((await b.ipc.invoke(trustedSender(), { method: 'GET', path: '/' })).status).toBe(204);
+  });
+});
+
+describe('the first-run panel through the installed bridge and the real control plane', () => {
+  it('gets the admin token in the desktop window, and a refused sender gets nothing', async () => {
+    const plane = await startInProcess();
+    try {
+      const b = install((raw) => plane.inject(raw));
+      const res = await b.ipc.invoke(trustedSender(), { method: 'GET', path: '/api/system/setup' });
+      expect(res.status).toBe(200);
+      expect(SystemSetupSchema.parse(res.body)).toMatchObject({
+        admin_token: plane.tokens.admin,
+        cluster_token: plane.tokens.cluster,
+      });
+      const foreign = await b.ipc.invoke(
+        { ...trustedSender(), sender: { id: 99 } },
+        {
+          method: 'GET',
+          path: '/api/system/setup',
+        },
+      );
+      expect(foreign).toEqual(forbidden);
+      const malformed = await b.ipc.invoke(trustedSender(), {
+        method: 'GET',
+        path: '/api/system/setup',
+        headers: { authorization: 'x' },
+      });
+      expect(malformed.status).toBe(400);
+      expect(JSON.stringify(malformed.body)).not.toContain(plane.tokens.cluster);
+    } finally {
+      await plane.stop();
+      rmSync(plane.dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,3 +35,30 @@ describe('window state', () => {
     expect(restorableBounds(null, [laptop])).toBeNull();
   });
 });
+
+describe('window state clamped to the display it is on', () => {
+  it('shrinks a window saved on a large monitor to the laptop screen it reopens on', () => {
+    const big = { x: 0, y: 0, width: 2500, height: 1400, maximized: false };
+    expect(restorableBounds(big, [laptop])).toEqual({ x: 0, y: 0, width: 1920, height: 1080 });
+  });
+
+  it('pulls a window hanging over the right or bottom edge back inside', () => {
+    const hanging = { x: 1500, y: 900, width: 1200, height: 800, maximized: false };
+    expect(restorableBounds(hanging, [laptop])).toEqual({
+      x: 720,
+      y: 280,
+      width: 1200,
+      height: 800,
+    });
+  });
+
+  it('clamps into the monitor the title bar is on, not the first one', () => {
+    const right = { x: 4000, y: 100, width: 1200, height: 800, maximized: false };
+    expect(restorableBounds(right, [laptop, rightMonitor])).toEqual({
+      x: 3280,
+      y: 100,
+      width: 1200,
+      height: 800,
+    });
+  });
+});
