@@ -31,6 +31,8 @@ export interface ServeArgs {
   enableLora: boolean;
   loraModules: LoraModule[];
   maxLoras: number;
+  /** `--max-lora-rank` (default 16): an adapter of a higher rank fails to load. */
+  maxLoraRank: number;
   downloadDir: string | null;
   apiKey: string | null;
   /** 'pooling' when asked for (`--task embed`, `--runner pooling`, `--convert embed`), else null (auto). */
@@ -261,6 +263,7 @@ export function parseServeArgs(argv: readonly string[]): ParseOutcome {
       enableLora: bool(raw.enable_lora, false),
       loraModules,
       maxLoras: num(raw.max_loras, 1),
+      maxLoraRank: num(raw.max_lora_rank, 16),
       downloadDir: str(raw.download_dir),
       apiKey: str(raw.api_key),
       runner: runnerOf(raw),

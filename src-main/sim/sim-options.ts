@@ -1,3 +1,5 @@
+import { VLLM_LINES, vllmProfile, type VllmProfile } from '../shared/vllm-versions.js';
+
 /** What a generation request gets while the engine sleeps (real vLLM 0.10–0.12 has no guard). */
 export type AsleepBehaviour = 'crash' | 'hang' | '503';
 
@@ -19,7 +21,12 @@ export interface SimOptions {
   sleepWakeMs: number;
   /** Error body shape: nested (v0.10.1+) or the older flat one. */
   flatErrors: boolean;
+  /** `AERIE_SIM_VLLM_VERSION` (default the newest line's release): what `/version` reports. */
   vllmVersion: string;
+  /** The release line the simulator imitates, from `vllmVersion` (shared/vllm-versions.ts). */
+  profile: VllmProfile;
+  /** `VLLM_ALLOW_LONG_MAX_MODEL_LEN=1`: a `--max-model-len` above the model's own is allowed. */
+  allowLongMaxModelLen: boolean;
   /** Total memory of the simulated GPU in GiB, used for log lines and the KV cache size. */
   gpuMemGib: number;
   /**
@@ -27,6 +34,8 @@ export interface SimOptions {
    * released on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps.
    */
   sleepHostRamMb: number;
+  /** `HF_TOKEN` (or the older `HUGGING_FACE_HUB_TOKEN`) is set: the Hub answers a missing repo 404, else 401. */
+  hfToken: boolean;
 }
 
 export interface OptionsOutcome {
@@ -56,6 +65,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
   let asleep: AsleepBehaviour = 'crash';
   if (asleepRaw === 'crash' || asleepRaw === 'hang' || asleepRaw === '503') asleep = asleepRaw;
   else problems.push(`AERIE_SIM_ASLEEP_REQUESTS must be crash, hang or 503, got '${asleepRaw}'`);
+  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || VLLM_LINES[0]!.version;
   const options: SimOptions = {
     loadS: number(env, 'AERIE_SIM_LOAD_S', 2, problems),
     tokensPerS: number(env, 'AERIE_SIM_TOKENS_PER_S', 200, problems),
@@ -68,9 +78,12 @@ export function readSimOptions(env: Env): OptionsOutcome {
     asleep,
     sleepWakeMs: number(env, 'AERIE_SIM_SLEEP_WAKE_MS', 200, problems),
     flatErrors: env.AERIE_SIM_ERROR_SHAPE?.trim() === 'flat',
-    vllmVersion: env.AERIE_SIM_VLLM_VERSION?.trim() || '0.11.0',
+    vllmVersion,
+    profile: vllmProfile(vllmVersion),
+    allowLongMaxModelLen: truthy(env.VLLM_ALLOW_LONG_MAX_MODEL_LEN),
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
     sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),
+    hfToken: Boolean(env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim()),
   };
   return { options, problems };
 }

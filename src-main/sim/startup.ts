@@ -1,3 +1,10 @@
+import {
+  faultAdapter,
+  loraNotFoundLines,
+  loraRankLines,
+  lowFreeMemoryLines,
+  maxModelLenLines,
+} from './config-fault-lines.js';
 import { type LogEntry, type SimFault, startupFaultLines } from './fault-lines.js';
 import { pyRepr, type ServeArgs } from './serve-args.js';
 import type { SimOptions } from './sim-options.js';
@@ -41,6 +48,7 @@ export interface StartupDeps {
   fault: SimFault | null;
   sizing: ModelSizing;
   maxModelLen: number;
+  derivedMaxModelLen: number;
   pooling: boolean;
   setPhase(phase: LoadPhase): void;
   /** Resolves after `ms` (injected so tests and SIGTERM can cut it short). */
@@ -71,7 +79,9 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   const fail = (f: SimFault) => {
     printEntries(
       log,
-      startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization),
+      startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization, {
+        authenticated: d.options.hfToken || 'hf_token' in args.nonDefault,
+      }),
     );
     return false;
   };
@@ -88,6 +98,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   }
   const arch = d.pooling ? 'XLMRobertaModel' : 'Qwen3ForCausalLM';
   log.info('APIServer', 'model.py:547', `Resolved architecture: ${arch}`);
+  if (d.maxModelLen > d.derivedMaxModelLen && !d.options.allowLongMaxModelLen) {
+    printEntries(log, maxModelLenLines(d.maxModelLen, d.derivedMaxModelLen));
+    return false;
+  }
   log.info('APIServer', 'model.py:1510', `Using max model len ${d.maxModelLen}`);
   log.info(
     E,
@@ -97,6 +111,15 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
       `tensor_parallel_size=${args.tensorParallelSize}, quantization=${pyRepr(args.quantization)}, enforce_eager=${pyRepr(args.enforceEager)}, ` +
       `kv_cache_dtype=${args.kvCacheDtype}, seed=${args.seed ?? 0}, served_model_name=${args.servedModelNames.join(',')}, enable_prefix_caching=${pyRepr(args.enablePrefixCaching)}`,
   );
+  if (d.fault === 'low-free-memory') {
+    const entries = lowFreeMemoryLines(
+      d.options.profile.freeMemoryDevice,
+      d.options.gpuMemGib,
+      args.gpuMemoryUtilization,
+    );
+    printEntries(log, entries);
+    return false;
+  }
   log.info(E, 'gpu_model_runner.py:2602', `Starting to load model ${args.model}...`);
   log.info(E, 'weight_utils.py:392', "Using model weights format ['*.safetensors']");
   const n = sizing.shards;
@@ -205,7 +228,18 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   log.info(
     'APIServer',
     'api_server.py:1634',
-    `Supported_tasks: ['${d.pooling ? 'embed' : 'generate'}']`,
+    `${d.options.profile.supportedTasksLabel} ['${d.pooling ? 'embed' : 'generate'}']`,
   );
+  // Static adapters load before the server starts; a failure there is fatal.
+  if (d.fault === 'lora-not-found' || d.fault === 'lora-rank') {
+    const adapter = faultAdapter(args.loraModules);
+    printEntries(
+      log,
+      d.fault === 'lora-not-found'
+        ? loraNotFoundLines(adapter)
+        : loraRankLines(adapter, args.maxLoraRank),
+    );
+    return false;
+  }
   return true;
 }

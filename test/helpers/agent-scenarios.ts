@@ -14,6 +14,7 @@ import {
   statuses,
   untilStatus,
 } from './agent-session.js';
+import type { StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
 import { freePort } from './engine-harness.js';
 import { waitFor, waitForValue } from './wait.js';
 
@@ -240,4 +241,65 @@ export async function gpuOomTripsBreaker(s: Session): Promise<void> {
   expect(log).toMatch(/\[(podman|docker)\] Container restarted|\[agent\] Container restarted/);
   expect(log).toContain('Probable cause:');
   s.keys.delete(key);
+}
+
+/** Launches `model` on a fresh port and waits until it ends `error` with `code`; returns the entry. */
+async function failsWith(
+  s: Session,
+  model: string,
+  code: string,
+  extra: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<StatusEntry> {
+  const port = await freePort();
+  const key = `${model}:${port}`;
+  const res = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody(
+      model,
+      port,
+      { warm_offload: false, max_failed_restarts: 1, gpu_memory_fraction: 0.05, ...extra },
+      env,
+    ),
+  );
+  expect(res.status).toBe(200);
+  s.keys.add(key);
+  const failed = await waitForValue(
+    async () => {
+      const e = await entry(s, key);
+      return e?.status === 'error' && e.container_id === null ? e : null;
+    },
+    60_000,
+    `${model} to end in error`,
+  );
+  expect({ model, code: failed.error_code }).toEqual({ model, code });
+  s.keys.delete(key);
+  return failed;
+}
+
+/**
+ * Start-up failures reach the operator as the right class with its advice: a missing repo without
+ * HF_TOKEN (the Hub's 401) is "not found", not "gated"; the configuration faults each get theirs.
+ */
+export async function startupFailuresClassified(s: Session): Promise<void> {
+  const lora = { lora_modules: [{ name: 'sql', path: 'org/sql-adapter' }] };
+  const [notFound, gated, tooLong, lowFree, noAdapter, rank] = await Promise.all([
+    failsWith(s, 'fault/not-found', 'model_not_found'),
+    failsWith(s, 'fault/gated', 'hf_auth'),
+    failsWith(s, 'fault/max-model-len', 'max_model_len_too_large', {
+      engine_args: { max_model_len: 65536 },
+    }),
+    failsWith(s, 'fault/low-free-memory', 'gpu_memory_in_use'),
+    failsWith(s, 'fault/lora-not-found', 'lora_not_found', lora),
+    failsWith(s, 'fault/lora-rank', 'lora_rank_too_large', lora),
+  ]);
+  expect(notFound.error).toMatch(/not found on Hugging Face.*private repo.*HF_TOKEN/);
+  expect(notFound.error).not.toMatch(/gated/);
+  expect(gated.error).toMatch(/gated or private/);
+  expect(tooLong.error).toMatch(/longer than the model supports/);
+  expect(lowFree.error).toMatch(/Other processes already hold GPU memory/);
+  expect(noAdapter.error).toMatch(/LoRA adapter could not be loaded/);
+  expect(rank.error).toMatch(/--max-lora-rank/);
 }

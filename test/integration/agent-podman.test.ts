@@ -95,6 +95,8 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.restartAdoptsRunning(session, d));
   it('lists a container started by hand with podman run as untracked and removes it', () =>
     sc.handStartedIsRogue(session));
+  it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
+    sc.startupFailuresClassified(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts, the breaker removing the container', () =>
     sc.gpuOomTripsBreaker(session));
 });

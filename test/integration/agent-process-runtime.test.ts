@@ -79,6 +79,8 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.restartAdoptsRunning(session, d));
   it('lists a simulator started by hand as an untracked GPU process and kills it', () =>
     sc.handStartedIsRogue(session));
+  it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
+    sc.startupFailuresClassified(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts and removes it', () =>
     sc.gpuOomTripsBreaker(session));
 });
