@@ -2,6 +2,8 @@
 // tried in a fixed order and the first that matches anywhere wins, because one crash prints
 // several symptoms (an OOM also kills the engine; a gated repo also says "401 Client Error").
 
+import { removedFlagsMessage, unacceptedFlags } from './vllm-versions.js';
+
 /** How many trailing log lines the classifier looks at. */
 export const CLASSIFY_TAIL_LINES = 300;
 
@@ -26,8 +28,8 @@ export interface FailureCause {
 
 interface Rule extends FailureCause {
   pattern: RegExp;
-  /** A more precise message for this log, or null to keep `message`. */
-  refine?: (text: string) => string | null;
+  /** A more precise message for this log (of a server of `version`), or null to keep `message`. */
+  refine?: (text: string, version: string | null) => string | null;
 }
 
 const HF_AUTH_ADVICE =
@@ -36,6 +38,16 @@ const NOT_FOUND_ADVICE =
   'The model was not found on Hugging Face. Check the model name (owner/name), the revision, or the local path.';
 const NOT_FOUND_NO_TOKEN_ADVICE =
   'The model was not found on Hugging Face. Check the model name (owner/name), the revision, or the local path; if it is a private repo, add an HF_TOKEN environment variable with access to it (without a token the Hub answers 401 for a repo it will not show).';
+
+/** For "unrecognized arguments" naming flags this release removed: which, since when, what instead. */
+function removedFlagAdvice(text: string, version: string | null): string | null {
+  const m = /unrecognized arguments: ([^\n]*)/.exec(text);
+  if (!m) return null;
+  const removed = unacceptedFlags(version, (m[1] ?? '').split(/\s+/));
+  return removed.length > 0
+    ? `vLLM rejected its arguments: ${removedFlagsMessage(version, removed)}`
+    : null;
+}
 
 const RULES: readonly Rule[] = [
   // Before the OOM rule: at start-up, memory other processes hold is not an OOM of this model.
@@ -119,18 +131,23 @@ const RULES: readonly Rule[] = [
     pattern: /unrecognized arguments|error: argument|No module named/i,
     message:
       'vLLM rejected its arguments. Check the extra args and engine args against this vLLM version, and the extra packages.',
+    refine: removedFlagAdvice,
   },
 ];
 
 /**
- * Classifies a failed start from its log (only the last 300 lines are read). Returns null when no
- * known cause matches.
+ * Classifies a failed start from its log (only the last 300 lines are read) of a server of
+ * `version` (the deployment's vLLM version, null when unknown). Returns null when no known cause
+ * matches.
  */
-export function classifyFailure(lines: readonly string[]): FailureCause | null {
+export function classifyFailure(
+  lines: readonly string[],
+  version: string | null = null,
+): FailureCause | null {
   const text = lines.slice(-CLASSIFY_TAIL_LINES).join('\n');
   for (const rule of RULES) {
     if (rule.pattern.test(text))
-      return { code: rule.code, message: rule.refine?.(text) ?? rule.message };
+      return { code: rule.code, message: rule.refine?.(text, version) ?? rule.message };
   }
   return null;
 }

@@ -24,7 +24,8 @@ export async function runVllmSim(
   env: NodeJS.ProcessEnv = process.env,
   streams: LogStreams = processStreams,
 ): Promise<number> {
-  const parsed = parseServeArgs(argv);
+  const { options, problems } = readSimOptions(env);
+  const parsed = parseServeArgs(argv, options.vllmVersion);
   if (parsed.kind === 'help') {
     streams.write('stdout', HELP);
     return 0;
@@ -33,7 +34,6 @@ export async function runVllmSim(
     streams.write('stderr', `${SERVE_USAGE}\nvllm serve: error: ${parsed.message}\n`);
     return 2;
   }
-  const { options, problems } = readSimOptions(env);
   if (problems.length > 0) {
     streams.write(
       'stderr',

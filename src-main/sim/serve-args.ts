@@ -1,3 +1,4 @@
+import { acceptsFlag, LATEST_LINE } from '../shared/vllm-versions.js';
 import { SERVE_FLAGS, type FlagDef } from './serve-flags.js';
 
 /** The usage line vLLM's `serve` subparser prints before an error. */
@@ -133,7 +134,10 @@ function parseLora(item: string): LoraModule {
   return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
 }
 
-function scan(argv: readonly string[]): {
+function scan(
+  argv: readonly string[],
+  version: string,
+): {
   raw: Raw;
   positional: string | null;
   unknown: string[];
@@ -158,7 +162,8 @@ function scan(argv: readonly string[]): {
         ? token
         : token.slice(0, eq);
     const found = FLAGS.get(key);
-    if (!found) {
+    // A flag this release removed is unknown to its argparse, like any misspelt one.
+    if (!found || !acceptsFlag(version, `--${found.def.name}`)) {
       unknown.push(token);
       continue;
     }
@@ -223,13 +228,17 @@ function validate(raw: Raw): void {
 }
 
 /**
- * Parses a `vllm serve` command line the way vLLM's argparse does: the positional model wins over
+ * Parses a `vllm serve` command line the way `version`'s argparse does (flags it removed are
+ * unrecognized): the positional model wins over
  * `--model`, `--flag value` and `--flag=value` both work, and the first bad value or the list of
  * unrecognized arguments becomes the error message argparse would print.
  */
-export function parseServeArgs(argv: readonly string[]): ParseOutcome {
+export function parseServeArgs(
+  argv: readonly string[],
+  version: string = LATEST_LINE.version,
+): ParseOutcome {
   try {
-    const { raw, positional, unknown, help } = scan(argv);
+    const { raw, positional, unknown, help } = scan(argv, version);
     if (help) return { kind: 'help' };
     if (unknown.length > 0)
       return { kind: 'error', message: `unrecognized arguments: ${unknown.join(' ')}` };

@@ -14,7 +14,8 @@ const ENGINE_DEAD = 'EngineCore encountered an issue. See stack trace (above) fo
 /** How long /health answers 503 after an engine crash before the server goes, as vLLM's does. */
 const DEAD_LINGER_MS = 300;
 
-function newMetrics({ args, maxModelLen, sizing }: ServePlan): VllmMetrics {
+function newMetrics(plan: ServePlan): VllmMetrics {
+  const { args, maxModelLen, sizing } = plan;
   return new VllmMetrics({
     modelName: args.servedModelNames[0] ?? args.model,
     maxModelLen,
@@ -23,6 +24,7 @@ function newMetrics({ args, maxModelLen, sizing }: ServePlan): VllmMetrics {
     enablePrefixCaching: args.enablePrefixCaching,
     numGpuBlocks: sizing.numGpuBlocks,
     maxLoras: args.enableLora ? args.maxLoras : null,
+    absentFamilies: plan.options.profile.absentMetrics,
   });
 }
 
@@ -80,12 +82,12 @@ function boundPort(server: Server, fallback: number): number {
 }
 
 /** vLLM's lines once it serves: the address, the route banner and uvicorn's start-up. */
-function announce({ log, host }: ServePlan, port: number, routes: readonly SimRoute[]): void {
-  log.info(
-    'APIServer',
-    'api_server.py:1912',
-    `Starting vLLM API server 0 on http://${host}:${port}`,
-  );
+function announce(
+  { log, host, options }: ServePlan,
+  port: number,
+  routes: readonly SimRoute[],
+): void {
+  log.info('APIServer', 'api_server.py:1912', options.profile.serverStartLine(host, port));
   log.info('APIServer', 'launcher.py:34', 'Available routes are:');
   for (const line of routeBanner(routes)) log.info('APIServer', 'launcher.py:42', line);
   log.uvicorn(`Started server process [${process.pid}]`);

@@ -1,4 +1,4 @@
-import { VLLM_LINES, vllmProfile, type VllmProfile } from '../shared/vllm-versions.js';
+import { LATEST_LINE, vllmProfile, type VllmProfile } from '../shared/vllm-versions.js';
 
 /** What a generation request gets while the engine sleeps (real vLLM 0.10–0.12 has no guard). */
 export type AsleepBehaviour = 'crash' | 'hang' | '503';
@@ -65,7 +65,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
   let asleep: AsleepBehaviour = 'crash';
   if (asleepRaw === 'crash' || asleepRaw === 'hang' || asleepRaw === '503') asleep = asleepRaw;
   else problems.push(`AERIE_SIM_ASLEEP_REQUESTS must be crash, hang or 503, got '${asleepRaw}'`);
-  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || VLLM_LINES[0]!.version;
+  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || LATEST_LINE.version;
   const options: SimOptions = {
     loadS: number(env, 'AERIE_SIM_LOAD_S', 2, problems),
     tokensPerS: number(env, 'AERIE_SIM_TOKENS_PER_S', 200, problems),

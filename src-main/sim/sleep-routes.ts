@@ -30,6 +30,7 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   ctx.sleep.busy = false;
   ctx.sleep.sleeping = true;
   ctx.sleep.level = level;
+  ctx.metrics.sleepState = level === 1 ? 'weights_offloaded' : 'discard_all';
   for (const t of SLEEP_TAGS) ctx.sleep.asleepTags.add(t);
   // Level 1 offloads the weights to host RAM; level 2 discards them.
   if (level === 1) holdSleepHostRam(ctx);
@@ -63,6 +64,7 @@ export async function handleWakeUp(ctx: SimContext, ex: Exchange): Promise<void>
   if (!ctx.sleep.asleepTags.has('weights')) releaseSleepHostRam(ctx);
   if (ctx.sleep.sleeping && ctx.sleep.asleepTags.size === 0) {
     ctx.sleep.sleeping = false;
+    ctx.metrics.sleepState = 'awake';
     ctx.engine.resume();
   }
   const secs = ((performance.now() - started) / 1000).toFixed(2);

@@ -303,3 +303,74 @@ export async function startupFailuresClassified(s: Session): Promise<void> {
   expect(noAdapter.error).toMatch(/LoRA adapter could not be loaded/);
   expect(rank.error).toMatch(/--max-lora-rank/);
 }
+
+/**
+ * A flag the target vLLM no longer accepts is refused at start with a 422 naming the version, after
+ * the existing checks (a taken port still answers 409); the same flag is launched for a release
+ * that has it, and the simulator then imitates that release.
+ */
+export async function versionAwareLaunch(s: Session, d: Deployments): Promise<void> {
+  const port = await freePort();
+  const current = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody('Qwen/Qwen3-0.6B', port, { vllm_version: '0.29.0', engine_args: { swap_space: 4 } }),
+  );
+  expect(current.status).toBe(422);
+  expect((current.body as { detail: string }).detail).toBe(
+    'vLLM 0.29.0 does not accept --swap-space (removed in 0.18.0: drop it; the V1 engine never used CPU swap space).',
+  );
+  const tagged = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody('Qwen/Qwen3-0.6B', port, { extra_args: ['--max-seq-len-to-capture=8192'] }),
+  );
+  expect(tagged.status).toBe(422);
+  expect((tagged.body as { detail: string }).detail).toMatch(
+    /^vLLM test \(taken as the newest line, [\d.]+\) does not accept --max-seq-len-to-capture \(removed in 0\.11\.0/,
+  );
+  // Nothing was started for either refusal.
+  expect((await statuses(s)).some((e) => e.port === port)).toBe(false);
+  // The existing checks come first: the cold deployment's port is taken.
+  const taken = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody('org/other-model', d.cold.port, {
+      vllm_version: '0.29.0',
+      engine_args: { swap_space: 4 },
+    }),
+  );
+  expect(taken.status).toBe(409);
+  // 0.11 still has --swap-space: it starts, and the simulator imitates 0.11.
+  const old = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody('Qwen/Qwen3-0.6B', port, {
+      vllm_version: '0.11.0',
+      warm_offload: false,
+      gpu_memory_fraction: 0.05,
+      engine_args: { swap_space: 4 },
+    }),
+  );
+  expect(old).toMatchObject({ status: 200, body: { vllm_version: '0.11.0' } });
+  const key = `Qwen/Qwen3-0.6B:${port}`;
+  s.keys.add(key);
+  await untilStatus(s, key, 'running');
+  expect(await (await fetch(`http://127.0.0.1:${port}/version`)).json()).toEqual({
+    version: '0.11.0',
+  });
+  const lines = (
+    (await call(s, 'GET', `/deployments/logs?key=${encodeURIComponent(key)}&tail=2000`)).body as {
+      lines: string[];
+    }
+  ).lines.join('\n');
+  expect(lines).toContain('--swap-space 4');
+  expect(lines).toContain('Starting vLLM API server 0 on');
+  await call(s, 'POST', '/deployments/stop', { key });
+  await untilStatus(s, key, 'stopped');
+  s.keys.delete(key);
+}

@@ -70,6 +70,9 @@ const adapter: sc.RuntimeAdapter = {
 beforeAll(async () => {
   svc = await startPodmanService();
   buildSimImage(svc.sock, simBundle());
+  // The same simulator under a release tag: a `vllm_version: "0.11.0"` launch pulls nothing.
+  const tagged = podman(['tag', SIM_IMAGE, 'localhost/aerie-vllm-sim:v0.11.0']);
+  if (tagged.code !== 0) throw new Error(`podman tag failed: ${tagged.err}`);
   session = await sc.openSession(adapter);
   d = await sc.pickDeployments();
 });
@@ -85,6 +88,8 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.chatThroughDeploymentPort(session, d));
   it('keeps vLLM start-up lines and drops /health probes in the log tail and download', () =>
     sc.logsKeepStartupAndDropHealth(session, d));
+  it('refuses a flag the target vLLM version removed with a 422 naming it, after the port check, and runs it on 0.11', () =>
+    sc.versionAwareLaunch(session, d));
   it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
     sc.warmPauseAndResume(session, d));
   it('wakes a paused model for a generation request through the wake proxy', () =>

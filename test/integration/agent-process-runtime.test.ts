@@ -69,6 +69,8 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.chatThroughDeploymentPort(session, d));
   it('keeps vLLM start-up lines and drops /health probes in the log tail and download', () =>
     sc.logsKeepStartupAndDropHealth(session, d));
+  it('refuses a flag the target vLLM version removed with a 422 naming it, after the port check, and runs it on 0.11', () =>
+    sc.versionAwareLaunch(session, d));
   it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
     sc.warmPauseAndResume(session, d));
   it('wakes a paused model for a generation request through the wake proxy', () =>

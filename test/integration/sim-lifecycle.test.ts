@@ -48,7 +48,7 @@ describe('vllm-sim start-up and shutdown', () => {
       'torch.compile',
       'GPU KV cache size',
       'Capturing CUDA graphs',
-      'Starting vLLM API server 0 on',
+      'Starting vLLM server on',
       'Application startup complete.',
     ];
     const positions = order.map((m) => logs.indexOf(m));

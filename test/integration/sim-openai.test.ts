@@ -1,4 +1,5 @@
 import OpenAI, { APIError } from 'openai';
+import { LATEST_LINE } from '../../src-main/shared/vllm-versions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimProcess, startSim } from '../helpers/sim-process.js';
 
@@ -206,7 +207,9 @@ describe('vllm-sim raw HTTP', () => {
       expect(r.status).toBe(200);
       expect(await r.text()).toBe('');
     }
-    expect(await (await fetch(`${sim.baseUrl}/version`)).json()).toEqual({ version: '0.11.0' });
+    expect(await (await fetch(`${sim.baseUrl}/version`)).json()).toEqual({
+      version: LATEST_LINE.version,
+    });
   });
 
   it('guards /v1 with the API key using vLLM’s non-OpenAI body, but not /health or /tokenize', async () => {

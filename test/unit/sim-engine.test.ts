@@ -13,6 +13,7 @@ const metricsFor = () =>
     enablePrefixCaching: true,
     numGpuBlocks: 10,
     maxLoras: null,
+    absentFamilies: ['vllm:engine_sleep_state'],
   });
 const words = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`);
 const plan = (n: number): GenPlan => fixedPlan(words(n), 'length', null);

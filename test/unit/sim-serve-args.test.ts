@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseServeArgs, pyRepr, type ServeArgs } from '../../src-main/sim/serve-args.js';
 
-function ok(argv: string[]): ServeArgs {
-  const r = parseServeArgs(argv);
+function ok(argv: string[], version?: string): ServeArgs {
+  const r = parseServeArgs(argv, version);
   if (r.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(r)}`);
   return r.args;
 }
 
-function error(argv: string[]): string {
-  const r = parseServeArgs(argv);
+function error(argv: string[], version?: string): string {
+  const r = parseServeArgs(argv, version);
   if (r.kind !== 'error') throw new Error(`expected an error, got ${r.kind}`);
   return r.message;
 }
@@ -112,10 +112,29 @@ describe('vllm serve argument parser', () => {
     });
   });
 
-  it('marks pooling models from --task embed or --runner pooling', () => {
-    expect(ok(['m', '--task', 'embed']).runner).toBe('pooling');
+  it('marks pooling models from --task embed (0.11) or --runner pooling', () => {
+    expect(ok(['m', '--task', 'embed'], '0.11.0').runner).toBe('pooling');
     expect(ok(['m', '--runner', 'pooling']).runner).toBe('pooling');
     expect(ok(['m']).runner).toBeNull();
+  });
+
+  it('refuses the flags its version removed, as argparse does, and keeps those it still has', () => {
+    // Removed in 0.11.0 (PR #25543): refused by both lines.
+    expect(error(['m', '--max-seq-len-to-capture', '8192'], '0.11.0')).toBe(
+      'unrecognized arguments: --max-seq-len-to-capture 8192',
+    );
+    expect(error(['m', '--max-seq-len-to-capture=8192'])).toBe(
+      'unrecognized arguments: --max-seq-len-to-capture=8192',
+    );
+    expect(ok(['m', '--swap-space', '8'], '0.11.0').swapSpace).toBe(8);
+    expect(ok(['m', '--swap-space', '8'], '0.17.1').swapSpace).toBe(8);
+    expect(error(['m', '--swap-space', '8'], '0.18.0')).toBe(
+      'unrecognized arguments: --swap-space 8',
+    );
+    expect(error(['m', '--task', 'embed'])).toBe('unrecognized arguments: --task embed');
+    expect(error(['m', '--swap_space=4'], 'nightly')).toBe(
+      'unrecognized arguments: --swap_space=4',
+    );
   });
 
   it('reports unknown flags (and stray values) like argparse', () => {

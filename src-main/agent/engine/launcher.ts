@@ -13,6 +13,7 @@ import {
   resolveVllmImage,
   type ResolvedImage,
 } from '../../shared/vllm-args.js';
+import { parseRelease } from '../../shared/vllm-versions.js';
 import { compileCacheDir, packagesDir, simGpusDir } from '../data-dir.js';
 import { packagesMount } from '../files/packages.js';
 import { describeEnv, maskSecretArgs, secretArgValues } from '../logs/secret-mask.js';
@@ -253,7 +254,11 @@ function launchSpec(
   });
   const env = { ...v.env };
   const simState = ctx.simStateFile(e.key);
-  if (simState) env.AERIE_SIM_STATE_FILE = simState;
+  if (simState) {
+    env.AERIE_SIM_STATE_FILE = simState;
+    // A simulator imitates the release its image tag names, as that image's vLLM would be.
+    if (parseRelease(img.vllm_version) !== null) env.AERIE_SIM_VLLM_VERSION ??= img.vllm_version;
+  }
   return {
     name: containerName(e.key),
     image: img.image,
