@@ -151,6 +151,19 @@ export class SseWriter {
     return `${u}data: [DONE]\n\n`;
   }
 
+  /** The last chunk of every choice the engine aborted (finish_reason "abort"), then `data: [DONE]`. */
+  aborted(): string {
+    let out = '';
+    this.plans.forEach((_, i) => {
+      const choice =
+        this.kind === 'chat'
+          ? `{"index":${i},"delta":{},"logprobs":null,"finish_reason":"abort","stop_reason":null}`
+          : `{"index":${i},"text":"","logprobs":null,"finish_reason":"abort","stop_reason":null}`;
+      out += `${this.head}${choice}]${this.tail(i, this.kind === 'chat')}}\n\n`;
+    });
+    return `${out}data: [DONE]\n\n`;
+  }
+
   /** An error event inside the stream, then `data: [DONE]` (vLLM's create_streaming_error_response). */
   error(message: string, type: string, code: number): string {
     return `data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\ndata: [DONE]\n\n`;

@@ -1,6 +1,9 @@
 import { LATEST_LINE, vllmProfile, type VllmProfile } from '../shared/vllm-versions.js';
 
-/** What a generation request gets while the engine sleeps (real vLLM 0.10–0.12 has no guard). */
+/**
+ * What a generation request gets while the engine sleeps: 0.10–0.12 have no guard (`crash`);
+ * current releases queue it until the wake-up (`hang`); `503` is a guard some proxies add.
+ */
 export type AsleepBehaviour = 'crash' | 'hang' | '503';
 
 /** Simulator knobs read from the environment (DESIGN.md §1, interfaces.md §1.7 and §9). */
@@ -61,11 +64,15 @@ const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/
 /** Reads the simulator's environment; bad values are listed in `problems` (defaults used instead). */
 export function readSimOptions(env: Env): OptionsOutcome {
   const problems: string[] = [];
-  const asleepRaw = (env.AERIE_SIM_ASLEEP_REQUESTS ?? 'crash').trim();
-  let asleep: AsleepBehaviour = 'crash';
+  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || LATEST_LINE.version;
+  const profile = vllmProfile(vllmVersion);
+  // 0.10–0.12 crash on a request while asleep; current releases queue it until the wake-up.
+  const asleepDefault: AsleepBehaviour =
+    profile.sleepInFlight === 'crash-engine' ? 'crash' : 'hang';
+  const asleepRaw = (env.AERIE_SIM_ASLEEP_REQUESTS ?? asleepDefault).trim();
+  let asleep: AsleepBehaviour = asleepDefault;
   if (asleepRaw === 'crash' || asleepRaw === 'hang' || asleepRaw === '503') asleep = asleepRaw;
   else problems.push(`AERIE_SIM_ASLEEP_REQUESTS must be crash, hang or 503, got '${asleepRaw}'`);
-  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || LATEST_LINE.version;
   const options: SimOptions = {
     loadS: number(env, 'AERIE_SIM_LOAD_S', 2, problems),
     tokensPerS: number(env, 'AERIE_SIM_TOKENS_PER_S', 200, problems),
@@ -79,7 +86,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
     sleepWakeMs: number(env, 'AERIE_SIM_SLEEP_WAKE_MS', 200, problems),
     flatErrors: env.AERIE_SIM_ERROR_SHAPE?.trim() === 'flat',
     vllmVersion,
-    profile: vllmProfile(vllmVersion),
+    profile,
     allowLongMaxModelLen: truthy(env.VLLM_ALLOW_LONG_MAX_MODEL_LEN),
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
     sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),

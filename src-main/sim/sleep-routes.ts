@@ -1,4 +1,4 @@
-import type { Exchange } from './http-io.js';
+import { errorBody, type Exchange, VllmError } from './http-io.js';
 import type { SimContext } from './sim-context.js';
 import { holdSleepHostRam, releaseSleepHostRam } from './sleep-host-ram.js';
 
@@ -17,7 +17,50 @@ function internalError(ctx: SimContext, ex: Exchange, error: string): void {
 
 const NOT_ENABLED = 'AssertionError: Sleep mode is not enabled in the model config';
 
-/** POST /sleep?level=1|2 (dev mode): 200 with an empty body once the engine is asleep. */
+const SLEEP_MODES = ['abort', 'wait', 'keep'] as const;
+type SleepMode = (typeof SLEEP_MODES)[number];
+/** What a sleep with requests in flight kills the 0.11 engine with (vLLM issue #45520). */
+export const SLEEP_IN_FLIGHT_CAUSE =
+  'RuntimeError: CUDA error: an illegal memory access was encountered';
+
+/** Resolves once no request runs on the engine (checked every few milliseconds). */
+async function drained(ctx: SimContext): Promise<void> {
+  while (ctx.engine.runningCount > 0 && !ctx.dead) await delay(5);
+}
+
+/**
+ * What happens to requests in flight before the engine sleeps, per line: current releases pause
+ * the scheduler (later requests queue until the wake-up), then abort what runs (`mode=abort`,
+ * the default) or let it finish (`wait`; `keep` is treated alike). Returns false for a bad mode.
+ */
+async function quiesce(ctx: SimContext, ex: Exchange): Promise<boolean> {
+  if (!ctx.options.profile.sleepModes) return true;
+  const raw = ex.query.get('mode') ?? 'abort';
+  if (!(SLEEP_MODES as readonly string[]).includes(raw)) {
+    ex.send(
+      400,
+      errorBody(
+        new VllmError(
+          400,
+          'BadRequestError',
+          `Invalid mode '${raw}'; expected one of abort, wait, keep.`,
+        ),
+        ctx.options.flatErrors,
+      ),
+    );
+    return false;
+  }
+  const mode = raw as SleepMode;
+  ctx.engine.pause();
+  if (mode === 'abort') ctx.engine.abortAll();
+  else await drained(ctx);
+  return true;
+}
+
+/**
+ * POST /sleep?level=1|2[&mode=…] (dev mode): 200 with an empty body once the engine is asleep.
+ * The 0.11 line has no guard: with requests in flight it answers 200 and then the engine dies.
+ */
 export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> {
   const raw = ex.query.get('level') ?? '1';
   if (!/^[-+]?\d+$/.test(raw.trim()))
@@ -25,6 +68,9 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   if (!ctx.args.enableSleepMode) return internalError(ctx, ex, NOT_ENABLED);
   const level = Number.parseInt(raw, 10);
   const started = performance.now();
+  if (!(await quiesce(ctx, ex))) return;
+  const crashAfter =
+    ctx.options.profile.sleepInFlight === 'crash-engine' && ctx.engine.inFlight > 0;
   ctx.sleep.busy = true;
   await delay(ctx.options.sleepWakeMs);
   ctx.sleep.busy = false;
@@ -45,6 +91,8 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   ctx.log.info('EngineCore_DP0', 'executor_base.py:189', `It took ${secs} seconds to fall asleep.`);
   ctx.stateChanged();
   ex.empty();
+  // The running requests touch the memory just freed.
+  if (crashAfter) ctx.crash(SLEEP_IN_FLIGHT_CAUSE);
 }
 
 /** POST /wake_up[?tags=weights&tags=kv_cache]: wakes the named parts, or everything. */

@@ -21,6 +21,7 @@ import { waitFor, waitForValue } from './wait.js';
 export type { Deployments, HandStarted, RuntimeAdapter, Session } from './agent-session.js';
 export { closeSession, openSession, pickDeployments } from './agent-session.js';
 export {
+  busyPauseRefusedOn011,
   generationWakesPausedModel,
   restartAdoptsRunning,
   warmPauseAndResume,

@@ -92,6 +92,8 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.versionAwareLaunch(session, d));
   it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
     sc.warmPauseAndResume(session, d));
+  it('refuses to pause a busy 0.11 model, whose engine a sleep with a request in flight kills', () =>
+    sc.busyPauseRefusedOn011(session));
   it('wakes a paused model for a generation request through the wake proxy', () =>
     sc.generationWakesPausedModel(session, d));
   it('stops a deployment and removes its container from podman ps -a, its log readable with the shutdown lines', () =>

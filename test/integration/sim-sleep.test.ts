@@ -26,6 +26,76 @@ const isSleeping = async (s: SimProcess) =>
     .is_sleeping;
 const chat = { messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
 
+/** A slow streaming chat: tokens keep coming until it is stopped or its 200 tokens are out. */
+function slowStream(s: SimProcess): Promise<string> {
+  return post(s, '/v1/chat/completions', { ...chat, max_tokens: 200, stream: true }).then((r) =>
+    r.text(),
+  );
+}
+const runningNow = async (s: SimProcess) =>
+  /vllm:num_requests_running\{[^}]*\} 1\.0/.test(
+    await (await fetch(`${s.baseUrl}/metrics`)).text(),
+  );
+const SLOW = { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_TOKENS_PER_S: '20', AERIE_SIM_TTFT_MS: '1' };
+
+describe('vllm-sim sleep with requests in flight', () => {
+  it('0.11 has no guard: /sleep answers 200, then the engine dies and the request with it', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], {
+      ...SLOW,
+      AERIE_SIM_VLLM_VERSION: '0.11.0',
+    });
+    const stream = slowStream(s);
+    await waitFor(() => runningNow(s), 5000, 'the request to run');
+    const slept = await post(s, '/sleep?level=1&mode=wait');
+    expect(slept.status).toBe(200);
+    expect(await s.exited).toBe(1);
+    expect(await stream).toContain('"type":"InternalServerError"');
+    expect(s.logs()).toContain(
+      'RuntimeError: CUDA error: an illegal memory access was encountered',
+    );
+    expect(s.logs()).toContain('EngineDeadError');
+  });
+
+  it('current vLLM aborts them by default and queues requests sent while asleep until the wake-up', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], SLOW);
+    const stream = slowStream(s);
+    await waitFor(() => runningNow(s), 5000, 'the request to run');
+    expect((await post(s, '/sleep?level=1')).status).toBe(200);
+    const aborted = await stream;
+    expect(aborted).toContain('"finish_reason":"abort"');
+    expect(aborted.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(await isSleeping(s)).toBe(true);
+    const metrics = await (await fetch(`${s.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/vllm:request_success_total\{[^}]*finished_reason="abort"[^}]*\} 1\.0/);
+    expect(metrics).toMatch(/vllm:engine_sleep_state\{[^}]*sleep_state="weights_offloaded"\} 1\.0/);
+    let answered = false;
+    const later = post(s, '/v1/chat/completions', { ...chat, max_tokens: 1 }).then((r) => {
+      answered = true;
+      return r.json() as Promise<{ choices: { finish_reason: string }[] }>;
+    });
+    const waiting = async () =>
+      /vllm:num_requests_waiting\{[^}]*\} 1\.0/.test(
+        await (await fetch(`${s.baseUrl}/metrics`)).text(),
+      );
+    await waitFor(waiting, 5000, 'the later request to queue');
+    expect(answered).toBe(false);
+    expect((await post(s, '/wake_up')).status).toBe(200);
+    expect((await later).choices[0]?.finish_reason).toBe('length');
+    expect(s.proc.exitCode).toBeNull();
+  });
+
+  it('current vLLM with mode=wait lets the running request finish before it sleeps', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], { ...SLOW, AERIE_SIM_TOKENS_PER_S: '400' });
+    const stream = slowStream(s);
+    await waitFor(() => runningNow(s), 5000, 'the request to run');
+    expect((await post(s, '/sleep?level=1&mode=wait')).status).toBe(200);
+    const text = await stream;
+    expect(text).toMatch(/"finish_reason":"(length|stop)"/);
+    expect(text).not.toContain('"finish_reason":"abort"');
+    expect((await post(s, '/sleep?level=1&mode=later')).status).toBe(400);
+  });
+});
+
 describe('vllm-sim sleep mode', () => {
   it('has no sleep routes without VLLM_SERVER_DEV_MODE=1, even with --enable-sleep-mode', async () => {
     const s = await start(['m', '--enable-sleep-mode'], {});
@@ -100,8 +170,11 @@ describe('vllm-sim sleep mode', () => {
     expect(await pending).toBe(200);
   });
 
-  it('dies like real vLLM when a generation reaches a sleeping engine (default)', async () => {
-    const s = await start(['m', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1' });
+  it('dies like real vLLM 0.11 when a generation reaches a sleeping engine (its default)', async () => {
+    const s = await start(['m', '--enable-sleep-mode'], {
+      VLLM_SERVER_DEV_MODE: '1',
+      AERIE_SIM_VLLM_VERSION: '0.11.0',
+    });
     await post(s, '/sleep');
     const r = await post(s, '/v1/chat/completions', chat);
     expect(r.status).toBe(500);
