@@ -58,6 +58,7 @@ function buildContext(plan: ServePlan, life: SimLifecycle): SimContext {
     metrics,
     engine: newEngine(plan, metrics, life),
     maxModelLen: plan.maxModelLen,
+    weightsGib: plan.sizing.weightsGib,
     pooling: plan.pooling,
     loras: new Map(plan.args.loraModules.map((l) => [l.name, l])),
     sleep: { sleeping: false, level: 0, asleepTags: new Set(), busy: false },

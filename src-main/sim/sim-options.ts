@@ -33,10 +33,11 @@ export interface SimOptions {
   /** Total memory of the simulated GPU in GiB, used for log lines and the KV cache size. */
   gpuMemGib: number;
   /**
-   * `AERIE_SIM_SLEEP_HOST_RAM_MB` (default 0): host RAM allocated and touched on a level-1 sleep and
-   * released on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps.
+   * `AERIE_SIM_SLEEP_HOST_RAM_MB`: host RAM allocated and touched on a level-1 sleep and released
+   * on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps. Null (unset):
+   * the offloaded weights' size (sleep-host-ram.ts); 0 holds nothing.
    */
-  sleepHostRamMb: number;
+  sleepHostRamMb: number | null;
   /** `HF_TOKEN` (or the older `HUGGING_FACE_HUB_TOKEN`) is set: the Hub answers a missing repo 404, else 401. */
   hfToken: boolean;
 }
@@ -89,7 +90,9 @@ export function readSimOptions(env: Env): OptionsOutcome {
     profile,
     allowLongMaxModelLen: truthy(env.VLLM_ALLOW_LONG_MAX_MODEL_LEN),
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
-    sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),
+    sleepHostRamMb: env.AERIE_SIM_SLEEP_HOST_RAM_MB?.trim()
+      ? Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems))
+      : null,
     hfToken: Boolean(env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim()),
   };
   return { options, problems };

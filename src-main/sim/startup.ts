@@ -22,10 +22,16 @@ export interface ModelSizing {
   shards: number;
 }
 
-/** Rough sizes: parameters from a `…8B…` name (default 8B), 2 bytes each, less when quantized. */
+/**
+ * Parameters of a model whose name gives no size (`…8B…`), in billions: small, because a level-1
+ * sleep now holds the weights in real host RAM and test machines run many sleepers at once.
+ */
+export const DEFAULT_PARAMS_B = 0.5;
+
+/** Rough sizes: parameters from a `…8B…` name (default DEFAULT_PARAMS_B), 2 bytes each, less when quantized. */
 export function sizeModel(args: ServeArgs, gpuMemGib: number): ModelSizing {
   const m = /(\d+(?:\.\d+)?)[bB](?![a-z])/.exec(args.model);
-  const params = m ? Number(m[1]) : 8;
+  const params = m ? Number(m[1]) : DEFAULT_PARAMS_B;
   const q = args.quantization ?? '';
   const bytes = /awq|gptq|bitsandbytes|gguf|mxfp4/.test(q) ? 0.55 : /fp8/.test(q) ? 1 : 2;
   const weightsGib = (params * 1e9 * bytes) / 1024 ** 3 / args.tensorParallelSize;

@@ -96,6 +96,51 @@ describe('vllm-sim sleep with requests in flight', () => {
   });
 });
 
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+describe('vllm-sim host RAM while asleep', () => {
+  it('holds the offloaded weights in RAM through a level-1 sleep by default and frees them on wake-up', async () => {
+    const s = await start(['org/m-0.5B', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1' });
+    const pid = s.proc.pid ?? 0;
+    const weightsMb = (0.5e9 * 2) / 1024 ** 2;
+    const awake = rssMb(pid);
+    expect((await post(s, '/sleep?level=1')).status).toBe(200);
+    expect(rssMb(pid) - awake).toBeGreaterThan(0.9 * weightsMb);
+    expect((await post(s, '/wake_up')).status).toBe(200);
+    await waitFor(() => rssMb(pid) - awake < 0.3 * weightsMb, 5000, 'the RAM to be freed');
+  });
+
+  it('never holds more than the GPU share it was given, holds nothing at level 2, and takes the override', async () => {
+    // 8B weights (15 GiB) cannot have fitted in 1 % of an 80 GiB GPU: that share (0.8 GiB) is held.
+    const capped = await start(
+      ['org/m-8B', '--enable-sleep-mode', '--gpu-memory-utilization', '0.01'],
+      { VLLM_SERVER_DEV_MODE: '1', AERIE_SIM_GPU_MEM_GIB: '80' },
+    );
+    const pid = capped.proc.pid ?? 0;
+    const before = rssMb(pid);
+    expect((await post(capped, '/sleep?level=1')).status).toBe(200);
+    const held = rssMb(pid) - before;
+    expect(held).toBeGreaterThan(0.9 * 819);
+    expect(held).toBeLessThan(819 + 300);
+    const deep = await start(['org/m-0.5B', '--enable-sleep-mode'], { VLLM_SERVER_DEV_MODE: '1' });
+    const deepPid = deep.proc.pid ?? 0;
+    const deepBefore = rssMb(deepPid);
+    expect((await post(deep, '/sleep?level=2')).status).toBe(200);
+    expect(rssMb(deepPid) - deepBefore).toBeLessThan(200);
+    const fixed = await start(['org/m-0.5B', '--enable-sleep-mode'], {
+      VLLM_SERVER_DEV_MODE: '1',
+      AERIE_SIM_SLEEP_HOST_RAM_MB: '300',
+    });
+    const fixedPid = fixed.proc.pid ?? 0;
+    const fixedBefore = rssMb(fixedPid);
+    expect((await post(fixed, '/sleep?level=1')).status).toBe(200);
+    const fixedHeld = rssMb(fixedPid) - fixedBefore;
+    expect(fixedHeld).toBeGreaterThan(270);
+    expect(fixedHeld).toBeLessThan(600);
+  });
+});
+
 describe('vllm-sim sleep mode', () => {
   it('has no sleep routes without VLLM_SERVER_DEV_MODE=1, even with --enable-sleep-mode', async () => {
     const s = await start(['m', '--enable-sleep-mode'], {});
@@ -117,6 +162,8 @@ describe('vllm-sim sleep mode', () => {
       VLLM_SERVER_DEV_MODE: '1',
       AERIE_SIM_STATE_FILE: stateFile,
       AERIE_SIM_ASLEEP_REQUESTS: '503',
+      // An 8B model would hold 15 GiB of real RAM while asleep; this test is about the routes.
+      AERIE_SIM_SLEEP_HOST_RAM_MB: '0',
     });
     const state = () => JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
     expect(state()).toMatchObject({
