@@ -128,7 +128,7 @@ const RULES: readonly Rule[] = [
   },
   {
     code: 'bad_args',
-    pattern: /unrecognized arguments|error: argument|No module named/i,
+    pattern: /unrecognized arguments|error: argument|vllm serve: error:|No module named/i,
     message:
       'vLLM rejected its arguments. Check the extra args and engine args against this vLLM version, and the extra packages.',
     refine: removedFlagAdvice,

@@ -30,6 +30,8 @@ export interface VllmProfile {
   freeMemoryDevice: string;
   /** Metric families this line does not expose (the simulator leaves them out). */
   absentMetrics: readonly string[];
+  /** The 400 message for a prompt plus `max_tokens` above the context (`where`: messages or prompt). */
+  maxTokensMessage(limit: number, promptTokens: number, maxTokens: number, where: string): string;
 }
 
 /** The inter-token latency histogram under its old and its new name. */
@@ -49,6 +51,8 @@ const LINE_0_11: VllmProfile = {
   supportedTasksLabel: 'Supported_tasks:',
   freeMemoryDevice: 'device',
   absentMetrics: [SLEEP_STATE_METRIC],
+  maxTokensMessage: (limit, prompt, max, where) =>
+    `This model's maximum context length is ${limit} tokens. However, you requested ${prompt + max} tokens (${prompt} in the ${where}, ${max} in the completion). Please reduce the length of the ${where} or completion.`,
 };
 
 const LINE_CURRENT: VllmProfile = {
@@ -61,6 +65,8 @@ const LINE_CURRENT: VllmProfile = {
   freeMemoryDevice: 'device cuda:0',
   // Deprecated for inter_token_latency_seconds and removed by PR #29330.
   absentMetrics: ['vllm:time_per_output_token_seconds'],
+  maxTokensMessage: (limit, prompt, max) =>
+    `'max_tokens' or 'max_completion_tokens' is too large: ${max}. This model's maximum context length is ${limit} tokens and your request has ${prompt} input tokens (${max} > ${limit} - ${prompt}).`,
 };
 
 /** Every line, oldest first. */

@@ -33,7 +33,7 @@ function maxTokensFor(ctx: SimContext, req: GenerationRequest, promptTokens: num
     throw new VllmError(
       400,
       'BadRequestError',
-      `This model's maximum context length is ${limit} tokens. However, you requested ${promptTokens + max} tokens (${promptTokens} in the ${where}, ${max} in the completion). Please reduce the length of the ${where} or completion.`,
+      ctx.options.profile.maxTokensMessage(limit, promptTokens, max, where),
     );
   }
   return max;

@@ -46,11 +46,13 @@ export function chatBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: U
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
+      token_ids: null,
     })),
     service_tier: null,
     system_fingerprint: null,
     usage: { ...usage, prompt_tokens_details: null },
     prompt_logprobs: null,
+    prompt_token_ids: null,
     kv_transfer_params: null,
   });
 }
@@ -73,7 +75,9 @@ export function completionBody(
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
+      token_ids: null,
       prompt_logprobs: null,
+      prompt_token_ids: null,
     })),
     service_tier: null,
     system_fingerprint: null,

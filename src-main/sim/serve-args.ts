@@ -35,7 +35,8 @@ export interface ServeArgs {
   /** `--max-lora-rank` (default 16): an adapter of a higher rank fails to load. */
   maxLoraRank: number;
   downloadDir: string | null;
-  apiKey: string | null;
+  /** `--api-key` takes several keys; any of them is accepted. */
+  apiKeys: string[];
   /** 'pooling' when asked for (`--task embed`, `--runner pooling`, `--convert embed`), else null (auto). */
   runner: 'generate' | 'pooling' | null;
   enablePrefixCaching: boolean;
@@ -106,32 +107,30 @@ function convert(def: FlagDef, shown: string, value: string): string | number {
   }
 }
 
+/**
+ * One `--lora-modules` value as vLLM's LoRAParserAction reads it: `name=path` when it has a `=`
+ * and no `,`, otherwise JSON, so a path with a comma fails as "Invalid JSON format" (exit 2).
+ */
 function parseLora(item: string): LoraModule {
-  if (item.trimStart().startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(item);
-    } catch {
-      throw new ArgError(
-        `argument --lora-modules: Invalid JSON format for --lora-modules: ${item}`,
-      );
-    }
-    const o = parsed as { name?: unknown; path?: unknown; base_model_name?: unknown };
-    if (typeof o.name !== 'string' || typeof o.path !== 'string') {
-      throw new ArgError(`argument --lora-modules: Invalid fields for --lora-modules: ${item}`);
-    }
-    return {
-      name: o.name,
-      path: o.path,
-      baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null,
-    };
-  }
   const eq = item.indexOf('=');
-  if (eq <= 0)
-    throw new ArgError(
-      `argument --lora-modules: Invalid format for --lora-modules: ${item}. Expected name=path or JSON`,
-    );
-  return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
+  if (eq !== -1 && !item.includes(',')) {
+    return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(item);
+  } catch {
+    throw new ArgError(`Invalid JSON format for --lora-modules: ${item}`);
+  }
+  const o = (parsed ?? {}) as { name?: unknown; path?: unknown; base_model_name?: unknown };
+  if (typeof o.name !== 'string' || typeof o.path !== 'string') {
+    throw new ArgError(`Invalid fields for --lora-modules: ${item}`);
+  }
+  return {
+    name: o.name,
+    path: o.path,
+    baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null,
+  };
 }
 
 function scan(
@@ -274,7 +273,7 @@ export function parseServeArgs(
       maxLoras: num(raw.max_loras, 1),
       maxLoraRank: num(raw.max_lora_rank, 16),
       downloadDir: str(raw.download_dir),
-      apiKey: str(raw.api_key),
+      apiKeys: Array.isArray(raw.api_key) ? raw.api_key : [],
       runner: runnerOf(raw),
       enablePrefixCaching: bool(raw.enable_prefix_caching, true),
       disableLogStats: bool(raw.disable_log_stats, false),

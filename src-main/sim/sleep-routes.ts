@@ -15,7 +15,20 @@ function internalError(ctx: SimContext, ex: Exchange, error: string): void {
   ex.send(500, 'Internal Server Error', 'text/plain; charset=utf-8');
 }
 
-const NOT_ENABLED = 'AssertionError: Sleep mode is not enabled in the model config';
+/**
+ * A sleep on a server started without `--enable-sleep-mode`: the sleep allocator holds no pools,
+ * so vLLM answers 200 having freed nothing, and the model keeps its GPU memory (the agent sees a
+ * pause that bought nothing, not an error).
+ */
+async function sleepWithoutAllocator(ctx: SimContext, ex: Exchange): Promise<void> {
+  await delay(ctx.options.sleepWakeMs);
+  ctx.log.info(
+    'EngineCore_DP0',
+    'gpu_worker.py:116',
+    'Sleep mode freed 0.00 GiB memory, 0.00 GiB memory is still in use.',
+  );
+  ex.empty();
+}
 
 const SLEEP_MODES = ['abort', 'wait', 'keep'] as const;
 type SleepMode = (typeof SLEEP_MODES)[number];
@@ -65,7 +78,7 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   const raw = ex.query.get('level') ?? '1';
   if (!/^[-+]?\d+$/.test(raw.trim()))
     return internalError(ctx, ex, `ValueError: invalid literal for int() with base 10: '${raw}'`);
-  if (!ctx.args.enableSleepMode) return internalError(ctx, ex, NOT_ENABLED);
+  if (!ctx.args.enableSleepMode) return sleepWithoutAllocator(ctx, ex);
   const level = Number.parseInt(raw, 10);
   const started = performance.now();
   if (!(await quiesce(ctx, ex))) return;
@@ -97,7 +110,7 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
 
 /** POST /wake_up[?tags=weights&tags=kv_cache]: wakes the named parts, or everything. */
 export async function handleWakeUp(ctx: SimContext, ex: Exchange): Promise<void> {
-  if (!ctx.args.enableSleepMode) return internalError(ctx, ex, NOT_ENABLED);
+  if (!ctx.args.enableSleepMode) return ex.empty();
   const tags = ex.query.getAll('tags');
   ctx.log.info(
     'APIServer',

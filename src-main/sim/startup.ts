@@ -139,9 +139,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
     );
   }
   d.setPhase('loading_weights');
-  log.raw(
+  log.progress(
     'stderr',
     `Loading safetensors checkpoint shards:   0% Completed | 0/${n} [00:00<?, ?it/s]`,
+    false,
   );
   if (d.fault === 'hang-loading') {
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -150,9 +151,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   for (let i = 1; i <= n; i++) {
     await d.wait(stepMs(0.4));
     if (d.fault === 'gpu-oom' && i === Math.ceil(n / 2)) return fail('gpu-oom');
-    log.raw(
+    log.progress(
       'stderr',
       `Loading safetensors checkpoint shards: ${String(Math.round((i / n) * 100)).padStart(3)}% Completed | ${i}/${n} [00:0${i}<00:00,  1.49it/s]`,
+      i === n,
     );
   }
   if (d.fault === 'gpu-oom') return fail('gpu-oom');

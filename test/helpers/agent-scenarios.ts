@@ -375,3 +375,50 @@ export async function versionAwareLaunch(s: Session, d: Deployments): Promise<vo
   await untilStatus(s, key, 'stopped');
   s.keys.delete(key);
 }
+
+/**
+ * CLI details reach vLLM intact: several `--api-key` values in extra_args all work and none shows in
+ * the status or the log; a LoRA adapter whose path has a comma is loaded (sent in JSON form); and a
+ * comma path given raw in extra_args fails as vLLM's argparse does, classified bad_args.
+ */
+export async function cliDetailsReachVllm(s: Session): Promise<void> {
+  const port = await freePort();
+  const model = 'org/cli-details';
+  const key = `${model}:${port}`;
+  const keys = ['first-api-key-0123', 'second-api-key-4567'];
+  const res = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody(model, port, {
+      warm_offload: false,
+      gpu_memory_fraction: 0.05,
+      extra_args: ['--api-key', ...keys],
+      lora_modules: [{ name: 'comma', path: 'org/adapter,v2' }],
+    }),
+  );
+  expect(res.status).toBe(200);
+  s.keys.add(key);
+  await untilStatus(s, key, 'running');
+  for (const k of keys) {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/models`, {
+      headers: { authorization: `Bearer ${k}` },
+    });
+    expect(r.status).toBe(200);
+    const cards = ((await r.json()) as { data: { id: string; root: string }[] }).data;
+    expect(cards.find((c) => c.id === 'comma')?.root).toBe('org/adapter,v2');
+  }
+  expect((await fetch(`http://127.0.0.1:${port}/v1/models`)).status).toBe(401);
+  const q = `key=${encodeURIComponent(key)}&tail=2000`;
+  const text =
+    JSON.stringify(await statuses(s)) +
+    ((await call(s, 'GET', `/deployments/logs?${q}`)).body as { lines: string[] }).lines.join('\n');
+  for (const k of keys) expect(text).not.toContain(k);
+  await call(s, 'POST', '/deployments/stop', { key });
+  await untilStatus(s, key, 'stopped');
+  s.keys.delete(key);
+  const raw = await failsWith(s, 'org/raw-comma', 'bad_args', {
+    extra_args: ['--enable-lora', '--lora-modules', 'sql=/adapters/a,b'],
+  });
+  expect(raw.error).toMatch(/vLLM rejected its arguments/);
+}

@@ -104,6 +104,8 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.handStartedIsRogue(session));
   it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
     sc.startupFailuresClassified(session));
+  it('passes several --api-key values and a LoRA path with a comma to vLLM intact; a raw comma path fails as bad_args', () =>
+    sc.cliDetailsReachVllm(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts, the breaker removing the container', () =>
     sc.gpuOomTripsBreaker(session));
 });

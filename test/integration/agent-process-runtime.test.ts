@@ -85,6 +85,8 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.handStartedIsRogue(session));
   it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
     sc.startupFailuresClassified(session));
+  it('passes several --api-key values and a LoRA path with a comma to vLLM intact; a raw comma path fails as bad_args', () =>
+    sc.cliDetailsReachVllm(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts and removes it', () =>
     sc.gpuOomTripsBreaker(session));
 });

@@ -148,12 +148,15 @@ describe('vllm-sim sleep mode', () => {
     expect((await fetch(`${s.baseUrl}/is_sleeping`)).status).toBe(404);
   });
 
-  it('fails /sleep with 500 in dev mode when the server lacks --enable-sleep-mode', async () => {
+  it('answers /sleep 200 in dev mode without --enable-sleep-mode, as vLLM does, having freed nothing', async () => {
     const s = await start(['m'], { VLLM_SERVER_DEV_MODE: '1' });
     const r = await post(s, '/sleep?level=1');
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('');
     expect(await isSleeping(s)).toBe(false);
-    expect(s.logs()).toContain('Sleep mode is not enabled in the model config');
+    expect(s.logs()).toContain('Sleep mode freed 0.00 GiB memory');
+    expect((await post(s, '/wake_up')).status).toBe(200);
+    expect((await post(s, '/v1/chat/completions', chat)).status).toBe(200);
   });
 
   it('sleeps and wakes with empty 200 bodies, keeps /health and /tokenize up, and mirrors it in the status file', async () => {

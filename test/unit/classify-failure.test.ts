@@ -176,6 +176,10 @@ describe('classifyFailure', () => {
     expect(classifyFailure(log("ModuleNotFoundError: No module named 'flash_attn'"))?.code).toBe(
       'bad_args',
     );
+    expect(
+      classifyFailure(log('vllm serve: error: Invalid JSON format for --lora-modules: a=/x,y'))
+        ?.code,
+    ).toBe('bad_args');
   });
 
   it('returns null for a crash with no known cause', () => {

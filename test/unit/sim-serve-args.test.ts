@@ -159,12 +159,22 @@ describe('vllm serve argument parser', () => {
       "argument --enforce-eager: ignored explicit argument 'yes'",
     );
     expect(error(['m', '--lora-modules', 'nopath'])).toMatch(
-      /Invalid format for --lora-modules: nopath/,
+      /^Invalid JSON format for --lora-modules: nopath$/,
     );
   });
 
   it('rejects a GPU memory utilization outside (0, 1]', () => {
     expect(error(['m', '--gpu-memory-utilization', '1.5'])).toMatch(/must be within \(0, 1\]/);
+  });
+
+  it('takes several --api-key values and reads a LoRA path with a comma as JSON, as vLLM does', () => {
+    expect(ok(['m', '--api-key', 'k1', 'k2', '--port', '9']).apiKeys).toEqual(['k1', 'k2']);
+    expect(error(['m', '--enable-lora', '--lora-modules', 'sql=/adapters/a,b'])).toBe(
+      'Invalid JSON format for --lora-modules: sql=/adapters/a,b',
+    );
+    expect(
+      ok(['m', '--lora-modules', '{"name":"sql","path":"/adapters/a,b"}']).loraModules,
+    ).toEqual([{ name: 'sql', path: '/adapters/a,b', baseModelName: null }]);
   });
 
   it('returns help for -h and --help', () => {
@@ -174,7 +184,7 @@ describe('vllm serve argument parser', () => {
 
   it('lists non-default args for the log line without the API key', () => {
     const a = ok(['m', '--api-key', 'sk-secret-123', '--port', '9']);
-    expect(a.apiKey).toBe('sk-secret-123');
+    expect(a.apiKeys).toEqual(['sk-secret-123']);
     expect(pyRepr(a.nonDefault)).not.toContain('sk-secret-123');
     expect(pyRepr(a.nonDefault)).toBe(
       "{'model_tag': 'm', 'api_key': '[redacted]', 'port': 9, 'model': 'm'}",
