@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { SimEngine } from './engine.js';
+import { heldByVllm } from './port-sharing.js';
 import { bindFailureLine, engineDeadLines } from './fault-lines.js';
 import { buildRoutes, createSimServer, routeBanner, type SimRoute } from './server.js';
 import type { ServePlan } from './serve-plan.js';
@@ -107,6 +108,7 @@ function armCrashAfterReady(plan: ServePlan, ctx: SimContext): () => void {
 async function stopServer(server: Server, ctx: SimContext, timers: (() => void)[]): Promise<void> {
   for (const stop of timers) stop();
   ctx.log.uvicorn('Shutting down');
+  // A server sharing its port never listened; its close reports that, and is done all the same.
   const closed = new Promise<void>((r) => server.close(() => r()));
   server.closeAllConnections();
   await closed;
@@ -125,15 +127,25 @@ export async function serveHttp(plan: ServePlan, life: SimLifecycle): Promise<vo
   const routes = buildRoutes(plan.options);
   const server = createSimServer(ctx, routes);
   const failure = await listen(server, life.port, plan.host);
-  if (failure !== null) {
+  const shared =
+    failure !== null &&
+    (failure as NodeJS.ErrnoException).code === 'EADDRINUSE' &&
+    (await heldByVllm(plan.host, life.port));
+  if (failure !== null && !shared) {
     plan.log.raw('stderr', bindFailureLine(failure));
     life.end(1);
     return;
   }
-  life.port = boundPort(server, life.port);
+  // Sharing the port with another vLLM: started, but (unlike the kernel) no connection comes here.
+  if (!shared) life.port = boundPort(server, life.port);
   const stopStats = plan.args.disableLogStats ? () => undefined : startStatsLogger(ctx);
   announce(plan, life.port, routes);
   life.setPhase('ready');
   const disarmCrash = armCrashAfterReady(plan, ctx);
-  life.serving(() => stopServer(server, ctx, [stopStats, disarmCrash]));
+  // Without a socket of its own, a sharing server needs something to keep the process alive.
+  const keepAlive = shared ? setInterval(() => undefined, 1 << 30) : null;
+  const stopKeepAlive = () => {
+    if (keepAlive !== null) clearInterval(keepAlive);
+  };
+  life.serving(() => stopServer(server, ctx, [stopStats, disarmCrash, stopKeepAlive]));
 }

@@ -422,3 +422,69 @@ export async function cliDetailsReachVllm(s: Session): Promise<void> {
   });
   expect(raw.error).toMatch(/vLLM rejected its arguments/);
 }
+
+/**
+ * vLLM binds with SO_REUSEPORT, so a second server on a port would not fail: the agent's own
+ * reservation must refuse it. A deployment still loading (its server not bound yet, the bind check
+ * passing) keeps its port against another launch; a server someone else runs on a port is found by
+ * the bind check (409); and the engine itself would indeed have started there without an error.
+ */
+export async function portReservationIsTheGuard(s: Session): Promise<void> {
+  const port = await freePort();
+  const key = `org/slow-loader:${port}`;
+  const first = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody(
+      'org/slow-loader',
+      port,
+      { warm_offload: false, gpu_memory_fraction: 0.05 },
+      { AERIE_SIM_LOAD_S: '30' },
+    ),
+  );
+  expect(first.status).toBe(200);
+  s.keys.add(key);
+  expect((await call(s, 'GET', `/ports/check?port=${port}`)).status).toBe(200);
+  const second = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody('org/intruder', port, { warm_offload: false, gpu_memory_fraction: 0.05 }),
+  );
+  expect(second).toEqual({
+    status: 409,
+    body: { detail: `Port ${port} is already in use on this node.` },
+  });
+  await call(s, 'POST', '/deployments/stop', { key });
+  await untilStatus(s, key, 'stopped');
+  s.keys.delete(key);
+  // A vLLM started by hand: the agent's bind check refuses its port...
+  const other = await freePort();
+  const byHand = await s.adapter.startByHand(s.dataDir, other);
+  try {
+    await waitFor(
+      async () =>
+        (await fetch(`http://127.0.0.1:${other}/health`).catch(() => null))?.status === 200,
+      15_000,
+      'the hand-started server to serve',
+    );
+    const onTaken = await call(
+      s,
+      'POST',
+      '/deployments/start',
+      launchBody('org/intruder', other, { warm_offload: false, gpu_memory_fraction: 0.05 }),
+    );
+    expect(onTaken.status).toBe(409);
+    // ...where a second vLLM would have started without an error (it shares the port).
+    const sharer = await s.adapter.startByHand(s.dataDir, other);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await sharer.exists()).toBe(true);
+    } finally {
+      await sharer.cleanup();
+    }
+  } finally {
+    await byHand.cleanup();
+  }
+}

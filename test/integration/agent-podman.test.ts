@@ -29,6 +29,8 @@ function allContainerIds(): string[] {
   return podman(['ps', '-a', '-q', '--no-trunc']).out.split('\n').filter(Boolean);
 }
 
+let handStarted = 0;
+
 const adapter: sc.RuntimeAdapter = {
   runtime: 'podman',
   agentArgs: ['--runtime', 'podman', '--image-repo', 'localhost/aerie-vllm-sim'],
@@ -44,7 +46,7 @@ const adapter: sc.RuntimeAdapter = {
       '--network',
       'host',
       '--name',
-      `by-hand-${port}`,
+      `by-hand-${port}-${++handStarted}`,
       '-e',
       'AERIE_SIM_LOAD_S=0.2',
       SIM_IMAGE,
@@ -106,6 +108,8 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.startupFailuresClassified(session));
   it('passes several --api-key values and a LoRA path with a comma to vLLM intact; a raw comma path fails as bad_args', () =>
     sc.cliDetailsReachVllm(session));
+  it('guards a port with its own reservation and bind check, as a second vLLM would share it without an error', () =>
+    sc.portReservationIsTheGuard(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts, the breaker removing the container', () =>
     sc.gpuOomTripsBreaker(session));
 });

@@ -199,6 +199,21 @@ async function prepareImage(
   return img;
 }
 
+/**
+ * Claims `port` for `key` in the launch reservations unless a live or launching deployment holds
+ * it (as its public or internal port); never awaits. Returns the release, or null.
+ */
+function claimPort(ctx: EngineContext, key: string, port: number): (() => void) | null {
+  const used = ctx.registry
+    .active()
+    .some((t) => t.entry.port === port || t.entry.internal_port === port);
+  if (used || ctx.launchingPorts.has(port)) return null;
+  ctx.launchingPorts.set(port, key);
+  return () => {
+    if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
+  };
+}
+
 /** The bind mounts of a deployment: HF cache, model dirs, packages, and a warm one's compile cache. */
 async function containerMounts(
   ctx: EngineContext,
@@ -215,8 +230,11 @@ async function containerMounts(
     packagesMount(hostPackagesDir),
   ];
   if (v.warm) {
-    e.internal_port = await allocateInternalPort(ctx.registry.internalPorts());
-    e.launch_manifest.internal_port = e.internal_port;
+    const { port, release } = await allocateInternalPort((p) => claimPort(ctx, e.key, p));
+    e.internal_port = port;
+    e.launch_manifest.internal_port = port;
+    // The entry holds the port from here on, as the registry reports it.
+    release();
     const cache = compileCacheDir(d.dataDir, e.key);
     mkdirSync(cache, { recursive: true });
     mounts.push({ source: cache, target: CONTAINER_VLLM_CACHE, readOnly: false });
