@@ -364,11 +364,16 @@ export async function versionAwareLaunch(s: Session, d: Deployments): Promise<vo
   expect(await (await fetch(`http://127.0.0.1:${port}/version`)).json()).toEqual({
     version: '0.11.0',
   });
-  const lines = (
-    (await call(s, 'GET', `/deployments/logs?key=${encodeURIComponent(key)}&tail=2000`)).body as {
-      lines: string[];
-    }
-  ).lines.join('\n');
+  // The log stream of a container may lag its status a little.
+  const lines = await waitForValue(
+    async () => {
+      const r = await call(s, 'GET', `/deployments/logs?key=${encodeURIComponent(key)}&tail=2000`);
+      const text = (r.body as { lines: string[] }).lines.join('\n');
+      return text.includes('Application startup complete.') ? text : null;
+    },
+    15_000,
+    'the 0.11 start-up lines in the log',
+  );
   expect(lines).toContain('--swap-space 4');
   expect(lines).toContain('Starting vLLM API server 0 on');
   await call(s, 'POST', '/deployments/stop', { key });
