@@ -106,3 +106,18 @@ function reservePort(ctx: EngineContext, key: string, port: number): () => void 
     if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
   };
 }
+
+/**
+ * Claims `port` for `key` in the launch reservations unless a live or launching deployment holds
+ * it (as its public or internal port); never awaits. Returns the release, or null.
+ */
+export function claimPort(ctx: EngineContext, key: string, port: number): (() => void) | null {
+  const used = ctx.registry
+    .active()
+    .some((t) => t.entry.port === port || t.entry.internal_port === port);
+  if (used || ctx.launchingPorts.has(port)) return null;
+  ctx.launchingPorts.set(port, key);
+  return () => {
+    if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
+  };
+}

@@ -27,7 +27,7 @@ import { allocateInternalPort } from './warm/internal-port.js';
 import type { EngineContext } from './engine-context.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
-import type { ValidatedLaunch } from './launch-validation.js';
+import { claimPort, type ValidatedLaunch } from './launch-validation.js';
 import { claimsGpu, type Tracked } from './registry.js';
 import { transition } from './status.js';
 import { stopDeployment } from './stopper.js';
@@ -197,21 +197,6 @@ async function prepareImage(
   }
   e.pull_progress = null;
   return img;
-}
-
-/**
- * Claims `port` for `key` in the launch reservations unless a live or launching deployment holds
- * it (as its public or internal port); never awaits. Returns the release, or null.
- */
-function claimPort(ctx: EngineContext, key: string, port: number): (() => void) | null {
-  const used = ctx.registry
-    .active()
-    .some((t) => t.entry.port === port || t.entry.internal_port === port);
-  if (used || ctx.launchingPorts.has(port)) return null;
-  ctx.launchingPorts.set(port, key);
-  return () => {
-    if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
-  };
 }
 
 /** The bind mounts of a deployment: HF cache, model dirs, packages, and a warm one's compile cache. */
