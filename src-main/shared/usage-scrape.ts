@@ -3,6 +3,7 @@
 
 import { sumSeries, type PromExposition } from './prometheus.js';
 import type { DeploymentUsage } from './agent-protocol/deployments.js';
+import { ITL_METRICS } from './vllm-versions.js';
 
 /** Cumulative values read from one scrape. */
 export interface UsageSnapshot {
@@ -47,10 +48,12 @@ function snapshot(expo: PromExposition): UsageSnapshot | null {
   const generation = sumSeries(expo, 'vllm:generation_tokens_total');
   const requests = sumSeries(expo, 'vllm:request_success_total');
   if (prompt === null && generation === null && requests === null) return null;
-  // Newer vLLM renamed time-per-output-token to inter-token latency; accept either.
-  const tpotBase = expo.byName.has('vllm:time_per_output_token_seconds_sum')
-    ? 'time_per_output_token_seconds'
-    : 'inter_token_latency_seconds';
+  // The 0.11 line exposes time-per-output-token, current lines only inter-token latency
+  // (shared/vllm-versions.ts): take the first the server has, so every line is read alike.
+  const tpotFamily =
+    ITL_METRICS.find((name) => expo.byName.has(`${name}_sum`)) ??
+    'vllm:inter_token_latency_seconds';
+  const tpotBase = tpotFamily.slice('vllm:'.length);
   return {
     prompt_tokens: prompt ?? 0,
     generation_tokens: generation ?? 0,

@@ -216,11 +216,20 @@ export function buildVllmArgs(input: VllmCommandInput): string[] {
   }
   args.push(...engineArgsToFlags(input.engine_args));
   const lora = input.lora_modules ?? [];
-  if (lora.length > 0)
-    args.push('--enable-lora', '--lora-modules', ...lora.map((m) => `${m.name}=${m.path}`));
+  if (lora.length > 0) args.push('--enable-lora', '--lora-modules', ...lora.map(loraModuleArg));
   for (const a of input.extra_args ?? [])
     args.push(rewritePackagesPath(a, input.host_packages_dir));
   return args;
+}
+
+/**
+ * One `--lora-modules` value: `name=path`, or the JSON form when the path holds a `,` (vLLM reads
+ * any value with a comma as JSON, so `name=a,b` would fail with "Invalid JSON format").
+ */
+export function loraModuleArg(m: LoraModule): string {
+  return m.path.includes(',')
+    ? JSON.stringify({ name: m.name, path: m.path })
+    : `${m.name}=${m.path}`;
 }
 
 /** Removes one pair of matching single or double quotes around a value. */

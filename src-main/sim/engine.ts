@@ -20,6 +20,11 @@ export interface Job {
   onDone(): void;
   /** The engine died while the job was queued or running. */
   onFail(message: string): void;
+  /**
+   * The engine stopped the job (a sleep with `mode=abort`): `generated` tokens per choice came out.
+   * Absent: the job just ends, as for a client that went away.
+   */
+  onAborted?(generated: number): void;
 }
 
 export interface JobHandle {
@@ -111,6 +116,25 @@ export class SimEngine {
   resume(): void {
     this.paused = false;
     this.admit();
+  }
+
+  /** Jobs queued or running: what a `/sleep` finds in flight. */
+  get inFlight(): number {
+    return this.running.size + this.waiting.length;
+  }
+
+  /**
+   * Aborts every queued and running job (finished_reason "abort"), telling each its partial
+   * output: what current vLLM does to requests in flight when it is put to sleep (`mode=abort`).
+   */
+  abortAll(): void {
+    const t = this.now();
+    for (const e of [...this.waiting, ...this.running]) {
+      const generated =
+        e.state === 'running' ? (e.job.stream ? e.emitted : this.dueCount(e, t)) : 0;
+      this.abort(e);
+      e.job.onAborted?.(generated);
+    }
   }
 
   /** The engine died: every queued and running job fails with `message`, later ones too. */

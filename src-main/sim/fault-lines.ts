@@ -2,9 +2,20 @@ import type { LogProc } from './vllm-log.js';
 
 /** Failures chosen by a reserved model name (DESIGN.md §1). */
 export type SimFault =
-  'gpu-oom' | 'kv-cache' | 'gated' | 'not-found' | 'no-gpu' | 'crash-after-ready' | 'hang-loading';
+  | 'gpu-oom'
+  | 'kv-cache'
+  | 'gated'
+  | 'not-found'
+  | 'no-gpu'
+  | 'crash-after-ready'
+  | 'hang-loading'
+  | 'max-model-len'
+  | 'lora-not-found'
+  | 'lora-rank'
+  | 'low-free-memory';
 
-const FAULTS: readonly SimFault[] = [
+/** Every fault, in the order the help text lists them. */
+export const SIM_FAULTS: readonly SimFault[] = [
   'gpu-oom',
   'kv-cache',
   'gated',
@@ -12,13 +23,17 @@ const FAULTS: readonly SimFault[] = [
   'no-gpu',
   'crash-after-ready',
   'hang-loading',
+  'max-model-len',
+  'lora-not-found',
+  'lora-rank',
+  'low-free-memory',
 ];
 
 /** The fault a `--model` value asks for (`fault/<name>`), or null for a normal model. */
 export function faultOf(model: string): SimFault | null {
   if (!model.startsWith('fault/')) return null;
   const name = model.slice('fault/'.length);
-  return (FAULTS as readonly string[]).includes(name) ? (name as SimFault) : null;
+  return (SIM_FAULTS as readonly string[]).includes(name) ? (name as SimFault) : null;
 }
 
 /** One line to print: a vLLM log line, or raw text (traceback, tqdm) on one stream. */
@@ -26,8 +41,10 @@ export type LogEntry =
   | { kind: 'log'; proc: LogProc; level: 'INFO' | 'ERROR' | 'WARNING'; source: string; msg: string }
   | { kind: 'raw'; stream: 'stdout' | 'stderr'; text: string };
 
-const raw = (text: string): LogEntry => ({ kind: 'raw', stream: 'stderr', text });
-const engineError = (msg: string): LogEntry => ({
+/** A raw stderr line (traceback text, tqdm). */
+export const raw = (text: string): LogEntry => ({ kind: 'raw', stream: 'stderr', text });
+/** An ERROR line of the engine core process. */
+export const engineError = (msg: string): LogEntry => ({
   kind: 'log',
   proc: 'EngineCore_DP0',
   level: 'ERROR',
@@ -35,11 +52,13 @@ const engineError = (msg: string): LogEntry => ({
   msg,
 });
 
-function traceback(frames: readonly string[], last: string): LogEntry[] {
+/** A Python traceback: its header, the frames, the exception line. */
+export function traceback(frames: readonly string[], last: string): LogEntry[] {
   return [raw('Traceback (most recent call last):'), ...frames.map((f) => raw(f)), raw(last)];
 }
 
-const ENGINE_FAILED = [
+/** The API server's lines once the engine core failed to start. */
+export const ENGINE_FAILED = [
   raw('Traceback (most recent call last):'),
   raw('  File "/usr/local/bin/vllm", line 10, in <module>'),
   raw('    sys.exit(main())'),
@@ -52,12 +71,50 @@ const ENGINE_FAILED = [
   ),
 ];
 
+/** What the lines of a start-up fault depend on besides the model and the GPU. */
+export interface FaultContext {
+  /** An HF token was given: the Hub answers a missing repo 404; without one it answers 401. */
+  authenticated: boolean;
+}
+
+/**
+ * `RepositoryNotFoundError` as huggingface_hub raises it. Without a token the Hub answers 401 for
+ * a repo that does not exist (it will not tell an anonymous caller whether a private one does), so
+ * the status says "401" and the message adds the authentication hint: only the exception's name
+ * tells it from a gated repo.
+ */
+function notFoundLines(model: string, authenticated: boolean): LogEntry[] {
+  const url = `https://huggingface.co/api/models/${model}/tree/main?recursive=True&expand=False`;
+  const status = authenticated ? '404 Client Error: Not Found' : '401 Client Error: Unauthorized';
+  const hint = authenticated
+    ? ''
+    : '\nIf you are trying to access a private or gated repo, make sure you are authenticated. For more details, see https://huggingface.co/docs/huggingface_hub/authentication' +
+      '\nInvalid username or password.';
+  return traceback(
+    [
+      '  File "/usr/local/lib/python3.12/dist-packages/huggingface_hub/utils/_http.py", line 409, in hf_raise_for_status',
+      '    response.raise_for_status()',
+      `requests.exceptions.HTTPError: ${status} for url: ${url}`,
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "/usr/local/lib/python3.12/dist-packages/vllm/transformers_utils/config.py", line 364, in get_config',
+    ],
+    `huggingface_hub.errors.RepositoryNotFoundError: ${status.slice(0, 16)}. (Request ID: Root=1-6904b3f1-5e2d9c0a7b4f1e3d6c8a2b90;sim)\n\n` +
+      `Repository Not Found for url: ${url}.\n` +
+      `Please make sure you specified the correct \`repo_id\` and \`repo_type\`.${hint}\n` +
+      `OSError: ${model} is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'`,
+  );
+}
+
 /** The lines real vLLM prints when `fault` strikes during start-up, ending with the fatal error. */
 export function startupFaultLines(
   fault: SimFault,
   model: string,
   gpuMemGib: number,
   gpuMemoryUtilization: number,
+  opts: FaultContext,
 ): LogEntry[] {
   const gib = (n: number) => n.toFixed(2);
   switch (fault) {
@@ -78,22 +135,7 @@ export function startupFaultLines(
           `Access to model ${model} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
       );
     case 'not-found':
-      return traceback(
-        [
-          '  File "/usr/local/lib/python3.12/dist-packages/huggingface_hub/utils/_http.py", line 409, in hf_raise_for_status',
-          '    response.raise_for_status()',
-          `requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://huggingface.co/api/models/${model}/tree/main?recursive=True&expand=False`,
-          '',
-          'The above exception was the direct cause of the following exception:',
-          '',
-          'Traceback (most recent call last):',
-          '  File "/usr/local/lib/python3.12/dist-packages/vllm/transformers_utils/config.py", line 364, in get_config',
-        ],
-        `huggingface_hub.errors.RepositoryNotFoundError: 404 Client Error. (Request ID: Root=1-6904b3f1-5e2d9c0a7b4f1e3d6c8a2b90;sim)\n\n` +
-          `Repository Not Found for url: https://huggingface.co/api/models/${model}/tree/main?recursive=True&expand=False.\n` +
-          `Please make sure you specified the correct \`repo_id\` and \`repo_type\`.\n` +
-          `OSError: ${model} is not a local folder and is not a valid model identifier listed on 'https://huggingface.co/models'`,
-      );
+      return notFoundLines(model, opts.authenticated);
     case 'no-gpu':
       return traceback(
         [
@@ -150,6 +192,10 @@ export function startupFaultLines(
     }
     case 'crash-after-ready':
     case 'hang-loading':
+    case 'max-model-len':
+    case 'lora-not-found':
+    case 'lora-rank':
+    case 'low-free-memory':
       return [];
   }
 }

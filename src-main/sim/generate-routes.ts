@@ -10,7 +10,7 @@ import {
   usageOf,
 } from './openai-responses.js';
 import { resolveModel, type SimContext } from './sim-context.js';
-import { type GenPlan, planGeneration } from './text-generator.js';
+import { fixedPlan, type GenPlan, planGeneration } from './text-generator.js';
 
 const ENGINE_DEAD = 'EngineCore encountered an issue. See stack trace (above) for the root cause.';
 
@@ -33,7 +33,7 @@ function maxTokensFor(ctx: SimContext, req: GenerationRequest, promptTokens: num
     throw new VllmError(
       400,
       'BadRequestError',
-      `This model's maximum context length is ${limit} tokens. However, you requested ${promptTokens + max} tokens (${promptTokens} in the ${where}, ${max} in the completion). Please reduce the length of the ${where} or completion.`,
+      ctx.options.profile.maxTokensMessage(limit, promptTokens, max, where),
     );
   }
   return max;
@@ -83,6 +83,7 @@ export function handleGeneration(
       );
     }
     // Real vLLM 0.10–0.12 has no guard: the request reaches freed GPU memory and kills the engine.
+    // Current releases paused the scheduler before sleeping: the request queues until the wake-up.
     if (ctx.options.asleep === 'crash') ctx.crash(ASLEEP_CRASH_CAUSE);
   }
   const promptTokens = req.prompts.reduce((s, p) => s + p.tokens, 0);
@@ -126,6 +127,10 @@ export function handleGeneration(
         finished = true;
         res.end(sse.error(ENGINE_DEAD, 'InternalServerError', 500));
       },
+      onAborted: () => {
+        finished = true;
+        res.end(sse.aborted());
+      },
     };
   } else {
     job = {
@@ -141,6 +146,23 @@ export function handleGeneration(
           kind === 'chat'
             ? chatBody(meta, plans, usage)
             : completionBody(meta, plans, usage, echoTexts),
+        );
+      },
+      onAborted: (generated) => {
+        finished = true;
+        const cut = plans.map((p) =>
+          fixedPlan(
+            Array.from({ length: Math.min(generated, p.count) }, (_, k) => p.token(k)),
+            'abort',
+            null,
+          ),
+        );
+        const partial = usageOf(promptTokens, cut);
+        ex.send(
+          200,
+          kind === 'chat'
+            ? chatBody(meta, cut, partial)
+            : completionBody(meta, cut, partial, echoTexts),
         );
       },
       onFail: () => {

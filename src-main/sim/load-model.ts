@@ -1,10 +1,11 @@
 import { connect } from 'node:net';
 import { bindFailureLine } from './fault-lines.js';
+import { heldByVllm } from './port-sharing.js';
 import type { ServePlan } from './serve-plan.js';
 import type { SimLifecycle } from './sim-lifecycle.js';
 import { runStartup } from './startup.js';
 
-/** Resolves true when something accepts TCP connections on host:port (vLLM binds first and fails early). */
+/** Resolves true when something accepts TCP connections on host:port (vLLM binds first and fails early on a non-sharing one). */
 function portTaken(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: host === '0.0.0.0' || host === '' ? '127.0.0.1' : host, port });
@@ -41,7 +42,12 @@ function cancellableWaits(): { wait: (ms: number) => Promise<void>; cancelAll: (
  * instead (exit 1 for a taken port or a start-up fault; a signal while loading ended it with 0).
  */
 export async function loadModel(plan: ServePlan, life: SimLifecycle): Promise<boolean> {
-  if (life.port !== 0 && (await portTaken(plan.host, life.port))) {
+  // A port another vLLM holds is shared (SO_REUSEPORT), not refused: see port-sharing.ts.
+  if (
+    life.port !== 0 &&
+    (await portTaken(plan.host, life.port)) &&
+    !(await heldByVllm(plan.host, life.port))
+  ) {
     plan.log.raw('stderr', bindFailureLine(null));
     life.end(1);
     return false;

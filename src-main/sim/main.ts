@@ -1,3 +1,4 @@
+import { SIM_FAULTS } from './fault-lines.js';
 import { loadModel } from './load-model.js';
 import { parseServeArgs, SERVE_USAGE, type ServeArgs } from './serve-args.js';
 import { serveHttp } from './serve-http.js';
@@ -10,8 +11,7 @@ const HELP = `${SERVE_USAGE}
 
 Start the simulated vLLM OpenAI-compatible server (aerie vllm-sim). Accepts the vllm serve
 command line; speed and faults come from AERIE_SIM_* environment variables and reserved model
-names (fault/gpu-oom, fault/kv-cache, fault/gated, fault/not-found, fault/no-gpu,
-fault/crash-after-ready, fault/hang-loading).
+names (${SIM_FAULTS.map((f) => `fault/${f}`).join(', ')}).
 `;
 
 /**
@@ -24,7 +24,8 @@ export async function runVllmSim(
   env: NodeJS.ProcessEnv = process.env,
   streams: LogStreams = processStreams,
 ): Promise<number> {
-  const parsed = parseServeArgs(argv);
+  const { options, problems } = readSimOptions(env);
+  const parsed = parseServeArgs(argv, options.vllmVersion);
   if (parsed.kind === 'help') {
     streams.write('stdout', HELP);
     return 0;
@@ -33,7 +34,6 @@ export async function runVllmSim(
     streams.write('stderr', `${SERVE_USAGE}\nvllm serve: error: ${parsed.message}\n`);
     return 2;
   }
-  const { options, problems } = readSimOptions(env);
   if (problems.length > 0) {
     streams.write(
       'stderr',

@@ -46,11 +46,13 @@ export function chatBody(meta: ResponseMeta, plans: readonly GenPlan[], usage: U
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
+      token_ids: null,
     })),
     service_tier: null,
     system_fingerprint: null,
     usage: { ...usage, prompt_tokens_details: null },
     prompt_logprobs: null,
+    prompt_token_ids: null,
     kv_transfer_params: null,
   });
 }
@@ -73,7 +75,9 @@ export function completionBody(
       logprobs: null,
       finish_reason: p.finishReason,
       stop_reason: p.stopReason,
+      token_ids: null,
       prompt_logprobs: null,
+      prompt_token_ids: null,
     })),
     service_tier: null,
     system_fingerprint: null,
@@ -149,6 +153,19 @@ export class SseWriter {
   end(usage: Usage | null): string {
     const u = usage ? `${this.head}],"usage":${JSON.stringify(usage)}}\n\n` : '';
     return `${u}data: [DONE]\n\n`;
+  }
+
+  /** The last chunk of every choice the engine aborted (finish_reason "abort"), then `data: [DONE]`. */
+  aborted(): string {
+    let out = '';
+    this.plans.forEach((_, i) => {
+      const choice =
+        this.kind === 'chat'
+          ? `{"index":${i},"delta":{},"logprobs":null,"finish_reason":"abort","stop_reason":null}`
+          : `{"index":${i},"text":"","logprobs":null,"finish_reason":"abort","stop_reason":null}`;
+      out += `${this.head}${choice}]${this.tail(i, this.kind === 'chat')}}\n\n`;
+    });
+    return `${out}data: [DONE]\n\n`;
   }
 
   /** An error event inside the stream, then `data: [DONE]` (vLLM's create_streaming_error_response). */

@@ -1,3 +1,4 @@
+import { acceptsFlag, LATEST_LINE } from '../shared/vllm-versions.js';
 import { SERVE_FLAGS, type FlagDef } from './serve-flags.js';
 
 /** The usage line vLLM's `serve` subparser prints before an error. */
@@ -31,8 +32,11 @@ export interface ServeArgs {
   enableLora: boolean;
   loraModules: LoraModule[];
   maxLoras: number;
+  /** `--max-lora-rank` (default 16): an adapter of a higher rank fails to load. */
+  maxLoraRank: number;
   downloadDir: string | null;
-  apiKey: string | null;
+  /** `--api-key` takes several keys; any of them is accepted. */
+  apiKeys: string[];
   /** 'pooling' when asked for (`--task embed`, `--runner pooling`, `--convert embed`), else null (auto). */
   runner: 'generate' | 'pooling' | null;
   enablePrefixCaching: boolean;
@@ -103,35 +107,36 @@ function convert(def: FlagDef, shown: string, value: string): string | number {
   }
 }
 
+/**
+ * One `--lora-modules` value as vLLM's LoRAParserAction reads it: `name=path` when it has a `=`
+ * and no `,`, otherwise JSON, so a path with a comma fails as "Invalid JSON format" (exit 2).
+ */
 function parseLora(item: string): LoraModule {
-  if (item.trimStart().startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(item);
-    } catch {
-      throw new ArgError(
-        `argument --lora-modules: Invalid JSON format for --lora-modules: ${item}`,
-      );
-    }
-    const o = parsed as { name?: unknown; path?: unknown; base_model_name?: unknown };
-    if (typeof o.name !== 'string' || typeof o.path !== 'string') {
-      throw new ArgError(`argument --lora-modules: Invalid fields for --lora-modules: ${item}`);
-    }
-    return {
-      name: o.name,
-      path: o.path,
-      baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null,
-    };
-  }
   const eq = item.indexOf('=');
-  if (eq <= 0)
-    throw new ArgError(
-      `argument --lora-modules: Invalid format for --lora-modules: ${item}. Expected name=path or JSON`,
-    );
-  return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
+  if (eq !== -1 && !item.includes(',')) {
+    return { name: item.slice(0, eq), path: item.slice(eq + 1), baseModelName: null };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(item);
+  } catch {
+    throw new ArgError(`Invalid JSON format for --lora-modules: ${item}`);
+  }
+  const o = (parsed ?? {}) as { name?: unknown; path?: unknown; base_model_name?: unknown };
+  if (typeof o.name !== 'string' || typeof o.path !== 'string') {
+    throw new ArgError(`Invalid fields for --lora-modules: ${item}`);
+  }
+  return {
+    name: o.name,
+    path: o.path,
+    baseModelName: typeof o.base_model_name === 'string' ? o.base_model_name : null,
+  };
 }
 
-function scan(argv: readonly string[]): {
+function scan(
+  argv: readonly string[],
+  version: string,
+): {
   raw: Raw;
   positional: string | null;
   unknown: string[];
@@ -156,7 +161,8 @@ function scan(argv: readonly string[]): {
         ? token
         : token.slice(0, eq);
     const found = FLAGS.get(key);
-    if (!found) {
+    // A flag this release removed is unknown to its argparse, like any misspelt one.
+    if (!found || !acceptsFlag(version, `--${found.def.name}`)) {
       unknown.push(token);
       continue;
     }
@@ -221,13 +227,17 @@ function validate(raw: Raw): void {
 }
 
 /**
- * Parses a `vllm serve` command line the way vLLM's argparse does: the positional model wins over
+ * Parses a `vllm serve` command line the way `version`'s argparse does (flags it removed are
+ * unrecognized): the positional model wins over
  * `--model`, `--flag value` and `--flag=value` both work, and the first bad value or the list of
  * unrecognized arguments becomes the error message argparse would print.
  */
-export function parseServeArgs(argv: readonly string[]): ParseOutcome {
+export function parseServeArgs(
+  argv: readonly string[],
+  version: string = LATEST_LINE.version,
+): ParseOutcome {
   try {
-    const { raw, positional, unknown, help } = scan(argv);
+    const { raw, positional, unknown, help } = scan(argv, version);
     if (help) return { kind: 'help' };
     if (unknown.length > 0)
       return { kind: 'error', message: `unrecognized arguments: ${unknown.join(' ')}` };
@@ -261,8 +271,9 @@ export function parseServeArgs(argv: readonly string[]): ParseOutcome {
       enableLora: bool(raw.enable_lora, false),
       loraModules,
       maxLoras: num(raw.max_loras, 1),
+      maxLoraRank: num(raw.max_lora_rank, 16),
       downloadDir: str(raw.download_dir),
-      apiKey: str(raw.api_key),
+      apiKeys: Array.isArray(raw.api_key) ? raw.api_key : [],
       runner: runnerOf(raw),
       enablePrefixCaching: bool(raw.enable_prefix_caching, true),
       disableLogStats: bool(raw.disable_log_stats, false),

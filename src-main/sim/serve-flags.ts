@@ -55,7 +55,7 @@ export const SERVE_FLAGS: readonly FlagDef[] = [
   { name: 'max-cpu-loras', kind: 'int' },
   { name: 'download-dir', kind: 'str' },
   { name: 'load-format', kind: 'str' },
-  { name: 'api-key', kind: 'str' },
+  { name: 'api-key', kind: 'multi' },
   { name: 'hf-token', kind: 'str' },
   { name: 'task', kind: 'str' },
   { name: 'runner', kind: 'str', choices: ['auto', 'generate', 'pooling', 'draft'] },

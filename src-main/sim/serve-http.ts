@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { SimEngine } from './engine.js';
+import { heldByVllm } from './port-sharing.js';
 import { bindFailureLine, engineDeadLines } from './fault-lines.js';
 import { buildRoutes, createSimServer, routeBanner, type SimRoute } from './server.js';
 import type { ServePlan } from './serve-plan.js';
@@ -14,7 +15,8 @@ const ENGINE_DEAD = 'EngineCore encountered an issue. See stack trace (above) fo
 /** How long /health answers 503 after an engine crash before the server goes, as vLLM's does. */
 const DEAD_LINGER_MS = 300;
 
-function newMetrics({ args, maxModelLen, sizing }: ServePlan): VllmMetrics {
+function newMetrics(plan: ServePlan): VllmMetrics {
+  const { args, maxModelLen, sizing } = plan;
   return new VllmMetrics({
     modelName: args.servedModelNames[0] ?? args.model,
     maxModelLen,
@@ -23,6 +25,7 @@ function newMetrics({ args, maxModelLen, sizing }: ServePlan): VllmMetrics {
     enablePrefixCaching: args.enablePrefixCaching,
     numGpuBlocks: sizing.numGpuBlocks,
     maxLoras: args.enableLora ? args.maxLoras : null,
+    absentFamilies: plan.options.profile.absentMetrics,
   });
 }
 
@@ -56,6 +59,7 @@ function buildContext(plan: ServePlan, life: SimLifecycle): SimContext {
     metrics,
     engine: newEngine(plan, metrics, life),
     maxModelLen: plan.maxModelLen,
+    weightsGib: plan.sizing.weightsGib,
     pooling: plan.pooling,
     loras: new Map(plan.args.loraModules.map((l) => [l.name, l])),
     sleep: { sleeping: false, level: 0, asleepTags: new Set(), busy: false },
@@ -80,12 +84,12 @@ function boundPort(server: Server, fallback: number): number {
 }
 
 /** vLLM's lines once it serves: the address, the route banner and uvicorn's start-up. */
-function announce({ log, host }: ServePlan, port: number, routes: readonly SimRoute[]): void {
-  log.info(
-    'APIServer',
-    'api_server.py:1912',
-    `Starting vLLM API server 0 on http://${host}:${port}`,
-  );
+function announce(
+  { log, host, options }: ServePlan,
+  port: number,
+  routes: readonly SimRoute[],
+): void {
+  log.info('APIServer', 'api_server.py:1912', options.profile.serverStartLine(host, port));
   log.info('APIServer', 'launcher.py:34', 'Available routes are:');
   for (const line of routeBanner(routes)) log.info('APIServer', 'launcher.py:42', line);
   log.uvicorn(`Started server process [${process.pid}]`);
@@ -104,6 +108,7 @@ function armCrashAfterReady(plan: ServePlan, ctx: SimContext): () => void {
 async function stopServer(server: Server, ctx: SimContext, timers: (() => void)[]): Promise<void> {
   for (const stop of timers) stop();
   ctx.log.uvicorn('Shutting down');
+  // A server sharing its port never listened; its close reports that, and is done all the same.
   const closed = new Promise<void>((r) => server.close(() => r()));
   server.closeAllConnections();
   await closed;
@@ -122,15 +127,25 @@ export async function serveHttp(plan: ServePlan, life: SimLifecycle): Promise<vo
   const routes = buildRoutes(plan.options);
   const server = createSimServer(ctx, routes);
   const failure = await listen(server, life.port, plan.host);
-  if (failure !== null) {
+  const shared =
+    failure !== null &&
+    (failure as NodeJS.ErrnoException).code === 'EADDRINUSE' &&
+    (await heldByVllm(plan.host, life.port));
+  if (failure !== null && !shared) {
     plan.log.raw('stderr', bindFailureLine(failure));
     life.end(1);
     return;
   }
-  life.port = boundPort(server, life.port);
+  // Sharing the port with another vLLM: started, but (unlike the kernel) no connection comes here.
+  if (!shared) life.port = boundPort(server, life.port);
   const stopStats = plan.args.disableLogStats ? () => undefined : startStatsLogger(ctx);
   announce(plan, life.port, routes);
   life.setPhase('ready');
   const disarmCrash = armCrashAfterReady(plan, ctx);
-  life.serving(() => stopServer(server, ctx, [stopStats, disarmCrash]));
+  // Without a socket of its own, a sharing server needs something to keep the process alive.
+  const keepAlive = shared ? setInterval(() => undefined, 1 << 30) : null;
+  const stopKeepAlive = () => {
+    if (keepAlive !== null) clearInterval(keepAlive);
+  };
+  life.serving(() => stopServer(server, ctx, [stopStats, disarmCrash, stopKeepAlive]));
 }

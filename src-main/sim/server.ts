@@ -159,15 +159,15 @@ function run(ctx: SimContext, ex: Exchange, route: SimRoute): void {
 /** The simulator's HTTP server over `routes`: plain node:http, one table lookup per request. */
 export function createSimServer(ctx: SimContext, routes: readonly SimRoute[]): Server {
   const table = routeTable(routes);
-  const apiKey = ctx.args.apiKey ?? ctx.options.apiKey;
-  const expectedAuth = apiKey === null ? null : `Bearer ${apiKey}`;
+  const keys = ctx.args.apiKeys.length > 0 ? ctx.args.apiKeys : [ctx.options.apiKey ?? ''];
+  const accepted = new Set(keys.filter((k) => k !== '').map((k) => `Bearer ${k}`));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const ex = new Exchange(req, res, ctx.log);
     const byMethod = table.get(ex.path);
     if (
-      expectedAuth !== null &&
+      accepted.size > 0 &&
       ex.path.startsWith('/v1') &&
-      req.headers.authorization !== expectedAuth
+      !accepted.has(req.headers.authorization ?? '')
     ) {
       ex.send(401, UNAUTHORIZED);
       return;

@@ -23,6 +23,8 @@ export interface SimContext {
   metrics: VllmMetrics;
   engine: SimEngine;
   maxModelLen: number;
+  /** Weights per tensor-parallel rank, GiB (what a level-1 sleep offloads). */
+  weightsGib: number;
   /** A pooling (embedding) model: generation APIs answer 400, embeddings work. */
   pooling: boolean;
   /** LoRA adapters by name, in load order. */

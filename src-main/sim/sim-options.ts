@@ -1,4 +1,9 @@
-/** What a generation request gets while the engine sleeps (real vLLM 0.10–0.12 has no guard). */
+import { LATEST_LINE, vllmProfile, type VllmProfile } from '../shared/vllm-versions.js';
+
+/**
+ * What a generation request gets while the engine sleeps: 0.10–0.12 have no guard (`crash`);
+ * current releases queue it until the wake-up (`hang`); `503` is a guard some proxies add.
+ */
 export type AsleepBehaviour = 'crash' | 'hang' | '503';
 
 /** Simulator knobs read from the environment (DESIGN.md §1, interfaces.md §1.7 and §9). */
@@ -19,14 +24,22 @@ export interface SimOptions {
   sleepWakeMs: number;
   /** Error body shape: nested (v0.10.1+) or the older flat one. */
   flatErrors: boolean;
+  /** `AERIE_SIM_VLLM_VERSION` (default the newest line's release): what `/version` reports. */
   vllmVersion: string;
+  /** The release line the simulator imitates, from `vllmVersion` (shared/vllm-versions.ts). */
+  profile: VllmProfile;
+  /** `VLLM_ALLOW_LONG_MAX_MODEL_LEN=1`: a `--max-model-len` above the model's own is allowed. */
+  allowLongMaxModelLen: boolean;
   /** Total memory of the simulated GPU in GiB, used for log lines and the KV cache size. */
   gpuMemGib: number;
   /**
-   * `AERIE_SIM_SLEEP_HOST_RAM_MB` (default 0): host RAM allocated and touched on a level-1 sleep and
-   * released on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps.
+   * `AERIE_SIM_SLEEP_HOST_RAM_MB`: host RAM allocated and touched on a level-1 sleep and released
+   * on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps. Null (unset):
+   * the offloaded weights' size (sleep-host-ram.ts); 0 holds nothing.
    */
-  sleepHostRamMb: number;
+  sleepHostRamMb: number | null;
+  /** `HF_TOKEN` (or the older `HUGGING_FACE_HUB_TOKEN`) is set: the Hub answers a missing repo 404, else 401. */
+  hfToken: boolean;
 }
 
 export interface OptionsOutcome {
@@ -52,8 +65,13 @@ const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/
 /** Reads the simulator's environment; bad values are listed in `problems` (defaults used instead). */
 export function readSimOptions(env: Env): OptionsOutcome {
   const problems: string[] = [];
-  const asleepRaw = (env.AERIE_SIM_ASLEEP_REQUESTS ?? 'crash').trim();
-  let asleep: AsleepBehaviour = 'crash';
+  const vllmVersion = env.AERIE_SIM_VLLM_VERSION?.trim() || LATEST_LINE.version;
+  const profile = vllmProfile(vllmVersion);
+  // 0.10–0.12 crash on a request while asleep; current releases queue it until the wake-up.
+  const asleepDefault: AsleepBehaviour =
+    profile.sleepInFlight === 'crash-engine' ? 'crash' : 'hang';
+  const asleepRaw = (env.AERIE_SIM_ASLEEP_REQUESTS ?? asleepDefault).trim();
+  let asleep: AsleepBehaviour = asleepDefault;
   if (asleepRaw === 'crash' || asleepRaw === 'hang' || asleepRaw === '503') asleep = asleepRaw;
   else problems.push(`AERIE_SIM_ASLEEP_REQUESTS must be crash, hang or 503, got '${asleepRaw}'`);
   const options: SimOptions = {
@@ -68,9 +86,14 @@ export function readSimOptions(env: Env): OptionsOutcome {
     asleep,
     sleepWakeMs: number(env, 'AERIE_SIM_SLEEP_WAKE_MS', 200, problems),
     flatErrors: env.AERIE_SIM_ERROR_SHAPE?.trim() === 'flat',
-    vllmVersion: env.AERIE_SIM_VLLM_VERSION?.trim() || '0.11.0',
+    vllmVersion,
+    profile,
+    allowLongMaxModelLen: truthy(env.VLLM_ALLOW_LONG_MAX_MODEL_LEN),
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
-    sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),
+    sleepHostRamMb: env.AERIE_SIM_SLEEP_HOST_RAM_MB?.trim()
+      ? Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems))
+      : null,
+    hfToken: Boolean(env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim()),
   };
   return { options, problems };
 }

@@ -8,11 +8,33 @@ const CHUNK_MB = 64;
 const held = new WeakMap<SimContext, Uint8Array[]>();
 
 /**
- * Allocates and touches `options.sleepHostRamMb` MiB of host RAM, as vLLM's level-1 sleep holds
- * the offloaded weights in host memory, so the process's RSS is what a real sleeper's would be.
+ * What a level-1 sleep offloads to host RAM, in MiB: the weights of every tensor-parallel rank,
+ * never more than the share of the GPUs the server was given (fraction × GPU size × ranks), which
+ * they had to fit in to start. `AERIE_SIM_SLEEP_HOST_RAM_MB` overrides it. Pure.
+ */
+export function offloadedWeightsMb(
+  override: number | null,
+  weightsGibPerRank: number,
+  gpuMemGib: number,
+  fraction: number,
+  ranks: number,
+): number {
+  if (override !== null) return override;
+  return Math.round(Math.min(weightsGibPerRank, gpuMemGib * fraction) * ranks * 1024);
+}
+
+/**
+ * Allocates and touches the offloaded weights' MiB of host RAM, as vLLM's level-1 sleep holds
+ * them in host memory, so the process's RSS is what a real sleeper's would be.
  */
 export function holdSleepHostRam(ctx: SimContext): void {
-  const total = ctx.options.sleepHostRamMb;
+  const total = offloadedWeightsMb(
+    ctx.options.sleepHostRamMb,
+    ctx.weightsGib,
+    ctx.options.gpuMemGib,
+    ctx.args.gpuMemoryUtilization,
+    ctx.args.tensorParallelSize,
+  );
   if (total <= 0 || held.has(ctx)) return;
   const chunks: Uint8Array[] = [];
   for (let left = total; left > 0; left -= CHUNK_MB) {

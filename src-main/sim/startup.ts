@@ -1,3 +1,10 @@
+import {
+  faultAdapter,
+  loraNotFoundLines,
+  loraRankLines,
+  lowFreeMemoryLines,
+  maxModelLenLines,
+} from './config-fault-lines.js';
 import { type LogEntry, type SimFault, startupFaultLines } from './fault-lines.js';
 import { pyRepr, type ServeArgs } from './serve-args.js';
 import type { SimOptions } from './sim-options.js';
@@ -15,10 +22,16 @@ export interface ModelSizing {
   shards: number;
 }
 
-/** Rough sizes: parameters from a `…8B…` name (default 8B), 2 bytes each, less when quantized. */
+/**
+ * Parameters of a model whose name gives no size (`…8B…`), in billions: small, because a level-1
+ * sleep now holds the weights in real host RAM and test machines run many sleepers at once.
+ */
+export const DEFAULT_PARAMS_B = 0.5;
+
+/** Rough sizes: parameters from a `…8B…` name (default DEFAULT_PARAMS_B), 2 bytes each, less when quantized. */
 export function sizeModel(args: ServeArgs, gpuMemGib: number): ModelSizing {
   const m = /(\d+(?:\.\d+)?)[bB](?![a-z])/.exec(args.model);
-  const params = m ? Number(m[1]) : 8;
+  const params = m ? Number(m[1]) : DEFAULT_PARAMS_B;
   const q = args.quantization ?? '';
   const bytes = /awq|gptq|bitsandbytes|gguf|mxfp4/.test(q) ? 0.55 : /fp8/.test(q) ? 1 : 2;
   const weightsGib = (params * 1e9 * bytes) / 1024 ** 3 / args.tensorParallelSize;
@@ -41,6 +54,7 @@ export interface StartupDeps {
   fault: SimFault | null;
   sizing: ModelSizing;
   maxModelLen: number;
+  derivedMaxModelLen: number;
   pooling: boolean;
   setPhase(phase: LoadPhase): void;
   /** Resolves after `ms` (injected so tests and SIGTERM can cut it short). */
@@ -71,7 +85,9 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   const fail = (f: SimFault) => {
     printEntries(
       log,
-      startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization),
+      startupFaultLines(f, args.model, d.options.gpuMemGib, args.gpuMemoryUtilization, {
+        authenticated: d.options.hfToken || 'hf_token' in args.nonDefault,
+      }),
     );
     return false;
   };
@@ -88,6 +104,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   }
   const arch = d.pooling ? 'XLMRobertaModel' : 'Qwen3ForCausalLM';
   log.info('APIServer', 'model.py:547', `Resolved architecture: ${arch}`);
+  if (d.maxModelLen > d.derivedMaxModelLen && !d.options.allowLongMaxModelLen) {
+    printEntries(log, maxModelLenLines(d.maxModelLen, d.derivedMaxModelLen));
+    return false;
+  }
   log.info('APIServer', 'model.py:1510', `Using max model len ${d.maxModelLen}`);
   log.info(
     E,
@@ -97,6 +117,15 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
       `tensor_parallel_size=${args.tensorParallelSize}, quantization=${pyRepr(args.quantization)}, enforce_eager=${pyRepr(args.enforceEager)}, ` +
       `kv_cache_dtype=${args.kvCacheDtype}, seed=${args.seed ?? 0}, served_model_name=${args.servedModelNames.join(',')}, enable_prefix_caching=${pyRepr(args.enablePrefixCaching)}`,
   );
+  if (d.fault === 'low-free-memory') {
+    const entries = lowFreeMemoryLines(
+      d.options.profile.freeMemoryDevice,
+      d.options.gpuMemGib,
+      args.gpuMemoryUtilization,
+    );
+    printEntries(log, entries);
+    return false;
+  }
   log.info(E, 'gpu_model_runner.py:2602', `Starting to load model ${args.model}...`);
   log.info(E, 'weight_utils.py:392', "Using model weights format ['*.safetensors']");
   const n = sizing.shards;
@@ -110,9 +139,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
     );
   }
   d.setPhase('loading_weights');
-  log.raw(
+  log.progress(
     'stderr',
     `Loading safetensors checkpoint shards:   0% Completed | 0/${n} [00:00<?, ?it/s]`,
+    false,
   );
   if (d.fault === 'hang-loading') {
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -121,9 +151,10 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   for (let i = 1; i <= n; i++) {
     await d.wait(stepMs(0.4));
     if (d.fault === 'gpu-oom' && i === Math.ceil(n / 2)) return fail('gpu-oom');
-    log.raw(
+    log.progress(
       'stderr',
       `Loading safetensors checkpoint shards: ${String(Math.round((i / n) * 100)).padStart(3)}% Completed | ${i}/${n} [00:0${i}<00:00,  1.49it/s]`,
+      i === n,
     );
   }
   if (d.fault === 'gpu-oom') return fail('gpu-oom');
@@ -205,7 +236,18 @@ export async function runStartup(d: StartupDeps): Promise<boolean> {
   log.info(
     'APIServer',
     'api_server.py:1634',
-    `Supported_tasks: ['${d.pooling ? 'embed' : 'generate'}']`,
+    `${d.options.profile.supportedTasksLabel} ['${d.pooling ? 'embed' : 'generate'}']`,
   );
+  // Static adapters load before the server starts; a failure there is fatal.
+  if (d.fault === 'lora-not-found' || d.fault === 'lora-rank') {
+    const adapter = faultAdapter(args.loraModules);
+    printEntries(
+      log,
+      d.fault === 'lora-not-found'
+        ? loraNotFoundLines(adapter)
+        : loraRankLines(adapter, args.maxLoraRank),
+    );
+    return false;
+  }
   return true;
 }

@@ -6,7 +6,8 @@ import { WORDS } from './tokenizer.js';
  */
 export interface GenPlan {
   readonly count: number;
-  readonly finishReason: 'stop' | 'length';
+  /** `abort`: the engine stopped it (a sleep with requests in flight). */
+  readonly finishReason: 'stop' | 'length' | 'abort';
   /** The stop string that ended generation, or null. */
   readonly stopReason: string | null;
   /** Text of token `k` (0-based); cheapest when called in order. */
@@ -18,7 +19,7 @@ export interface GenPlan {
 /** A plan over fixed token texts (for tests and for answers computed up front). */
 export function fixedPlan(
   texts: readonly string[],
-  finishReason: 'stop' | 'length',
+  finishReason: GenPlan['finishReason'],
   stopReason: string | null,
 ): GenPlan {
   return {

@@ -22,6 +22,9 @@ export function vllmTimestamp(d: Date): string {
   return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** vLLM colours the process prefix of its lines: `\x1b[1;36m(APIServer pid=1)\x1b[0;0m`. */
+const prefix = (proc: string, pid: number) => `\x1b[1;36m(${proc} pid=${pid})\x1b[0;0m`;
+
 const FLUSH_BYTES = 32 * 1024;
 const FLUSH_MS = 20;
 
@@ -44,7 +47,7 @@ export class VllmLog {
     this.flush();
     this.streams.write(
       'stdout',
-      `(${proc} pid=${this.pid}) ${level} ${vllmTimestamp(new Date())} [${source}] ${msg}\n`,
+      `${prefix(proc, this.pid)} ${level} ${vllmTimestamp(new Date())} [${source}] ${msg}\n`,
     );
   }
 
@@ -66,16 +69,25 @@ export class VllmLog {
     this.streams.write(stream, text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** One update of a tqdm bar: `\r` after it, as tqdm redraws in place; a newline after the last. */
+  progress(stream: 'stdout' | 'stderr', text: string, last: boolean): void {
+    this.flush();
+    this.streams.write(stream, `${text}${last ? '\n' : '\r'}`);
+  }
+
   /** Uvicorn's own lines: `(APIServer pid=1) INFO:     Started server process [1]`. */
   uvicorn(msg: string, level: 'INFO' | 'ERROR' = 'INFO'): void {
     this.flush();
-    this.streams.write('stdout', `(APIServer pid=${this.pid}) ${`${level}:`.padEnd(10)}${msg}\n`);
+    this.streams.write(
+      'stdout',
+      `${prefix('APIServer', this.pid)} ${`${level}:`.padEnd(10)}${msg}\n`,
+    );
   }
 
   /** Uvicorn's access line, e.g. `INFO:     127.0.0.1:5 - "GET /health HTTP/1.1" 200 OK`. */
   access(remote: string, method: string, path: string, httpVersion: string, status: number): void {
     if (!this.accessLog) return;
-    this.buffer += `(APIServer pid=${this.pid}) INFO:     ${remote} - "${method} ${path} HTTP/${httpVersion}" ${status} ${STATUS_CODES[status] ?? ''}\n`;
+    this.buffer += `${prefix('APIServer', this.pid)} INFO:     ${remote} - "${method} ${path} HTTP/${httpVersion}" ${status} ${STATUS_CODES[status] ?? ''}\n`;
     if (this.buffer.length >= FLUSH_BYTES) this.flush();
     else if (this.timer === null) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);

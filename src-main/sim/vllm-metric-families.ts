@@ -1,5 +1,9 @@
 import type { Family } from './prom-format.js';
 
+/** The `sleep_state` label values of vllm:engine_sleep_state, in exposition order. */
+export const SLEEP_STATES = ['awake', 'weights_offloaded', 'discard_all'] as const;
+export type SleepStateLabel = (typeof SLEEP_STATES)[number];
+
 /** Why a request finished: the `finished_reason` label of vllm:request_success_total. */
 export type FinishedReason = 'stop' | 'length' | 'abort';
 /** Every finished_reason, in exposition order (all exposed from the start, at 0). */
@@ -43,7 +47,8 @@ export type FamilyRead =
   | { kind: 'per-reason' }
   | { kind: 'histogram'; key: HistogramKey; buckets: readonly number[] | 'tokens' }
   | { kind: 'info' }
-  | { kind: 'lora-info' };
+  | { kind: 'lora-info' }
+  | { kind: 'sleep-state' };
 
 /** One metric family of vLLM's `/metrics`: its name, type, help text, label names and source. */
 export interface FamilySpec {
@@ -84,7 +89,10 @@ const engineFamily = (
   read: FamilyRead,
 ): FamilySpec => ({ name, type, help, labels: ENGINE, read });
 
-/** vLLM v0.10–0.12's engine metric families (interfaces.md §2), in exposition order. */
+/**
+ * vLLM's engine metric families (interfaces.md §2), in exposition order: the union over the
+ * release lines; a server leaves out those its line does not expose (`absentMetrics`).
+ */
 export const VLLM_FAMILIES: readonly FamilySpec[] = [
   engineFamily(
     'vllm:num_requests_running',
@@ -238,6 +246,14 @@ export const VLLM_FAMILIES: readonly FamilySpec[] = [
       'num_gpu_blocks',
     ],
     read: { kind: 'info' },
+  },
+  {
+    // Current releases only; one series per state, 1 on the engine's current one.
+    name: 'vllm:engine_sleep_state',
+    type: 'gauge',
+    help: 'Engine sleep state; awake = 0 means engine is sleeping; awake = 1 means engine is awake.',
+    labels: ['engine', 'model_name', 'sleep_state'],
+    read: { kind: 'sleep-state' },
   },
   {
     name: 'vllm:lora_requests_info',

@@ -4,6 +4,8 @@ import {
   FINISHED_REASONS,
   type FinishedReason,
   type HistogramKey,
+  SLEEP_STATES,
+  type SleepStateLabel,
   type ValueKey,
   VLLM_FAMILIES,
 } from './vllm-metric-families.js';
@@ -30,6 +32,8 @@ export interface MetricsConfig {
   numGpuBlocks: number;
   /** `max_lora` label of vllm:lora_requests_info, or null when LoRA is off. */
   maxLoras: number | null;
+  /** Families this server's vLLM line does not expose (shared/vllm-versions.ts). */
+  absentFamilies: readonly string[];
 }
 
 /** Per-request timings in seconds, recorded when a request finishes. */
@@ -99,6 +103,8 @@ export class VllmMetrics {
   private readonly fixedLabels: Record<string, string>;
   private readonly tokenBuckets: number[];
   private loraAdapters = { running: '', waiting: '' };
+  /** What vllm:engine_sleep_state shows; the sleep routes set it. */
+  sleepState: SleepStateLabel = 'awake';
 
   constructor(
     private readonly cfg: MetricsConfig,
@@ -106,7 +112,9 @@ export class VllmMetrics {
   ) {
     this.fixedLabels = fixedLabelValues(cfg);
     this.tokenBuckets = buckets125(cfg.maxModelLen);
-    this.families = VLLM_FAMILIES.flatMap((spec) => this.build(spec) ?? []);
+    this.families = VLLM_FAMILIES.filter((f) => !cfg.absentFamilies.includes(f.name)).flatMap(
+      (spec) => this.build(spec) ?? [],
+    );
     this.running = mustGet(this.values, 'running');
     this.waiting = mustGet(this.values, 'waiting');
     this.kvUsage = mustGet(this.values, 'kvUsage');
@@ -192,6 +200,16 @@ export class VllmMetrics {
       }
       case 'lora-info':
         return this.cfg.maxLoras === null ? null : { spec, series: () => [this.loraInfo(labels)] };
+      case 'sleep-state': {
+        const states = SLEEP_STATES.map((st) => new Scalar(labels({ sleep_state: st }), this.now));
+        return {
+          spec,
+          series: () => {
+            states.forEach((sc, i) => (sc.value = SLEEP_STATES[i] === this.sleepState ? 1 : 0));
+            return states;
+          },
+        };
+      }
     }
   }
 

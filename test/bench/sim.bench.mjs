@@ -32,7 +32,7 @@ async function startSim(args, env) {
   proc.stderr.resume();
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const m = /Starting vLLM API server 0 on http:\/\/[^:]+:(\d+)/.exec(out);
+    const m = /Starting vLLM (?:API )?server (?:0 )?on http:\/\/[^:]+:(\d+)/.exec(out);
     if (m && out.includes('Application startup complete.')) return { proc, port: Number(m[1]) };
     if (Date.now() > deadline) throw new Error(`simulator did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 20));

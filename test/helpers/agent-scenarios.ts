@@ -20,6 +20,13 @@ import { waitFor, waitForValue } from './wait.js';
 export type { Deployments, HandStarted, RuntimeAdapter, Session } from './agent-session.js';
 export { closeSession, openSession, pickDeployments } from './agent-session.js';
 export {
+  cliDetailsReachVllm,
+  portReservationIsTheGuard,
+  startupFailuresClassified,
+  versionAwareLaunch,
+} from './agent-vllm-scenarios.js';
+export {
+  busyPauseRefusedOn011,
   generationWakesPausedModel,
   restartAdoptsRunning,
   warmPauseAndResume,

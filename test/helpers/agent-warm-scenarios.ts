@@ -13,6 +13,7 @@ import {
   statuses,
   untilStatus,
 } from './agent-session.js';
+import { freePort } from './engine-harness.js';
 import { waitFor, waitForValue } from './wait.js';
 
 /** A warm deployment pauses (GPU memory released) and resumes (claimed again). */
@@ -110,4 +111,87 @@ export async function restartAdoptsRunning(s: Session, d: Deployments): Promise<
   expect(((await call(s, 'GET', '/deployments')).body as { running: string[] }).running).toEqual([
     d.warm.key,
   ]);
+}
+
+/** A streaming chat that keeps generating for a while; resolves with the whole SSE body. */
+function longStream(port: number, model: string): Promise<string> {
+  return fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model,
+      messages: [{ role: 'user', content: 'a long answer please' }],
+      max_tokens: 60,
+      ignore_eos: true,
+      stream: true,
+    }),
+  }).then((r) => r.text());
+}
+
+/**
+ * The agent refuses to pause a busy model, and what it spares it is real: on 0.11 a sleep with a
+ * request in flight answers 200 and then kills the engine, the request failing with it.
+ */
+export async function busyPauseRefusedOn011(s: Session): Promise<void> {
+  const port = await freePort();
+  const model = 'org/busy-0.11';
+  const key = `${model}:${port}`;
+  expect(
+    (await call(s, 'POST', '/config', { warm_offload_enabled: true, busy_guard_seconds: 0 }))
+      .status,
+  ).toBe(200);
+  const res = await call(
+    s,
+    'POST',
+    '/deployments/start',
+    launchBody(
+      model,
+      port,
+      { warm_offload: true, vllm_version: '0.11.0', gpu_memory_fraction: 0.05 },
+      { AERIE_SIM_TOKENS_PER_S: '40', AERIE_SIM_TTFT_MS: '1' },
+    ),
+  );
+  expect(res.status).toBe(200);
+  s.keys.add(key);
+  const running = await untilStatus(s, key, 'running');
+  const internal = running.internal_port ?? 0;
+  const spared = longStream(port, model);
+  await waitFor(
+    async () => ((await entry(s, key))?.status === 'running' ? await inFlight(internal) : false),
+    10_000,
+    'the request to run',
+  );
+  const refused = await call(s, 'POST', '/deployments/pause', { key });
+  expect(refused).toEqual({
+    status: 409,
+    body: { detail: 'Deployment is serving 1 request(s); pause it when it is idle.' },
+  });
+  expect(await spared).toContain('"finish_reason":"length"');
+  expect((await entry(s, key))?.status).toBe('running');
+  // The consequence, without the agent: 0.11 answers the sleep, then its engine dies.
+  const victim = longStream(port, model);
+  await waitFor(() => inFlight(internal), 10_000, 'the second request to run');
+  const slept = await fetch(`http://127.0.0.1:${internal}/sleep?level=1`, { method: 'POST' });
+  expect(slept.status).toBe(200);
+  expect(await victim).toContain('"type":"InternalServerError"');
+  await waitForValue(
+    async () => {
+      const r = await call(s, 'GET', `/deployments/logs?key=${encodeURIComponent(key)}&tail=2000`);
+      const lines = (r.body as { lines: string[] }).lines.join('\n');
+      return lines.includes('CUDA error: an illegal memory access was encountered') ? lines : null;
+    },
+    10_000,
+    "the engine's dying lines in the log",
+  );
+  await call(s, 'POST', '/deployments/stop', { key });
+  await untilStatus(s, key, 'stopped');
+  s.keys.delete(key);
+}
+
+/** True while the vLLM on `port` runs a request (its own gauge). */
+async function inFlight(port: number): Promise<boolean> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  return /vllm:num_requests_running\{[^}]*\} 1\.0/.test(text);
 }

@@ -39,7 +39,7 @@ export function freePort(): Promise<number> {
 
 export interface SimProcess {
   proc: ChildProcess;
-  /** The HTTP port (known once "Starting vLLM API server" was printed, or the one passed). */
+  /** The HTTP port (known once the "Starting vLLM … server … on" line was printed, or the one passed). */
   port: number;
   baseUrl: string;
   /** Everything printed so far, stdout and stderr interleaved in arrival order. */
@@ -118,8 +118,9 @@ export async function startSim(
     },
   };
   if (opts.waitReady === false) return sim;
-  await sim.waitForLog('Starting vLLM API server', timeoutMs);
-  const m = /Starting vLLM API server 0 on http:\/\/[^:]+:(\d+)/.exec(output);
+  await sim.waitForLog('Application startup complete.', timeoutMs);
+  // 0.11: "Starting vLLM API server 0 on http://…"; current: "Starting vLLM server on http://…".
+  const m = /Starting vLLM (?:API )?server (?:0 )?on http:\/\/[^:]+:(\d+)/.exec(output);
   sim.port = Number(m?.[1] ?? sim.port);
   sim.baseUrl = `http://127.0.0.1:${sim.port}`;
   await waitFor(

@@ -29,6 +29,8 @@ function allContainerIds(): string[] {
   return podman(['ps', '-a', '-q', '--no-trunc']).out.split('\n').filter(Boolean);
 }
 
+let handStarted = 0;
+
 const adapter: sc.RuntimeAdapter = {
   runtime: 'podman',
   agentArgs: ['--runtime', 'podman', '--image-repo', 'localhost/aerie-vllm-sim'],
@@ -44,7 +46,7 @@ const adapter: sc.RuntimeAdapter = {
       '--network',
       'host',
       '--name',
-      `by-hand-${port}`,
+      `by-hand-${port}-${++handStarted}`,
       '-e',
       'AERIE_SIM_LOAD_S=0.2',
       SIM_IMAGE,
@@ -70,6 +72,9 @@ const adapter: sc.RuntimeAdapter = {
 beforeAll(async () => {
   svc = await startPodmanService();
   buildSimImage(svc.sock, simBundle());
+  // The same simulator under a release tag: a `vllm_version: "0.11.0"` launch pulls nothing.
+  const tagged = podman(['tag', SIM_IMAGE, 'localhost/aerie-vllm-sim:v0.11.0']);
+  if (tagged.code !== 0) throw new Error(`podman tag failed: ${tagged.err}`);
   session = await sc.openSession(adapter);
   d = await sc.pickDeployments();
 });
@@ -85,8 +90,12 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.chatThroughDeploymentPort(session, d));
   it('keeps vLLM start-up lines and drops /health probes in the log tail and download', () =>
     sc.logsKeepStartupAndDropHealth(session, d));
+  it('refuses a flag the target vLLM version removed with a 422 naming it, after the port check, and runs it on 0.11', () =>
+    sc.versionAwareLaunch(session, d));
   it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
     sc.warmPauseAndResume(session, d));
+  it('refuses to pause a busy 0.11 model, whose engine a sleep with a request in flight kills', () =>
+    sc.busyPauseRefusedOn011(session));
   it('wakes a paused model for a generation request through the wake proxy', () =>
     sc.generationWakesPausedModel(session, d));
   it('stops a deployment and removes its container from podman ps -a, its log readable with the shutdown lines', () =>
@@ -95,6 +104,12 @@ describe('aerie agent --runtime podman --image-repo localhost/aerie-vllm-sim --s
     sc.restartAdoptsRunning(session, d));
   it('lists a container started by hand with podman run as untracked and removes it', () =>
     sc.handStartedIsRogue(session));
+  it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
+    sc.startupFailuresClassified(session));
+  it('passes several --api-key values and a LoRA path with a comma to vLLM intact; a raw comma path fails as bad_args', () =>
+    sc.cliDetailsReachVllm(session));
+  it('guards a port with its own reservation and bind check, as a second vLLM would share it without an error', () =>
+    sc.portReservationIsTheGuard(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts, the breaker removing the container', () =>
     sc.gpuOomTripsBreaker(session));
 });

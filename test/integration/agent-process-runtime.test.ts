@@ -16,6 +16,8 @@ function alive(pid: number): boolean {
   }
 }
 
+let handStarted = 0;
+
 const adapter: sc.RuntimeAdapter = {
   runtime: 'process',
   agentArgs: ['--runtime', 'process', '--image-repo', 'localhost/aerie-vllm-sim'],
@@ -32,7 +34,7 @@ const adapter: sc.RuntimeAdapter = {
         env: {
           ...process.env,
           AERIE_SIM_LOAD_S: '0.2',
-          AERIE_SIM_STATE_FILE: join(dataDir, 'sim-gpus', 'by-hand.json'),
+          AERIE_SIM_STATE_FILE: join(dataDir, 'sim-gpus', `by-hand-${++handStarted}.json`),
         },
         stdio: 'ignore',
       },
@@ -43,9 +45,14 @@ const adapter: sc.RuntimeAdapter = {
       id: String(pid),
       exists: () =>
         Promise.resolve(proc.exitCode === null && proc.signalCode === null && alive(pid)),
-      cleanup: () => {
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-        return Promise.resolve();
+      // SIGTERM first: the simulator then removes its state file, so its GPU memory is released.
+      cleanup: async () => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return;
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
       },
     });
   },
@@ -69,8 +76,12 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.chatThroughDeploymentPort(session, d));
   it('keeps vLLM start-up lines and drops /health probes in the log tail and download', () =>
     sc.logsKeepStartupAndDropHealth(session, d));
+  it('refuses a flag the target vLLM version removed with a 422 naming it, after the port check, and runs it on 0.11', () =>
+    sc.versionAwareLaunch(session, d));
   it('pauses a warm deployment to RAM and resumes it, releasing and reclaiming GPU memory', () =>
     sc.warmPauseAndResume(session, d));
+  it('refuses to pause a busy 0.11 model, whose engine a sleep with a request in flight kills', () =>
+    sc.busyPauseRefusedOn011(session));
   it('wakes a paused model for a generation request through the wake proxy', () =>
     sc.generationWakesPausedModel(session, d));
   it('stops a deployment and removes its process, its log readable with the shutdown lines', () =>
@@ -79,6 +90,12 @@ describe('aerie agent --runtime process --simulate-gpus 2xH100-80GB', () => {
     sc.restartAdoptsRunning(session, d));
   it('lists a simulator started by hand as an untracked GPU process and kills it', () =>
     sc.handStartedIsRogue(session));
+  it('classifies start-up failures: a missing repo without HF_TOKEN, a gated one, and the configuration faults', () =>
+    sc.startupFailuresClassified(session));
+  it('passes several --api-key values and a LoRA path with a comma to vLLM intact; a raw comma path fails as bad_args', () =>
+    sc.cliDetailsReachVllm(session));
+  it('guards a port with its own reservation and bind check, as a second vLLM would share it without an error', () =>
+    sc.portReservationIsTheGuard(session));
   it('ends fault/gpu-oom in error gpu_oom after its restarts and removes it', () =>
     sc.gpuOomTripsBreaker(session));
 });

@@ -48,7 +48,7 @@ describe('vllm-sim start-up and shutdown', () => {
       'torch.compile',
       'GPU KV cache size',
       'Capturing CUDA graphs',
-      'Starting vLLM API server 0 on',
+      'Starting vLLM server on',
       'Application startup complete.',
     ];
     const positions = order.map((m) => logs.indexOf(m));
@@ -102,7 +102,22 @@ describe('vllm-sim start-up and shutdown', () => {
     );
   });
 
-  it('fails with Errno 98 when the port is already taken', async () => {
+  it('shares a port another vLLM holds without an error, as SO_REUSEPORT lets it', async () => {
+    const first = await startSim(['org/first']);
+    try {
+      const second = await startSim(['org/second', '--port', String(first.port)]);
+      expect(second.logs()).toContain('Application startup complete.');
+      expect(second.logs()).not.toContain('Address already in use');
+      expect(second.proc.exitCode).toBeNull();
+      expect(await second.stop()).toBe(0);
+      // The first server still answers on the port.
+      expect((await fetch(`${first.baseUrl}/health`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('fails with Errno 98 when a program without SO_REUSEPORT holds the port', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));
     const addr = blocker.address();

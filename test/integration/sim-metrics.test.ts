@@ -49,7 +49,6 @@ describe('vllm-sim /metrics', () => {
       'vllm:e2e_request_latency_seconds': 'histogram',
       'vllm:request_prefill_time_seconds': 'histogram',
       'vllm:request_decode_time_seconds': 'histogram',
-      'vllm:time_per_output_token_seconds': 'histogram',
       'vllm:inter_token_latency_seconds': 'histogram',
       'vllm:request_queue_time_seconds': 'histogram',
       'vllm:prompt_tokens_created': 'gauge',

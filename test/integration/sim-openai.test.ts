@@ -1,4 +1,5 @@
 import OpenAI, { APIError } from 'openai';
+import { LATEST_LINE } from '../../src-main/shared/vllm-versions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimProcess, startSim } from '../helpers/sim-process.js';
 
@@ -168,7 +169,7 @@ describe('vllm-sim OpenAI API through the official client', () => {
       .catch((e: unknown) => e);
     expect((long as APIError).status).toBe(400);
     expect((long as APIError).message).toContain(
-      "This model's maximum context length is 2048 tokens.",
+      "This model's maximum context length is 2048 tokens and your request has",
     );
   });
 
@@ -206,7 +207,9 @@ describe('vllm-sim raw HTTP', () => {
       expect(r.status).toBe(200);
       expect(await r.text()).toBe('');
     }
-    expect(await (await fetch(`${sim.baseUrl}/version`)).json()).toEqual({ version: '0.11.0' });
+    expect(await (await fetch(`${sim.baseUrl}/version`)).json()).toEqual({
+      version: LATEST_LINE.version,
+    });
   });
 
   it('guards /v1 with the API key using vLLM’s non-OpenAI body, but not /health or /tokenize', async () => {
@@ -272,7 +275,9 @@ describe('vllm-sim raw HTTP', () => {
   it('prints uvicorn access lines for requests', async () => {
     await fetch(`${sim.baseUrl}/version`);
     await sim.waitForLog('"GET /version HTTP/1.1" 200 OK');
-    expect(sim.logs()).toMatch(
+    // Without the colour codes of the process prefix.
+    const plain = sim.logs().split('\x1b[1;36m').join('').split('\x1b[0;0m').join('');
+    expect(plain).toMatch(
       /\(APIServer pid=\d+\) INFO: {5}127\.0\.0\.1:\d+ - "GET \/version HTTP\/1\.1" 200 OK/,
     );
   });

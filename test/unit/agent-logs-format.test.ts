@@ -127,6 +127,13 @@ describe('secret masking', () => {
       expect([k, isSecretEnvKey(k)]).toEqual([k, false]);
   });
 
+  it('masks every value of a flag that takes several (--api-key k1 k2)', () => {
+    const args = ['--api-key', 'first-key-1', 'second-key-2', '--port', '8000'];
+    expect(maskSecretArgs(args).join(' ')).not.toMatch(/first-key-1|second-key-2/);
+    expect(maskSecretArgs(args).slice(-2)).toEqual(['--port', '8000']);
+    expect(secretArgValues(args)).toEqual(['first-key-1', 'second-key-2']);
+  });
+
   it('masks the values of secret-named flags in both spellings, and nothing else', () => {
     const args = [
       '--model',

@@ -27,14 +27,43 @@ describe('classifyFailure', () => {
     expect(cause?.message).toMatch(/ran out of memory.*GPU memory fraction/);
   });
 
-  it('treats too little free memory at start as a GPU memory problem', () => {
-    expect(
-      classifyFailure(
+  it('tells memory other processes hold at start (both wordings) from an OOM of the model', () => {
+    for (const device of ['device', 'device cuda:0']) {
+      const cause = classifyFailure(
         log(
-          'ValueError: Free memory on device cuda:0 (5.12/79.19 GiB) on startup is less than desired GPU memory utilization (0.9, 71.27 GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.',
+          `ValueError: Free memory on ${device} (5.12/79.19 GiB) on startup is less than desired GPU memory utilization (0.9, 71.27 GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.`,
+          ...engineDied,
         ),
-      )?.code,
-    ).toBe('gpu_oom');
+      );
+      expect(cause?.code).toBe('gpu_memory_in_use');
+      expect(cause?.message).toMatch(
+        /Other processes already hold GPU memory.*GPU memory fraction/,
+      );
+    }
+  });
+
+  it("recognises a max model length above the model's own", () => {
+    const cause = classifyFailure(
+      log(
+        'pydantic_core._pydantic_core.ValidationError: 1 validation error for ModelConfig',
+        "  Value error, User-specified max_model_len (65536) is greater than the derived max_model_len (max_position_embeddings=40960 or model_max_length=None in model's config.json).",
+      ),
+    );
+    expect(cause?.code).toBe('max_model_len_too_large');
+    expect(cause?.message).toMatch(/longer than the model supports.*max_model_len/);
+  });
+
+  it('recognises a LoRA adapter that cannot be found and one of too high a rank', () => {
+    const missing = classifyFailure(
+      log('ValueError: Loading lora sql failed: No adapter found for /adapters/sql', ...engineDied),
+    );
+    expect(missing?.code).toBe('lora_not_found');
+    expect(missing?.message).toMatch(/adapter path/);
+    const rank = classifyFailure(
+      log('ValueError: Loading lora sql failed: LoRA rank 64 is greater than max_lora_rank 16.'),
+    );
+    expect(rank?.code).toBe('lora_rank_too_large');
+    expect(rank?.message).toContain('--max-lora-rank');
   });
 
   it('recognises both KV-cache shortfall messages', () => {
@@ -112,6 +141,31 @@ describe('classifyFailure', () => {
     ).toBe('model_not_found');
   });
 
+  it('classifies a missing repo answered 401 (no HF_TOKEN) by its exception, not as gated', () => {
+    const cause = classifyFailure(
+      log(
+        'requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/api/models/nobody/nothing/tree/main',
+        'huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error. (Request ID: Root=1-abc)',
+        'Repository Not Found for url: https://huggingface.co/api/models/nobody/nothing/tree/main.',
+        'If you are trying to access a private or gated repo, make sure you are authenticated.',
+        'Invalid username or password.',
+      ),
+    );
+    expect(cause?.code).toBe('model_not_found');
+    expect(cause?.message).toMatch(/not found.*model name.*private repo.*HF_TOKEN/);
+  });
+
+  it('keeps a gated repo hf_auth even though its error is a 401 too', () => {
+    expect(
+      classifyFailure(
+        log(
+          'requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/x/y/resolve/main/config.json',
+          'huggingface_hub.errors.GatedRepoError: 401 Client Error. (Request ID: Root=1-abc)',
+        ),
+      )?.code,
+    ).toBe('hf_auth');
+  });
+
   it('recognises a port conflict and bad arguments', () => {
     expect(classifyFailure(log('OSError: [Errno 98] Address already in use'))?.code).toBe(
       'port_conflict',
@@ -122,6 +176,10 @@ describe('classifyFailure', () => {
     expect(classifyFailure(log("ModuleNotFoundError: No module named 'flash_attn'"))?.code).toBe(
       'bad_args',
     );
+    expect(
+      classifyFailure(log('vllm serve: error: Invalid JSON format for --lora-modules: a=/x,y'))
+        ?.code,
+    ).toBe('bad_args');
   });
 
   it('returns null for a crash with no known cause', () => {

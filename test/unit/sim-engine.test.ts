@@ -1,3 +1,4 @@
+import { offloadedWeightsMb } from '../../src-main/sim/sleep-host-ram.js';
 import { describe, expect, it } from 'vitest';
 import { type Job, SimEngine, type TokenEvent } from '../../src-main/sim/engine.js';
 import { fixedPlan, type GenPlan } from '../../src-main/sim/text-generator.js';
@@ -13,6 +14,7 @@ const metricsFor = () =>
     enablePrefixCaching: true,
     numGpuBlocks: 10,
     maxLoras: null,
+    absentFamilies: ['vllm:engine_sleep_state'],
   });
 const words = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`);
 const plan = (n: number): GenPlan => fixedPlan(words(n), 'length', null);
@@ -143,5 +145,15 @@ describe('simulated engine', () => {
       'EngineCore died',
     ]);
     expect(e.runningCount + e.waitingCount).toBe(0);
+  });
+});
+
+describe('offloadedWeightsMb', () => {
+  it('is the weights of every rank, capped by the GPU share, unless overridden', () => {
+    expect(offloadedWeightsMb(null, 1, 80, 0.5, 1)).toBe(1024);
+    expect(offloadedWeightsMb(null, 1, 80, 0.5, 2)).toBe(2048);
+    expect(offloadedWeightsMb(null, 15, 80, 0.01, 1)).toBe(Math.round(0.8 * 1024));
+    expect(offloadedWeightsMb(300, 15, 80, 0.9, 1)).toBe(300);
+    expect(offloadedWeightsMb(0, 15, 80, 0.9, 1)).toBe(0);
   });
 });

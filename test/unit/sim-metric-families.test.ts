@@ -10,6 +10,7 @@ const CONFIG: MetricsConfig = {
   enablePrefixCaching: true,
   numGpuBlocks: 100,
   maxLoras: 2,
+  absentFamilies: ['vllm:engine_sleep_state'],
 };
 
 /** The comment lines of a `/metrics` body, in order. */
@@ -145,6 +146,7 @@ describe('vllm-sim metric family table', () => {
       'histogram vllm:request_prefill_time_seconds {engine,model_name}',
       'histogram vllm:request_decode_time_seconds {engine,model_name}',
       'gauge vllm:cache_config_info {block_size,cache_dtype,enable_prefix_caching,engine,gpu_memory_utilization,num_gpu_blocks}',
+      'gauge vllm:engine_sleep_state {engine,model_name,sleep_state}',
       'gauge vllm:lora_requests_info {max_lora,running_lora_adapters,waiting_lora_adapters}',
     ]);
   });

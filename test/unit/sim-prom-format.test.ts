@@ -84,6 +84,7 @@ describe('Prometheus text like prometheus_client', () => {
       enablePrefixCaching: true,
       numGpuBlocks: 100,
       maxLoras: null,
+      absentFamilies: ['vllm:engine_sleep_state'],
     });
     const text = m.render();
     for (const r of ['stop', 'length', 'abort'])
@@ -108,6 +109,7 @@ describe('Prometheus text like prometheus_client', () => {
       enablePrefixCaching: true,
       numGpuBlocks: 100,
       maxLoras: 1,
+      absentFamilies: ['vllm:engine_sleep_state'],
     });
     m.recordFinished('length', {
       queue: 0,

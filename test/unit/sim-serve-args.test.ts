@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseServeArgs, pyRepr, type ServeArgs } from '../../src-main/sim/serve-args.js';
 
-function ok(argv: string[]): ServeArgs {
-  const r = parseServeArgs(argv);
+function ok(argv: string[], version?: string): ServeArgs {
+  const r = parseServeArgs(argv, version);
   if (r.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(r)}`);
   return r.args;
 }
 
-function error(argv: string[]): string {
-  const r = parseServeArgs(argv);
+function error(argv: string[], version?: string): string {
+  const r = parseServeArgs(argv, version);
   if (r.kind !== 'error') throw new Error(`expected an error, got ${r.kind}`);
   return r.message;
 }
@@ -112,10 +112,29 @@ describe('vllm serve argument parser', () => {
     });
   });
 
-  it('marks pooling models from --task embed or --runner pooling', () => {
-    expect(ok(['m', '--task', 'embed']).runner).toBe('pooling');
+  it('marks pooling models from --task embed (0.11) or --runner pooling', () => {
+    expect(ok(['m', '--task', 'embed'], '0.11.0').runner).toBe('pooling');
     expect(ok(['m', '--runner', 'pooling']).runner).toBe('pooling');
     expect(ok(['m']).runner).toBeNull();
+  });
+
+  it('refuses the flags its version removed, as argparse does, and keeps those it still has', () => {
+    // Removed in 0.11.0 (PR #25543): refused by both lines.
+    expect(error(['m', '--max-seq-len-to-capture', '8192'], '0.11.0')).toBe(
+      'unrecognized arguments: --max-seq-len-to-capture 8192',
+    );
+    expect(error(['m', '--max-seq-len-to-capture=8192'])).toBe(
+      'unrecognized arguments: --max-seq-len-to-capture=8192',
+    );
+    expect(ok(['m', '--swap-space', '8'], '0.11.0').swapSpace).toBe(8);
+    expect(ok(['m', '--swap-space', '8'], '0.17.1').swapSpace).toBe(8);
+    expect(error(['m', '--swap-space', '8'], '0.18.0')).toBe(
+      'unrecognized arguments: --swap-space 8',
+    );
+    expect(error(['m', '--task', 'embed'])).toBe('unrecognized arguments: --task embed');
+    expect(error(['m', '--swap_space=4'], 'nightly')).toBe(
+      'unrecognized arguments: --swap_space=4',
+    );
   });
 
   it('reports unknown flags (and stray values) like argparse', () => {
@@ -140,12 +159,22 @@ describe('vllm serve argument parser', () => {
       "argument --enforce-eager: ignored explicit argument 'yes'",
     );
     expect(error(['m', '--lora-modules', 'nopath'])).toMatch(
-      /Invalid format for --lora-modules: nopath/,
+      /^Invalid JSON format for --lora-modules: nopath$/,
     );
   });
 
   it('rejects a GPU memory utilization outside (0, 1]', () => {
     expect(error(['m', '--gpu-memory-utilization', '1.5'])).toMatch(/must be within \(0, 1\]/);
+  });
+
+  it('takes several --api-key values and reads a LoRA path with a comma as JSON, as vLLM does', () => {
+    expect(ok(['m', '--api-key', 'k1', 'k2', '--port', '9']).apiKeys).toEqual(['k1', 'k2']);
+    expect(error(['m', '--enable-lora', '--lora-modules', 'sql=/adapters/a,b'])).toBe(
+      'Invalid JSON format for --lora-modules: sql=/adapters/a,b',
+    );
+    expect(
+      ok(['m', '--lora-modules', '{"name":"sql","path":"/adapters/a,b"}']).loraModules,
+    ).toEqual([{ name: 'sql', path: '/adapters/a,b', baseModelName: null }]);
   });
 
   it('returns help for -h and --help', () => {
@@ -155,7 +184,7 @@ describe('vllm serve argument parser', () => {
 
   it('lists non-default args for the log line without the API key', () => {
     const a = ok(['m', '--api-key', 'sk-secret-123', '--port', '9']);
-    expect(a.apiKey).toBe('sk-secret-123');
+    expect(a.apiKeys).toEqual(['sk-secret-123']);
     expect(pyRepr(a.nonDefault)).not.toContain('sk-secret-123');
     expect(pyRepr(a.nonDefault)).toBe(
       "{'model_tag': 'm', 'api_key': '[redacted]', 'port': 9, 'model': 'm'}",

@@ -278,3 +278,23 @@ describe('buildVllmEnv', () => {
     expect(message).not.toContain('hf_supersecret');
   });
 });
+
+describe('LoRA modules with a comma in the path', () => {
+  it('are passed in the JSON form vLLM parses, the others as name=path', () => {
+    const args = buildVllmArgs({
+      model_name: 'm',
+      serve_port: 8000,
+      gpu_memory_fraction: 0.5,
+      warm: false,
+      lora_modules: [
+        { name: 'plain', path: '/adapters/plain' },
+        { name: 'odd', path: '/adapters/a,b' },
+      ],
+    });
+    expect(args.slice(-3)).toEqual([
+      '--lora-modules',
+      'plain=/adapters/plain',
+      '{"name":"odd","path":"/adapters/a,b"}',
+    ]);
+  });
+});

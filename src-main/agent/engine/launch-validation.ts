@@ -13,6 +13,7 @@ import type { EngineGpu } from './engine-deps.js';
 import { type LaunchRequest } from '../../shared/agent-protocol/deployments.js';
 import { resolveAllowedPath } from '../files/model-paths.js';
 import { gpuIdsProblem } from './launch-checks.js';
+import { checkArgsForVersion, targetVersion } from './launch-version-check.js';
 
 /** A launch request after validation: everything later steps need, already derived. */
 export interface ValidatedLaunch {
@@ -32,7 +33,8 @@ function badRequest(err: unknown): never {
 
 /**
  * Validates a launch in the reference's order (behaviour.md §2.3): key not tracked (400), host
- * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400). The port is
+ * model path allowed (400), LoRA specs (400), port free (409), GPU ids in range (400); then the
+ * flags the target vLLM version accepts (422, shared/vllm-versions.ts). The port is
  * reserved from here on: the caller releases it when the launch ends. Nothing before the
  * reservation may await, or two launches could both pass it.
  */
@@ -74,6 +76,8 @@ export async function validateLaunch(
     const gpus = await ctx.deps.gpus.list();
     const gpuProblem = gpuIdsProblem(req.gpu_ids, gpus.length);
     if (gpuProblem) throw new AppError('bad_request', gpuProblem);
+    const latest = (await ctx.deps.latestRelease?.()) ?? null;
+    checkArgsForVersion(req, lora, warm, targetVersion(req.vllm_version, latest));
     return { key, req, lora, env, warm, gpus, release };
   } catch (err) {
     release();
@@ -97,6 +101,21 @@ function reservePort(ctx: EngineContext, key: string, port: number): () => void 
     .active()
     .some((t) => t.entry.port === port || t.entry.internal_port === port);
   if (holder !== undefined || live) throw portInUse(port);
+  ctx.launchingPorts.set(port, key);
+  return () => {
+    if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);
+  };
+}
+
+/**
+ * Claims `port` for `key` in the launch reservations unless a live or launching deployment holds
+ * it (as its public or internal port); never awaits. Returns the release, or null.
+ */
+export function claimPort(ctx: EngineContext, key: string, port: number): (() => void) | null {
+  const used = ctx.registry
+    .active()
+    .some((t) => t.entry.port === port || t.entry.internal_port === port);
+  if (used || ctx.launchingPorts.has(port)) return null;
   ctx.launchingPorts.set(port, key);
   return () => {
     if (ctx.launchingPorts.get(port) === key) ctx.launchingPorts.delete(port);

@@ -13,6 +13,7 @@ import {
   resolveVllmImage,
   type ResolvedImage,
 } from '../../shared/vllm-args.js';
+import { parseRelease } from '../../shared/vllm-versions.js';
 import { compileCacheDir, packagesDir, simGpusDir } from '../data-dir.js';
 import { packagesMount } from '../files/packages.js';
 import { describeEnv, maskSecretArgs, secretArgValues } from '../logs/secret-mask.js';
@@ -26,7 +27,7 @@ import { allocateInternalPort } from './warm/internal-port.js';
 import type { EngineContext } from './engine-context.js';
 import { deploymentLabels } from './labels.js';
 import { plainGpuCheck } from './launch-checks.js';
-import type { ValidatedLaunch } from './launch-validation.js';
+import { claimPort, type ValidatedLaunch } from './launch-validation.js';
 import { claimsGpu, type Tracked } from './registry.js';
 import { transition } from './status.js';
 import { stopDeployment } from './stopper.js';
@@ -214,8 +215,11 @@ async function containerMounts(
     packagesMount(hostPackagesDir),
   ];
   if (v.warm) {
-    e.internal_port = await allocateInternalPort(ctx.registry.internalPorts());
-    e.launch_manifest.internal_port = e.internal_port;
+    const { port, release } = await allocateInternalPort((p) => claimPort(ctx, e.key, p));
+    e.internal_port = port;
+    e.launch_manifest.internal_port = port;
+    // The entry holds the port from here on, as the registry reports it.
+    release();
     const cache = compileCacheDir(d.dataDir, e.key);
     mkdirSync(cache, { recursive: true });
     mounts.push({ source: cache, target: CONTAINER_VLLM_CACHE, readOnly: false });
@@ -253,7 +257,11 @@ function launchSpec(
   });
   const env = { ...v.env };
   const simState = ctx.simStateFile(e.key);
-  if (simState) env.AERIE_SIM_STATE_FILE = simState;
+  if (simState) {
+    env.AERIE_SIM_STATE_FILE = simState;
+    // A simulator imitates the release its image tag names, as that image's vLLM would be.
+    if (parseRelease(img.vllm_version) !== null) env.AERIE_SIM_VLLM_VERSION ??= img.vllm_version;
+  }
   return {
     name: containerName(e.key),
     image: img.image,

@@ -176,7 +176,7 @@ async function applyFailure(
   exitCode: number | null,
 ): Promise<void> {
   const e = t.entry;
-  const f = describeFailure(await recentLines(t), exitCode);
+  const f = describeFailure(await recentLines(t), exitCode, t.entry.vllm_version);
   if (!transition(t, 'failed')) return;
   e.exit_code = exitCode;
   e.error = f.message;

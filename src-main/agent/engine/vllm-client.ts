@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { vllmProfile } from '../../shared/vllm-versions.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -40,9 +41,18 @@ export async function fetchMetrics(port: number, timeoutMs = 5000): Promise<stri
   }
 }
 
-/** Puts the engine to sleep (level 1: weights to host RAM); throws with the status on failure. */
-export async function sleepEngine(port: number, timeoutMs = 120_000): Promise<void> {
-  const r = await call(port, 'POST', '/sleep?level=1', timeoutMs);
+/**
+ * Puts the engine to sleep (level 1: weights to host RAM); throws with the status on failure. A
+ * release with sleep modes is told `mode=wait`: a request that slipped in after the agent's idle
+ * check finishes instead of being aborted (0.11 has no modes and ignores the parameter).
+ */
+export async function sleepEngine(
+  port: number,
+  timeoutMs = 120_000,
+  vllmVersion: string | null = null,
+): Promise<void> {
+  const mode = vllmProfile(vllmVersion).sleepModes ? '&mode=wait' : '';
+  const r = await call(port, 'POST', `/sleep?level=1${mode}`, timeoutMs);
   if (r.status !== 200) throw new Error(`POST /sleep answered ${r.status}`);
 }
 

@@ -51,8 +51,8 @@ export function describeEnv(env: Readonly<Record<string, string>>): string {
 }
 
 /**
- * Walks a command line: `--flag value` and `--flag=value` pairs whose flag is secret-named give
- * their value to `onSecret`, which returns what to put in its place.
+ * Walks a command line: the values after a secret-named flag (`--flag v1 v2`, `--flag=value`)
+ * go to `onSecret`, which returns what to put in its place.
  */
 function mapSecretArgs(args: readonly string[], onSecret: (value: string) => string): string[] {
   const out: string[] = [];
@@ -64,11 +64,11 @@ function mapSecretArgs(args: readonly string[], onSecret: (value: string) => str
       continue;
     }
     out.push(a);
-    const next = args[i + 1];
-    if (a.startsWith('-') && eq === -1 && isSecretName(a) && next !== undefined) {
-      // A value that is itself a flag means the secret flag had none.
-      if (next.startsWith('--')) continue;
-      out.push(onSecret(next));
+    if (!(a.startsWith('-') && eq === -1 && isSecretName(a))) continue;
+    // Every value up to the next flag: `--api-key` takes several keys (nargs='+'). A value that
+    // is itself a flag means the secret flag had none.
+    while (i + 1 < args.length && !(args[i + 1] ?? '').startsWith('--')) {
+      out.push(onSecret(args[i + 1] ?? ''));
       i++;
     }
   }

@@ -215,7 +215,7 @@ export class WarmController implements WarmOps {
       );
     const done = (async () => {
       try {
-        await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs);
+        await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs, e.vllm_version);
       } catch (err) {
         if (!transition(t, 'pause_failed')) throw new AppError('conflict', cutShort(t, 'paused'));
         throw new AppError('internal', `Failed to pause ${e.key}: ${errorMessage(err)}`);
