@@ -27,6 +27,11 @@ export interface SimOptions {
    * released on wake-up, the way vLLM keeps offloaded weights in host memory while it sleeps.
    */
   sleepHostRamMb: number;
+  /**
+   * `AERIE_SIM_MAX_SLEEP_LEVEL` (default 2): a deeper `/sleep?level=` fails with a 500, as an
+   * engine build that cannot drop its weights would; tests use it for the disk tier's fallback.
+   */
+  maxSleepLevel: number;
 }
 
 export interface OptionsOutcome {
@@ -71,6 +76,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
     vllmVersion: env.AERIE_SIM_VLLM_VERSION?.trim() || '0.11.0',
     gpuMemGib: number(env, 'AERIE_SIM_GPU_MEM_GIB', 79.19, problems, 1),
     sleepHostRamMb: Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems)),
+    maxSleepLevel: Math.floor(number(env, 'AERIE_SIM_MAX_SLEEP_LEVEL', 2, problems)),
   };
   return { options, problems };
 }

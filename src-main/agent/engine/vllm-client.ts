@@ -7,9 +7,14 @@ async function call(
   method: 'GET' | 'POST',
   path: string,
   timeoutMs: number,
+  json?: unknown,
 ): Promise<{ status: number; text: string }> {
   const res = await request(`http://${LOOPBACK}:${port}${path}`, {
     method,
+    ...(json !== undefined && {
+      body: JSON.stringify(json),
+      headers: { 'content-type': 'application/json' },
+    }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     signal: AbortSignal.timeout(timeoutMs),
@@ -40,10 +45,23 @@ export async function fetchMetrics(port: number, timeoutMs = 5000): Promise<stri
   }
 }
 
-/** Puts the engine to sleep (level 1: weights to host RAM); throws with the status on failure. */
-export async function sleepEngine(port: number, timeoutMs = 120_000): Promise<void> {
-  const r = await call(port, 'POST', '/sleep?level=1', timeoutMs);
-  if (r.status !== 200) throw new Error(`POST /sleep answered ${r.status}`);
+/**
+ * Puts the engine to sleep: level 1 offloads the weights to host RAM, level 2 drops them (no host
+ * RAM held; they are reloaded on wake). Throws with the status on failure.
+ */
+export async function sleepEngine(
+  port: number,
+  timeoutMs = 120_000,
+  level: 1 | 2 = 1,
+): Promise<void> {
+  const r = await call(port, 'POST', `/sleep?level=${level}`, timeoutMs);
+  if (r.status !== 200) throw new Error(`POST /sleep?level=${level} answered ${r.status}`);
+}
+
+/** After a level-2 sleep and `/wake_up`: reloads the weights from the model files (interfaces.md §1.7). */
+export async function reloadWeights(port: number, timeoutMs = 120_000): Promise<void> {
+  const r = await call(port, 'POST', '/collective_rpc', timeoutMs, { method: 'reload_weights' });
+  if (r.status !== 200) throw new Error(`POST /collective_rpc reload_weights answered ${r.status}`);
 }
 
 /** Wakes the engine; throws with the status on failure. */
