@@ -140,20 +140,27 @@ class FakeAgent {
           ram_cache_limit_mb: null,
           busy_guard_seconds: 0,
         });
-      case 'GET /deployments/status': {
-        const since = Number(url.searchParams.get('since') ?? NaN);
+      case 'GET /deployments/status':
+        return send(200, { deployments: [...this.entries.values()].map((e) => e.body) });
+      case 'GET /deployments/watch': {
+        // The agent's long poll: at once when the version moved past `since`, else on a change
+        // within `wait` seconds, else then with changed: false.
+        const raw = url.searchParams.get('since');
+        const since = raw === null ? NaN : Number(raw);
         const wait = Number(url.searchParams.get('wait') ?? 0);
-        if (Number.isFinite(since) && since >= this.version && wait > 0)
-          await new Promise<void>((r) => {
-            const t = setTimeout(r, wait * 1000);
+        let changed = !Number.isFinite(since) || since !== this.version;
+        if (!changed && wait > 0)
+          changed = await new Promise<boolean>((r) => {
+            const t = setTimeout(() => r(false), wait * 1000);
             this.waiters.push(() => {
               clearTimeout(t);
-              r();
+              r(true);
             });
           });
         return send(200, {
-          deployments: [...this.entries.values()].map((e) => e.body),
           version: this.version,
+          changed,
+          deployments: [...this.entries.values()].map((e) => e.body),
         });
       }
       case 'POST /deployments/start': {
