@@ -6,6 +6,7 @@ import type { AgentAddress, AgentClient } from '../agent-client/agent-client.js'
 import type { DeploymentStore } from '../deployments/deployment-store.js';
 import type { DeploymentSync } from '../deployments/deployment-sync.js';
 import { createLogger } from '../logging/logger.js';
+import type { NodeRow } from '../nodes/node.repository.js';
 import type { Logger } from '../shared/node/structured-log.js';
 import { errorMessage } from '../shared/errors.js';
 import { SyncLoop } from '../shared/node/sync-loop.js';
@@ -31,14 +32,20 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/** The nodes to watch and where their agents listen (the NodeService). */
+export interface WatchedNodes<R extends { id: number }> {
+  rows(): Promise<R[]>;
+  addressOf(row: R): AgentAddress;
+}
+
 /** The watchers of every node, started and stopped as nodes come and go. */
-export class NodeStatusWatch {
+export class NodeStatusWatch<R extends { id: number }> {
   private readonly watchers = new Map<number, Watcher>();
   private closed = false;
 
   constructor(
     private readonly deps: {
-      store: DeploymentStore;
+      nodes: WatchedNodes<R>;
       agents: AgentClient;
       sync: Pick<DeploymentSync, 'syncNode'>;
       logger: Logger;
@@ -48,7 +55,7 @@ export class NodeStatusWatch {
   /** Watches every node in the table (once each), and stops watching the ones gone. */
   async reconcile(): Promise<void> {
     if (this.closed) return;
-    const { nodes } = this.deps.store;
+    const { nodes } = this.deps;
     const present = new Set<number>();
     for (const n of await nodes.rows()) {
       present.add(n.id);
@@ -116,8 +123,8 @@ export class NodeStatusWatch {
 }
 
 /** A loop that keeps the watchers in line with the node table; stopping it ends every watch. */
-class StatusWatchLoop extends SyncLoop {
-  constructor(private readonly watch: NodeStatusWatch) {
+class StatusWatchLoop<R extends { id: number }> extends SyncLoop {
+  constructor(private readonly watch: NodeStatusWatch<R>) {
     super({
       name: 'status-watch',
       logger: createLogger('loops'),
@@ -138,5 +145,13 @@ export function createStatusWatchLoop(deps: {
   agents: AgentClient;
   sync: DeploymentSync;
 }): SyncLoop {
-  return new StatusWatchLoop(new NodeStatusWatch({ ...deps, logger: createLogger('loops') }));
+  const { store, agents, sync } = deps;
+  return new StatusWatchLoop(
+    new NodeStatusWatch<NodeRow>({
+      nodes: store.nodes,
+      agents,
+      sync,
+      logger: createLogger('loops'),
+    }),
+  );
 }
