@@ -70,7 +70,7 @@ export class DeploymentSync {
     const seq = ++this.seq;
     const node = await this.deps.store.nodes.findById(nodeId);
     if (!node) return;
-    const rows = (await this.deps.store.rows()).filter((r) => r.node_id === nodeId);
+    const rows = await repo.listByNode(this.deps.store.db, nodeId);
     const changed: number[] = [];
     const notices: LifecycleNotice[] = [];
     const poll: Poll = entries ? { ok: true, entries, seq } : await this.poll(node, rows);

@@ -85,7 +85,7 @@ export class NodeStatusWatch<R extends { id: number }> {
   }
 
   private async run(nodeId: number, address: AgentAddress, signal: AbortSignal): Promise<void> {
-    // Unknown at first: the first answer only says where the agent is (the tick has the rest).
+    // Unknown at first: the first answer is synced too, as what changed before the watch began.
     let since: number | undefined;
     let backoff = BACKOFF_MIN_MS;
     let failing = false;
@@ -102,7 +102,7 @@ export class NodeStatusWatch<R extends { id: number }> {
           },
           { signal, timeoutMs: (WATCH_WAIT_SECONDS + 15) * 1000 },
         );
-        if (since !== undefined && r.changed) await this.deps.sync.syncNode(nodeId, r.deployments);
+        if (r.changed) await this.deps.sync.syncNode(nodeId, r.deployments);
         // Kept across failures: an agent back from a restart answers at once (its version moved).
         since = r.version;
         backoff = BACKOFF_MIN_MS;

@@ -1,6 +1,7 @@
 // The control plane's per-node status watch against a real HTTP server standing in for an agent:
-// it backs off after failures, syncs the node from the entries of an answer that reports a change
-// (not from the first answer, which only gives the version), and ends held watches on close.
+// it backs off after failures, syncs the node from the entries of every answer that reports a
+// change (the first one included: what changed before the watch began), and ends held watches on
+// close.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 describe('NodeStatusWatch', () => {
-  it('backs off after failures, syncs on a change, and ends held watches on close', async () => {
+  it('backs off after failures, syncs on each change, and ends held watches on close', async () => {
     const seen: { at: number; since: string | null }[] = [];
     const held: ServerResponse[] = [];
     let version = 7;
@@ -64,7 +65,7 @@ describe('NodeStatusWatch', () => {
     expect(seen.map((s) => s.since)).toEqual([null, null, null, '7']);
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(450);
     expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(950);
-    expect(synced).toEqual([]);
+    expect(synced).toEqual([[1, []]]);
 
     // A change: the held watch answers, the node is synced from its entries, the next is held.
     version = 8;
@@ -74,11 +75,14 @@ describe('NodeStatusWatch', () => {
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ version, changed: true, deployments: entries }));
     await waitFor(() => held.length === 1, 10_000, 'the next held watch');
-    expect(synced).toEqual([[1, []]]);
+    expect(synced).toEqual([
+      [1, []],
+      [1, []],
+    ]);
     expect(seen.at(-1)?.since).toBe('8');
 
     // Closing ends the held watch without waiting for its 25 s.
     await watch.close();
-    expect(synced).toHaveLength(1);
+    expect(synced).toHaveLength(2);
   });
 });

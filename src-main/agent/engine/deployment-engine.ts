@@ -45,9 +45,17 @@ export class DeploymentEngine {
   constructor(deps: EngineDepsInput) {
     this.ctx = new EngineContext(withDefaults(deps));
     this.warm = new WarmController(this.ctx, (key, reason) => this.stopNow(key, reason));
-    // What a status poll would show, without marking finished entries as reported.
+    // The state a status poll would show, without marking finished entries as reported. Live
+    // figures (token counters, requests in flight, last use) are left out: they move with every
+    // request, and the control plane's sync tick keeps them fresh.
     this.changes = new StatusWatch(() =>
-      JSON.stringify(this.ctx.registry.all().map((t) => [t.entry, requestsRunning(t)] as const)),
+      JSON.stringify(
+        this.ctx.registry
+          .all()
+          .map(
+            ({ entry: { usage: _u, requests_running: _r, last_active_at: _l, ...state } }) => state,
+          ),
+      ),
     );
   }
 
