@@ -36,6 +36,7 @@ import { createLogger, registerSecret } from './logging/logger.js';
 import { createDeploymentSyncLoop, createExpiryLoop } from './loops/deployment-loops.js';
 import { createHousekeepingLoop } from './loops/housekeeping.loop.js';
 import { createNodeSyncLoop } from './loops/node-sync.loop.js';
+import { createStatusWatchLoop } from './loops/status-watch.loop.js';
 import { createWebhookDeliveryLoop } from './loops/webhook-delivery.loop.js';
 import { MaintenanceService } from './nodes/maintenance.service.js';
 import { nodeProxyRoutes } from './nodes/node-proxy.routes.js';
@@ -210,6 +211,7 @@ async function start(
     createHousekeepingLoop(store.db, settings, clock),
     nodeLoop,
     createDeploymentSyncLoop(deploymentSync, settings, clock),
+    createStatusWatchLoop({ store: deploymentStore, agents, sync: deploymentSync }),
     createExpiryLoop(expiry, settings, clock),
     webhookLoop,
     gw.loop,

@@ -39,6 +39,8 @@ export interface StreamedReply {
 const TIMEOUTS: Partial<Record<AgentOperation, number>> = {
   start: 1_800_000,
   status: 30_000,
+  // A watch is held up to 30 s (WatchQuerySchema) before it answers.
+  watch: 45_000,
   metrics: 15_000,
   info: 10_000,
   portCheck: 5_000,

@@ -9,7 +9,7 @@ import { isWarmLaunch } from '../shared/vllm-args.js';
 import { engineArgsOf, envVarsOf, gpuIdsOf, loraOf, statusOf } from './deployment-presenter.js';
 import type { DeploymentStore } from './deployment-store.js';
 import * as repo from './deployment.repository.js';
-import { isActive, requireAction } from './lifecycle.js';
+import { isActive, pausedStatus, requireAction } from './lifecycle.js';
 import { placeGpus } from './placement.js';
 import { aliasConflict, primaryAliases } from './served-names.js';
 
@@ -362,7 +362,7 @@ export class DeploymentLauncher {
     return { ...(await this.store.present(updated)), offloaded };
   }
 
-  /** The agent's offload list as deployment ids; paused ones show `paused_ram` at once. */
+  /** The agent's offload list as deployment ids; paused and demoted ones show their tier at once. */
   private async offloadedRows(
     node: NodeRow,
     items: LaunchResult['offloaded'],
@@ -378,7 +378,7 @@ export class DeploymentLauncher {
           r.id,
           stopped
             ? { status: 'stopped', pause_tier: null }
-            : { status: 'paused_ram', pause_tier: 'ram' },
+            : { status: pausedStatus(item.tier), pause_tier: item.tier },
         );
       out.push({
         deployment_id: r?.id ?? null,

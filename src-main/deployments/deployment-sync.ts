@@ -20,7 +20,8 @@ import { foldUsage } from './usage-fold.js';
 
 const CONCURRENCY = 16;
 
-type Poll = { ok: true; entries: StatusEntry[] } | { ok: false; error: string };
+/** What one look at a node gave; `seq` orders the looks, so an older one never overwrites a newer. */
+type Poll = ({ ok: true; entries: StatusEntry[] } | { ok: false; error: string }) & { seq: number };
 
 /**
  * One deployment sync tick (behaviour.md §2.15): poll every node's status entries, push the pin
@@ -30,6 +31,9 @@ type Poll = { ok: true; entries: StatusEntry[] } | { ok: false; error: string };
  */
 export class DeploymentSync {
   private readonly failures = new Map<number, number>();
+  private seq = 0;
+  /** Per node, the `seq` of the newest look applied. */
+  private readonly applied = new Map<number, number>();
 
   constructor(
     private readonly deps: {
@@ -62,19 +66,25 @@ export class DeploymentSync {
     for (const n of notices) this.deps.notify(n);
   }
 
-  /** Polls one node now (after a launch or an agent's status change), outside the tick. */
-  async syncNode(nodeId: number): Promise<void> {
+  /**
+   * Syncs one node now, outside the tick: after a launch, or when the node's status watch answered
+   * (`entries`: what it answered, so the node is not asked twice).
+   */
+  async syncNode(nodeId: number, entries?: StatusEntry[]): Promise<void> {
+    const seq = ++this.seq;
     const node = await this.deps.store.nodes.findById(nodeId);
     if (!node) return;
-    const rows = (await this.deps.store.rows()).filter((r) => r.node_id === nodeId);
+    const rows = await repo.listByNode(this.deps.store.db, nodeId);
     const changed: number[] = [];
     const notices: LifecycleNotice[] = [];
-    await this.applyNode(node, await this.poll(node, rows), rows, changed, notices);
+    const poll: Poll = entries ? { ok: true, entries, seq } : await this.poll(node, rows);
+    await this.applyNode(node, poll, rows, changed, notices);
     await this.deps.store.emit([...new Set(changed)]);
     for (const n of notices) this.deps.notify(n);
   }
 
   private async poll(node: NodeRow, rows: readonly repo.DeploymentRow[]): Promise<Poll> {
+    const seq = ++this.seq;
     const { agents, store } = this.deps;
     const address = store.nodes.addressOf(node);
     try {
@@ -89,9 +99,9 @@ export class DeploymentSync {
           error: errorMessage(err),
         }),
       );
-      return { ok: true, entries: deployments };
+      return { ok: true, entries: deployments, seq };
     } catch (err) {
-      return { ok: false, error: errorMessage(err) };
+      return { ok: false, error: errorMessage(err), seq };
     }
   }
 
@@ -102,6 +112,9 @@ export class DeploymentSync {
     changed: number[],
     notices: LifecycleNotice[],
   ): Promise<void> {
+    // A tick's poll that a watch-triggered sync overtook must not put the older state back.
+    if (poll.seq < (this.applied.get(node.id) ?? 0)) return;
+    this.applied.set(node.id, poll.seq);
     const threshold = this.deps.settings.get().deployment_failure_threshold;
     let unreachable = false;
     if (!poll.ok) {

@@ -15,7 +15,7 @@ import { gpuIdsOf, statusOf } from './deployment-presenter.js';
 import type { DeploymentLauncher } from './deployment-launcher.js';
 import type { DeploymentStore } from './deployment-store.js';
 import * as repo from './deployment.repository.js';
-import { isActive, requireAction } from './lifecycle.js';
+import { isActive, pausedStatus, requireAction } from './lifecycle.js';
 import { toManifest } from './manifest.js';
 import { suggestName } from './served-names.js';
 
@@ -86,24 +86,24 @@ export class DeploymentService {
     }
   }
 
-  /** `POST /{id}/pause`: to RAM (or disk); pinned deployments are never paused (409). */
+  /**
+   * `POST /{id}/pause`: to `ram` (sleep level 1), `disk` (level 2; also moves a RAM-paused model
+   * to disk) or, with no tier, RAM while the node's budget allows, else disk. Pinned deployments
+   * are never paused (409).
+   */
   async pause(id: number, tier: PauseTier | null | undefined): Promise<DeploymentRead> {
     const row = await this.store.require(id);
     requireAction(statusOf(row), 'pause', id);
     if (row.pinned === 1) throw conflict('Cannot pause a pinned deployment. Unpin it first.');
     if (row.pause_tier !== null && (tier === undefined || tier === null || tier === row.pause_tier))
       return this.store.present(row);
-    if (tier === 'disk')
-      throw conflict(
-        'The disk pause tier is not available on this node yet; pause to RAM (tier "ram").',
-      );
     const { address, key } = await this.agentOf(row);
     const r = await this.agents.call(address, 'pause', { body: { key, tier: tier ?? 'auto' } });
-    if (r.status === 'skipped')
+    if (r.status === 'skipped' || r.tier === null)
       throw conflict(
         'The node has no RAM cache budget left for this model; resume or stop a paused model, or raise the RAM cache limit.',
       );
-    await this.store.update(id, { status: 'paused_ram', pause_tier: 'ram' });
+    await this.store.update(id, { status: pausedStatus(r.tier), pause_tier: r.tier });
     await this.store.emit([id]);
     return this.read(id);
   }

@@ -147,6 +147,11 @@ export function notificationFor(
   return null;
 }
 
+/** The status of a deployment paused to `tier` (both are shown and routed alike). */
+export function pausedStatus(tier: 'ram' | 'disk'): 'paused_ram' | 'paused_disk' {
+  return tier === 'disk' ? 'paused_disk' : 'paused_ram';
+}
+
 /** True when the expiry loop stops a deployment in `status` whose deadline has passed. */
 export const isLeased = (status: DeploymentStatus) => LEASED.has(status);
 /** True when a deployment holds its node port (the port check and restart consult it). */

@@ -11,14 +11,20 @@ export type AgentEvent =
   | 'ready'
   /** A crash, an exit, a restart seen, a vanished container or the crash-loop breaker. */
   | 'failed'
-  /** A pause to RAM began (`POST /sleep`). */
+  /** A pause began (`POST /sleep`); `paused` ends it in RAM (level 1), `paused_disk` on disk (level 2). */
   | 'pause'
   | 'paused'
+  | 'paused_disk'
   | 'pause_failed'
+  /** A RAM-paused model is moved to disk (`POST /sleep?level=2`) to free its host RAM. */
+  | 'demote'
+  | 'demote_failed'
   /** A wake claimed its VRAM and called `/wake_up`. */
   | 'wake'
   | 'woke'
+  /** The wake failed: back to the tier it came from. */
   | 'wake_failed'
+  | 'wake_failed_disk'
   /** A stop was requested (manual, drain, RAM budget). */
   | 'stop'
   | 'stopped'
@@ -33,10 +39,14 @@ export const AGENT_EVENTS = [
   'failed',
   'pause',
   'paused',
+  'paused_disk',
   'pause_failed',
+  'demote',
+  'demote_failed',
   'wake',
   'woke',
   'wake_failed',
+  'wake_failed_disk',
   'stop',
   'stopped',
   'stop_failed',
@@ -50,23 +60,36 @@ const TRANSITIONS: Readonly<Record<AgentEvent, { from: readonly AgentStatus[]; t
     // A crashed deployment that the runtime restarted can become healthy again.
     ready: { from: ['loading', 'error'], to: 'running' },
     failed: {
-      from: ['loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'],
+      from: ['loading', 'running', 'offloading', 'paused_ram', 'paused_disk', 'waking', 'error'],
       to: 'error',
     },
     pause: { from: ['running'], to: 'offloading' },
     paused: { from: ['offloading'], to: 'paused_ram' },
+    paused_disk: { from: ['offloading'], to: 'paused_disk' },
     pause_failed: { from: ['offloading'], to: 'running' },
-    wake: { from: ['paused_ram'], to: 'waking' },
+    demote: { from: ['paused_ram'], to: 'offloading' },
+    demote_failed: { from: ['offloading'], to: 'paused_ram' },
+    wake: { from: ['paused_ram', 'paused_disk'], to: 'waking' },
     woke: { from: ['waking'], to: 'running' },
     wake_failed: { from: ['waking'], to: 'paused_ram' },
+    wake_failed_disk: { from: ['waking'], to: 'paused_disk' },
     stop: {
-      from: ['starting', 'loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'],
+      from: [
+        'starting',
+        'loading',
+        'running',
+        'offloading',
+        'paused_ram',
+        'paused_disk',
+        'waking',
+        'error',
+      ],
       to: 'stopping',
     },
     stopped: { from: ['stopping'], to: 'stopped' },
     stop_failed: { from: ['stopping'], to: 'error' },
     expire: {
-      from: ['loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'],
+      from: ['loading', 'running', 'offloading', 'paused_ram', 'paused_disk', 'waking', 'error'],
       to: 'expired',
     },
   };

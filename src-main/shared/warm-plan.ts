@@ -34,8 +34,13 @@ export interface PlanDeployment {
   /** Launched warm (sleep mode on, internal port set). Only these can be paused. */
   warm_capable: boolean;
   pinned: boolean;
-  pause_tier: 'ram' | null;
+  pause_tier: 'ram' | 'disk' | null;
   paused_ram_mb: number;
+  /**
+   * Can sleep at level 2 (weights dropped), so a RAM-paused model can be demoted to disk instead
+   * of stopped; absent = as warm-capable. False once the engine refused a level-2 sleep.
+   */
+  disk_capable?: boolean;
   /** Epoch milliseconds of the last generation request; null = never used. */
   last_active_at: number | null;
   requests_running: number;
@@ -117,12 +122,14 @@ function ineligibleReason(d: PlanDeployment, state: PlanNodeState): string | nul
 }
 
 const fmt = (n: number) => n.toFixed(2);
+const canDemote = (d: PlanDeployment) => d.disk_capable ?? d.warm_capable;
 const lru = (a: PlanDeployment, b: PlanDeployment) =>
   (a.last_active_at ?? -Infinity) - (b.last_active_at ?? -Infinity) || a.key.localeCompare(b.key);
 
 /**
- * Plans which warm models to pause (and, when the RAM budget is full, which paused unpinned models
- * to stop) so that `request` fits on its GPUs. Read-only; never throws.
+ * Plans which warm models to pause so that `request` fits on its GPUs; when the RAM budget is
+ * full, which RAM-paused unpinned models to demote to disk first (least recently used first), and
+ * only after those, which to stop. Read-only; never throws.
  */
 export function planWarmEviction(state: PlanNodeState, request: PlanRequest): WarmPlan {
   const targets = gpusOf(request.gpu_ids, state.gpus, true);
@@ -144,9 +151,11 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
 
   const plan: PlanItem[] = [];
   const chosen = new Set<string>([request.key]);
-  const stoppable = state.deployments
+  // RAM room comes from RAM-paused unpinned models: demoted to disk (LRU first), and only when
+  // none is left that can go to disk, stopped (LRU first).
+  const reclaimable = state.deployments
     .filter((d) => d.pause_tier === 'ram' && !d.pinned && d.key !== request.key)
-    .sort(lru);
+    .sort((a, b) => Number(canDemote(b)) - Number(canDemote(a)) || lru(a, b));
 
   for (let i = 0; i < MAX_PLAN_ITERATIONS; i++) {
     const over = targets.filter(
@@ -170,19 +179,23 @@ export function planWarmEviction(state: PlanNodeState, request: PlanRequest): Wa
 
     const need = estimatePausedRamMb(victim.gpu_ids, victim.fraction, state.gpus);
     if (state.ram_cache_limit_mb !== null && ramUsed + need > state.ram_cache_limit_mb) {
-      const freeable = stoppable
+      const freeable = reclaimable
         .filter((d) => !chosen.has(d.key))
         .reduce((s, d) => s + d.paused_ram_mb, 0);
-      // Stop nothing when even stopping every unpinned paused model would not make room.
+      // Move nothing when even freeing every unpinned RAM-paused model would not make room.
       if (ramUsed - freeable + need > state.ram_cache_limit_mb) {
         return { fits: false, plan, over_gpus: over, reason: REASON_RAM_FULL };
       }
-      for (const p of stoppable) {
+      for (const p of reclaimable) {
         if (ramUsed + need <= state.ram_cache_limit_mb) break;
         if (chosen.has(p.key)) continue;
         chosen.add(p.key);
         ramUsed -= p.paused_ram_mb;
-        plan.push({ key: p.key, model_name: p.model_name, action: 'stop', tier: 'ram' });
+        plan.push(
+          canDemote(p)
+            ? { key: p.key, model_name: p.model_name, action: 'demote', tier: 'disk' }
+            : { key: p.key, model_name: p.model_name, action: 'stop', tier: 'ram' },
+        );
       }
     }
 

@@ -40,6 +40,11 @@ export interface SimOptions {
   sleepHostRamMb: number | null;
   /** `HF_TOKEN` (or the older `HUGGING_FACE_HUB_TOKEN`) is set: the Hub answers a missing repo 404, else 401. */
   hfToken: boolean;
+  /**
+   * `AERIE_SIM_MAX_SLEEP_LEVEL` (default 2): a deeper `/sleep?level=` fails with a 500, as an
+   * engine build that cannot drop its weights would; tests use it for the disk tier's fallback.
+   */
+  maxSleepLevel: number;
 }
 
 export interface OptionsOutcome {
@@ -94,6 +99,7 @@ export function readSimOptions(env: Env): OptionsOutcome {
       ? Math.floor(number(env, 'AERIE_SIM_SLEEP_HOST_RAM_MB', 0, problems))
       : null,
     hfToken: Boolean(env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim()),
+    maxSleepLevel: Math.floor(number(env, 'AERIE_SIM_MAX_SLEEP_LEVEL', 2, problems)),
   };
   return { options, problems };
 }

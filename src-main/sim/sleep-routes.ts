@@ -80,6 +80,8 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
     return internalError(ctx, ex, `ValueError: invalid literal for int() with base 10: '${raw}'`);
   if (!ctx.args.enableSleepMode) return sleepWithoutAllocator(ctx, ex);
   const level = Number.parseInt(raw, 10);
+  if (level > ctx.options.maxSleepLevel)
+    return internalError(ctx, ex, `RuntimeError: sleep level ${level} is not supported here`);
   const started = performance.now();
   if (!(await quiesce(ctx, ex))) return;
   const crashAfter =
@@ -91,8 +93,10 @@ export async function handleSleep(ctx: SimContext, ex: Exchange): Promise<void> 
   ctx.sleep.level = level;
   ctx.metrics.sleepState = level === 1 ? 'weights_offloaded' : 'discard_all';
   for (const t of SLEEP_TAGS) ctx.sleep.asleepTags.add(t);
-  // Level 1 offloads the weights to host RAM; level 2 discards them.
+  // Level 1 offloads the weights to host RAM; level 2 discards them, also the copy a level-1
+  // sleep had offloaded (an engine moved from RAM to disk frees that host RAM).
   if (level === 1) holdSleepHostRam(ctx);
+  else releaseSleepHostRam(ctx);
   if (ctx.options.asleep === 'hang') ctx.engine.pause();
   const secs = ((performance.now() - started) / 1000).toFixed(2);
   const freed = (ctx.options.gpuMemGib * ctx.args.gpuMemoryUtilization - 0.4).toFixed(2);

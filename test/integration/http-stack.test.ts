@@ -25,6 +25,7 @@ describe('HTTP stack', () => {
         { name: 'housekeeping', interval_seconds: 30 },
         { name: 'node-sync', interval_seconds: 10 },
         { name: 'deployment-sync', interval_seconds: 5 },
+        { name: 'status-watch', interval_seconds: 2 },
         { name: 'expiry', interval_seconds: 30 },
         { name: 'webhook-delivery', interval_seconds: 30 },
         { name: 'gateway-flush', interval_seconds: 5 },

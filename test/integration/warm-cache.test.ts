@@ -340,7 +340,13 @@ describe('the RAM cache budget', () => {
   it('reports the paused model it stops to make room: in offloaded, on its entry and in its log', async () => {
     const [pa, pb, pc] = [await freePort(), await freePort(), await freePort()];
     const [ka, kb] = [`m/old:${pa}`, `m/mid:${pb}`];
-    await ram.call('POST', '/deployments/start', simLaunch('m/old', pa));
+    // This engine cannot sleep at level 2, so it cannot be moved to disk: stopping it is what frees
+    // its RAM (agent-disk-tier.test.ts shows the demotion that comes first otherwise).
+    await ram.call(
+      'POST',
+      '/deployments/start',
+      simLaunch('m/old', pa, {}, { AERIE_SIM_MAX_SLEEP_LEVEL: '1' }),
+    );
     await waitFor(() => ram.entry(ka)?.status === 'running', 30_000, 'old running');
     expect((await ram.call('POST', '/deployments/pause', { key: ka })).status).toBe(200);
     await ram.call(

@@ -21,20 +21,39 @@ import {
 const EXPECTED: Record<AgentEvent, [AgentStatus[], AgentStatus]> = {
   container_started: [['starting'], 'loading'],
   ready: [['loading', 'error'], 'running'],
-  failed: [['loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'], 'error'],
+  failed: [
+    ['loading', 'running', 'offloading', 'paused_ram', 'paused_disk', 'waking', 'error'],
+    'error',
+  ],
   pause: [['running'], 'offloading'],
   paused: [['offloading'], 'paused_ram'],
+  paused_disk: [['offloading'], 'paused_disk'],
   pause_failed: [['offloading'], 'running'],
-  wake: [['paused_ram'], 'waking'],
+  demote: [['paused_ram'], 'offloading'],
+  demote_failed: [['offloading'], 'paused_ram'],
+  wake: [['paused_ram', 'paused_disk'], 'waking'],
   woke: [['waking'], 'running'],
   wake_failed: [['waking'], 'paused_ram'],
+  wake_failed_disk: [['waking'], 'paused_disk'],
   stop: [
-    ['starting', 'loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'],
+    [
+      'starting',
+      'loading',
+      'running',
+      'offloading',
+      'paused_ram',
+      'paused_disk',
+      'waking',
+      'error',
+    ],
     'stopping',
   ],
   stopped: [['stopping'], 'stopped'],
   stop_failed: [['stopping'], 'error'],
-  expire: [['loading', 'running', 'offloading', 'paused_ram', 'waking', 'error'], 'expired'],
+  expire: [
+    ['loading', 'running', 'offloading', 'paused_ram', 'paused_disk', 'waking', 'error'],
+    'expired',
+  ],
 };
 
 describe('the agent state machine', () => {

@@ -4,6 +4,7 @@ import {
   actionVerdict,
   notificationFor,
   observe,
+  pausedStatus,
   type DeploymentAction,
 } from '../../src-main/deployments/lifecycle.js';
 import type { StatusEntry } from '../../src-main/shared/agent-protocol/deployments.js';
@@ -77,6 +78,13 @@ const ctx = {
   hostname: 'gpu-a',
   key: 'm:8001',
 };
+
+describe('paused statuses', () => {
+  it('names the status of each pause tier', () => {
+    expect(pausedStatus('ram')).toBe('paused_ram');
+    expect(pausedStatus('disk')).toBe('paused_disk');
+  });
+});
 
 describe('what the sync loop makes of an observation', () => {
   it('takes the agent status; a healthy one clears the error', () => {

@@ -50,6 +50,7 @@ function deploymentArb(n: number, i: number): fc.Arbitrary<PlanDeployment> {
         'paused_ram',
       ),
       warm_capable: fc.constantFrom(true, true, true, false),
+      disk_capable: fc.constantFrom(true, true, false),
       pinned: fc.constantFrom(false, false, false, true),
       paused_ram_mb: fc.integer({ min: 1_000, max: 80_000 }),
       last_active_at: fc.option(fc.integer({ min: NOW - 3_600_000, max: NOW }), { freq: 6 }),
@@ -208,12 +209,16 @@ describe('planWarmEviction properties', () => {
     );
   });
 
-  it('keeps the RAM budget, stopping only unpinned paused models and only when the budget requires it', () => {
+  it('keeps the RAM budget, freeing only unpinned paused models and only when the budget requires it', () => {
     fc.assert(
       fc.property(fc.oneof(scenarioArb, ramScenarioArb), ({ state, request }) => {
         const plan = planWarmEviction(state, request);
-        const stops = plan.plan.filter((p) => p.action === 'stop');
+        const stops = plan.plan.filter((p) => p.action === 'stop' || p.action === 'demote');
         if (state.ram_cache_limit_mb === null) expect(stops).toEqual([]);
+        for (const s of stops) {
+          const d = byKey(state, s.key);
+          expect(d.pause_tier === 'ram' && !d.pinned).toBe(true);
+        }
         const victims = plan.plan.filter((p) => p.action === 'pause');
         if (state.ram_cache_limit_mb === null || victims.length === 0) return;
         const self = state.deployments.find((d) => d.key === request.key);
@@ -231,6 +236,35 @@ describe('planWarmEviction properties', () => {
           ram += estimatePausedRamMb(d.gpu_ids, d.fraction, state.gpus);
         }
         expect(ram).toBeLessThanOrEqual(state.ram_cache_limit_mb);
+      }),
+      runs,
+    );
+  });
+
+  it('demotes every disk-capable RAM-paused model (LRU first) before it stops any', () => {
+    fc.assert(
+      fc.property(ramScenarioArb, ({ state, request }) => {
+        const plan = planWarmEviction(state, request);
+        const freed = plan.plan.filter((p) => p.action !== 'pause');
+        const firstStop = freed.findIndex((p) => p.action === 'stop');
+        if (firstStop >= 0) {
+          // Every unpinned RAM-paused model that could go to disk has gone there first.
+          const demotable = state.deployments.filter(
+            (d) =>
+              d.key !== request.key &&
+              d.pause_tier === 'ram' &&
+              !d.pinned &&
+              (d.disk_capable ?? d.warm_capable),
+          );
+          const demoted = new Set(freed.slice(0, firstStop).map((p) => p.key));
+          for (const d of demotable) expect(demoted.has(d.key)).toBe(true);
+        }
+        const demotes = freed.filter((p) => p.action === 'demote').map((p) => byKey(state, p.key));
+        for (let i = 1; i < demotes.length; i++)
+          expect(demotes[i]!.last_active_at ?? -Infinity).toBeGreaterThanOrEqual(
+            demotes[i - 1]!.last_active_at ?? -Infinity,
+          );
+        for (const p of freed) expect(p.tier).toBe(p.action === 'demote' ? 'disk' : 'ram');
       }),
       runs,
     );

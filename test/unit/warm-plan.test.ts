@@ -145,31 +145,87 @@ describe('planWarmEviction', () => {
     expect(plan).toMatchObject({ fits: false, over_gpus: [0], reason: REASON_RAM_FULL });
   });
 
-  it('stops the least recently used unpinned paused model to make RAM room, before pausing', () => {
-    const paused = (key: string, last: number, pinned = false) =>
-      dep(key, {
-        status: 'paused_ram',
-        pause_tier: 'ram',
-        paused_ram_mb: 30_000,
-        last_active_at: last,
-        pinned,
-      });
+  const pausedRam = (key: string, last: number, over: Partial<PlanDeployment> = {}) =>
+    dep(key, {
+      status: 'paused_ram',
+      pause_tier: 'ram',
+      paused_ram_mb: 30_000,
+      last_active_at: last,
+      ...over,
+    });
+
+  it('demotes the least recently used unpinned RAM-paused model to disk to make RAM room, before pausing', () => {
     const state = node(
       [
         dep('a', { fraction: 0.6 }),
-        paused('old-pinned', NOW - 9e6, true),
-        paused('old', NOW - 8e6),
-        paused('newer', NOW - 1e6),
+        pausedRam('old-pinned', NOW - 9e6, { pinned: true }),
+        pausedRam('old', NOW - 8e6),
+        pausedRam('newer', NOW - 1e6),
       ],
       { ram_cache_limit_mb: 160_000 },
     );
-    // RAM: 90000 paused + 40780 request + 48935 victim = 179715 > 160000 → stop one 30000 model.
+    // RAM: 90000 paused + 40780 request + 48935 victim = 179715 > 160000 → free one 30000 model.
     const plan = planWarmEviction(state, req({ fraction: 0.5, resume: false, key: 'new' }));
     expect(plan.fits).toBe(true);
     expect(plan.plan).toEqual([
-      { key: 'old', model_name: 'old', action: 'stop', tier: 'ram' },
+      { key: 'old', model_name: 'old', action: 'demote', tier: 'disk' },
       { key: 'a', model_name: 'a', action: 'pause', tier: 'ram' },
     ]);
+  });
+
+  it('demotes in LRU order, as many as the budget needs, and stops none while one can go to disk', () => {
+    const state = node(
+      [
+        dep('a', { fraction: 0.6 }),
+        pausedRam('p3', NOW - 3e6),
+        pausedRam('p1', NOW - 9e6),
+        pausedRam('never', NOW, { last_active_at: null }),
+        pausedRam('p2', NOW - 5e6),
+      ],
+      { ram_cache_limit_mb: 120_000 },
+    );
+    // RAM: 120000 paused + 40780 + 48935 = 209715 > 120000 → free 89715: three 30000 models.
+    const plan = planWarmEviction(state, req({ key: 'new' }));
+    expect(plan.fits).toBe(true);
+    expect(plan.plan.map((p) => [p.key, p.action])).toEqual([
+      ['never', 'demote'],
+      ['p1', 'demote'],
+      ['p2', 'demote'],
+      ['a', 'pause'],
+    ]);
+  });
+
+  it('stops a RAM-paused model only when no unpinned one can go to disk', () => {
+    const state = node(
+      [
+        dep('a', { fraction: 0.6 }),
+        // The oldest cannot sleep at level 2; the newer one can and goes to disk first.
+        pausedRam('old-no-disk', NOW - 9e6, { disk_capable: false }),
+        pausedRam('newer', NOW - 1e6),
+      ],
+      { ram_cache_limit_mb: 100_000 },
+    );
+    // RAM: 60000 + 40780 + 48935 = 149715 > 100000 → free 49715: both, the demotable one first.
+    const plan = planWarmEviction(state, req({ key: 'new' }));
+    expect(plan.fits).toBe(true);
+    expect(plan.plan).toEqual([
+      { key: 'newer', model_name: 'newer', action: 'demote', tier: 'disk' },
+      { key: 'old-no-disk', model_name: 'old-no-disk', action: 'stop', tier: 'ram' },
+      { key: 'a', model_name: 'a', action: 'pause', tier: 'ram' },
+    ]);
+  });
+
+  it('counts disk-paused models as holding no RAM and never frees them again', () => {
+    const state = node(
+      [
+        dep('a', { fraction: 0.6 }),
+        dep('on-disk', { status: 'paused_disk', pause_tier: 'disk', paused_ram_mb: 0 }),
+      ],
+      { ram_cache_limit_mb: 100_000 },
+    );
+    // 0 + 40780 + 48935 ≤ 100000: the disk-paused model is left alone.
+    const plan = planWarmEviction(state, req({ key: 'new' }));
+    expect(plan.plan.map((p) => p.key)).toEqual(['a']);
   });
 
   it('frees the resuming model its own RAM share instead of adding a new estimate', () => {

@@ -13,13 +13,13 @@ function entryFrom(
   ctx: EngineContext,
   p: ParsedLabels,
   c: ContainerInfo,
-  asleep: boolean,
+  tier: 'ram' | 'disk' | null,
 ): StatusEntry {
   const saved = ctx.state.get().expires;
   return entryFromManifest(p.key, p.port, p.manifest, {
     // An adopted deployment starts over as loading (the monitor finds it ready), or as the
-    // paused deployment it was.
-    status: asleep ? 'paused_ram' : 'loading',
+    // paused deployment it was, in the tier it was paused to.
+    status: tier === 'disk' ? 'paused_disk' : tier === 'ram' ? 'paused_ram' : 'loading',
     phase: null,
     vllm_version: p.version || null,
     image: c.image || null,
@@ -42,7 +42,9 @@ async function adoptOne(
   if (!parsed || ctx.registry.isActive(parsed.key)) return null;
   const m = parsed.manifest;
   const asleep = m.warm && m.internal_port !== null && (await isSleeping(m.internal_port)) === true;
-  const entry = entryFrom(ctx, parsed, c, asleep);
+  // vLLM does not say its sleep level; the state file does (RAM when it predates tiers).
+  const tier = asleep ? (ctx.state.tierOf(parsed.key) ?? 'ram') : null;
+  const entry = entryFrom(ctx, parsed, c, tier);
   const pinned = ctx.state.pinOf(entry.key);
   if (pinned !== undefined) {
     entry.pinned = pinned;
@@ -54,12 +56,14 @@ async function adoptOne(
   // A run that was ready once keeps restarting after crashes instead of meeting the breaker; a
   // stored lease (state files written before readiness was recorded) implies readiness too.
   if (ctx.state.wasReady(entry.key) || entry.key in ctx.state.get().expires) t.everReady = true;
-  if (asleep) {
-    const gpus = await ctx.deps.gpus.list();
-    entry.pause_tier = 'ram';
-    entry.paused_ram_mb = estimatePausedRamMb(entry.gpu_ids, entry.gpu_memory_fraction, gpus);
+  if (tier !== null) {
+    entry.pause_tier = tier;
+    entry.paused_ram_mb =
+      tier === 'ram'
+        ? estimatePausedRamMb(entry.gpu_ids, entry.gpu_memory_fraction, await ctx.deps.gpus.list())
+        : 0;
     t.everReady = true;
-  }
+  } else ctx.state.setTier(parsed.key, null);
   ctx.registry.set(t);
   t.log = ctx.deps.logs.open(entry.key, entry.model_name, entry.port, runtime.name, false);
   // A deployment adopted mid-load says where it was; the monitor moves it on from there.

@@ -10,7 +10,7 @@ import {
   type NodePolicyUpdate,
   type StatusEntry,
 } from '../../shared/agent-protocol/deployments.js';
-import { FINISHED } from '../../shared/deployment-status.js';
+import { FINISHED, PAUSED } from '../../shared/deployment-status.js';
 import { launch } from './launcher.js';
 import { validateLaunch } from './launch-validation.js';
 import { pumpLogs } from './log-pump.js';
@@ -20,6 +20,7 @@ import { killGpuProcess, listContainers, listGpuProcesses, stopRogueContainer } 
 import { transition } from './status.js';
 import { deleteCompileCache, killRamSleeper, listWarmArtifacts } from './warm-artifacts.js';
 import { rogueSummary } from './warm-artifacts-summary.js';
+import { StatusWatch } from './status-watch.js';
 import { resumeStops } from './stop-resume.js';
 import type {
   ContainerEntry,
@@ -39,9 +40,23 @@ export class DeploymentEngine {
   readonly ctx: EngineContext;
   readonly warm: WarmController;
 
+  private readonly changes: StatusWatch;
+
   constructor(deps: EngineDepsInput) {
     this.ctx = new EngineContext(withDefaults(deps));
     this.warm = new WarmController(this.ctx, (key, reason) => this.stopNow(key, reason));
+    // The state a status poll would show, without marking finished entries as reported. Live
+    // figures (token counters, requests in flight, last use) are left out: they move with every
+    // request, and the control plane's sync tick keeps them fresh.
+    this.changes = new StatusWatch(() =>
+      JSON.stringify(
+        this.ctx.registry
+          .all()
+          .map(
+            ({ entry: { usage: _u, requests_running: _r, last_active_at: _l, ...state } }) => state,
+          ),
+      ),
+    );
   }
 
   /**
@@ -57,6 +72,7 @@ export class DeploymentEngine {
   /** Stops watching (containers keep running, to be adopted by the next agent). */
   async close(): Promise<void> {
     this.ctx.closed = true;
+    this.changes.close();
     for (const t of this.ctx.registry.all()) {
       await detach(t, (h) => this.ctx.deps.clock.clearTimeout(h));
       t.log?.flush();
@@ -118,8 +134,8 @@ export class DeploymentEngine {
     else await stopDeployment(this.ctx, t);
   }
 
-  pause(key: string, tier: 'ram' | 'auto' | null | undefined) {
-    return this.warm.pause(key, tier ?? 'ram');
+  pause(key: string, tier: 'ram' | 'disk' | 'auto' | null | undefined) {
+    return this.warm.pause(key, tier ?? null);
   }
 
   /** Wakes a paused deployment (making room first); 409 when it is not paused, 503 when the wake fails. */
@@ -127,7 +143,7 @@ export class DeploymentEngine {
     const t = this.mustGet(key);
     if (
       t.entry.status !== 'running' &&
-      t.entry.status !== 'paused_ram' &&
+      !PAUSED.has(t.entry.status) &&
       t.entry.status !== 'offloading' &&
       t.entry.status !== 'waking'
     ) {
@@ -222,6 +238,19 @@ export class DeploymentEngine {
         for (const t of this.ctx.registry.active()) s.pins[t.entry.key] = t.entry.pinned;
     });
     return { status: 'ok', ...p };
+  }
+
+  /**
+   * `GET /deployments/watch`: answers at once when the entries changed since version `since` (or
+   * no version is given), else when they change within `waitSeconds`, else then, unchanged.
+   */
+  async watchStatus(
+    since: number | undefined,
+    waitSeconds: number,
+  ): Promise<{ version: number; changed: boolean; deployments: StatusEntry[] }> {
+    const changed = await this.changes.changedSince(since, waitSeconds * 1000);
+    const deployments = this.statusEntries();
+    return { version: this.changes.current(), changed, deployments };
   }
 
   /** Status entries for `GET /deployments/status` (copies; never env values). */

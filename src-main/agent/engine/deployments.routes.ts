@@ -7,6 +7,7 @@ export function deploymentRoutes(engine: DeploymentEngine): RouteDef[] {
   return [
     route(api.runningKeys, () => ({ running: engine.runningKeys() })),
     route(api.status, () => ({ deployments: engine.statusEntries() })),
+    route(api.watch, ({ query }) => engine.watchStatus(query.since, query.wait ?? 0)),
     route(api.start, ({ body }) => engine.launch(body)),
     route(api.stop, ({ body }) => engine.stop(body.key)),
     route(api.pause, ({ body }) => engine.pause(body.key, body.tier)),

@@ -44,6 +44,8 @@ export interface Tracked {
   finishedAt: number | null;
   /** Engine-clock ms of the first status poll that reported it finished. */
   reportedAt: number | null;
+  /** The engine refused a level-2 sleep: it cannot go to disk, so the planner stops it instead. */
+  diskRefused: boolean;
 }
 
 /** How long finished entries stay in the status list (EngineTimings). */
@@ -132,6 +134,7 @@ export function toPlanDeployment(t: Tracked): PlanDeployment {
     fraction: e.gpu_memory_fraction,
     status: e.status,
     warm_capable: e.warm && e.internal_port !== null,
+    disk_capable: e.warm && e.internal_port !== null && !t.diskRefused,
     pinned: e.pinned,
     pause_tier: e.pause_tier,
     paused_ram_mb: e.paused_ram_mb,

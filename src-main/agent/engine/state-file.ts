@@ -16,6 +16,11 @@ const StateSchema = z.object({
   pins: z.record(z.string(), z.boolean()).default({}),
   /** Keys whose stop was acknowledged and is not finished yet: the next agent finishes them. */
   stopping: z.array(z.string()).default([]),
+  /**
+   * The pause tier of each paused deployment: `/is_sleeping` says only that vLLM sleeps, not at
+   * which level, so an agent restart reads the tier here.
+   */
+  tiers: z.record(z.string(), z.enum(['ram', 'disk'])).default({}),
   policy: z
     .object({
       warm_offload_enabled: z.boolean(),
@@ -35,6 +40,7 @@ const EMPTY: AgentState = {
   ever_ready: [],
   pins: {},
   stopping: [],
+  tiers: {},
   policy: null,
 };
 
@@ -102,6 +108,20 @@ export class StateFile {
     return this.state.pins[key];
   }
 
+  /** The pause tier recorded for `key`, or undefined when it is not paused (or was paused before tiers were recorded). */
+  tierOf(key: string): 'ram' | 'disk' | undefined {
+    return this.state.tiers[key];
+  }
+
+  /** Records the pause tier of `key` (null: awake). Written only when it changes. */
+  setTier(key: string, tier: 'ram' | 'disk' | null): void {
+    if ((this.state.tiers[key] ?? null) === tier) return;
+    this.update((s) => {
+      if (tier === null) delete s.tiers[key];
+      else s.tiers[key] = tier;
+    });
+  }
+
   /**
    * A fresh run of `key`: its env and secret flag values, and nothing left of an earlier run
    * (deadline, pin, readiness).
@@ -117,7 +137,7 @@ export class StateFile {
   /** Forgets everything about `key` (its deployment is over). */
   forget(key: string): void {
     const s = this.state;
-    const held = [s.env, s.arg_secrets, s.expires, s.pins].some((m) => key in m);
+    const held = [s.env, s.arg_secrets, s.expires, s.pins, s.tiers].some((m) => key in m);
     if (!held && !this.wasReady(key) && !s.stopping.includes(key)) return;
     this.update((st) => {
       delete st.env[key];
@@ -138,6 +158,7 @@ function clearRun(s: AgentState, key: string): void {
   delete s.arg_secrets[key];
   delete s.expires[key];
   delete s.pins[key];
+  delete s.tiers[key];
   s.ever_ready = s.ever_ready.filter((k) => k !== key);
   s.stopping = s.stopping.filter((k) => k !== key);
 }

@@ -31,6 +31,7 @@ export function newTracked(
     lastActiveMs: null,
     finishedAt: null,
     reportedAt: null,
+    diskRefused: false,
   };
 }
 

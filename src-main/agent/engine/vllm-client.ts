@@ -8,9 +8,14 @@ async function call(
   method: 'GET' | 'POST',
   path: string,
   timeoutMs: number,
+  json?: unknown,
 ): Promise<{ status: number; text: string }> {
   const res = await request(`http://${LOOPBACK}:${port}${path}`, {
     method,
+    ...(json !== undefined && {
+      body: JSON.stringify(json),
+      headers: { 'content-type': 'application/json' },
+    }),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     signal: AbortSignal.timeout(timeoutMs),
@@ -42,18 +47,26 @@ export async function fetchMetrics(port: number, timeoutMs = 5000): Promise<stri
 }
 
 /**
- * Puts the engine to sleep (level 1: weights to host RAM); throws with the status on failure. A
- * release with sleep modes is told `mode=wait`: a request that slipped in after the agent's idle
- * check finishes instead of being aborted (0.11 has no modes and ignores the parameter).
+ * Puts the engine to sleep: level 1 offloads the weights to host RAM, level 2 drops them (no host
+ * RAM held; they are reloaded on wake). Throws with the status on failure. A release with sleep
+ * modes is told `mode=wait`: a request that slipped in after the agent's idle check finishes
+ * instead of being aborted (0.11 has no modes and ignores the parameter).
  */
 export async function sleepEngine(
   port: number,
   timeoutMs = 120_000,
+  level: 1 | 2 = 1,
   vllmVersion: string | null = null,
 ): Promise<void> {
   const mode = vllmProfile(vllmVersion).sleepModes ? '&mode=wait' : '';
-  const r = await call(port, 'POST', `/sleep?level=1${mode}`, timeoutMs);
-  if (r.status !== 200) throw new Error(`POST /sleep answered ${r.status}`);
+  const r = await call(port, 'POST', `/sleep?level=${level}${mode}`, timeoutMs);
+  if (r.status !== 200) throw new Error(`POST /sleep?level=${level} answered ${r.status}`);
+}
+
+/** After a level-2 sleep and `/wake_up`: reloads the weights from the model files (interfaces.md §1.7). */
+export async function reloadWeights(port: number, timeoutMs = 120_000): Promise<void> {
+  const r = await call(port, 'POST', '/collective_rpc', timeoutMs, { method: 'reload_weights' });
+  if (r.status !== 200) throw new Error(`POST /collective_rpc reload_weights answered ${r.status}`);
 }
 
 /** Wakes the engine; throws with the status on failure. */

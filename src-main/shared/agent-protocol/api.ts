@@ -23,6 +23,8 @@ import {
   StatusListSchema,
   StopReplySchema,
   WarmPlanSchema,
+  WatchQuerySchema,
+  WatchReplySchema,
 } from './deployments.js';
 import {
   ArchiveQuerySchema,
@@ -126,6 +128,16 @@ export const AGENT_API = {
     summary: 'Status entry of every deployment (never env values)',
     response: StatusListSchema,
   }),
+  watch: contract({
+    method: 'get',
+    path: '/deployments/watch',
+    tag: 'Deployments',
+    summary: 'Long poll: the status entries once they change after version `since`',
+    description:
+      'Answers at once when the entries differ from version `since` (or `since` is absent), else as soon as they change within `wait` seconds (at most 30), else after `wait` with `changed: false`. The control plane holds one open per node, so a state change reaches it within about 0.1 s.',
+    query: WatchQuerySchema,
+    response: WatchReplySchema,
+  }),
   start: contract({
     method: 'post',
     path: '/deployments/start',
@@ -148,7 +160,7 @@ export const AGENT_API = {
     method: 'post',
     path: '/deployments/pause',
     tag: 'Deployments',
-    summary: 'Pause a warm deployment to host RAM (vLLM sleep level 1)',
+    summary: 'Pause a warm deployment to host RAM (sleep level 1) or disk (level 2)',
     body: PauseBodySchema,
     response: PauseReplySchema,
     errors: [404, 409, 500],

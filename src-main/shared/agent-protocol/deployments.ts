@@ -64,13 +64,23 @@ export const LaunchRequestSchema = z.object({
 });
 export type LaunchRequest = z.infer<typeof LaunchRequestSchema>;
 
-/** A model the launch put to sleep, or stopped (a paused one, to free RAM), to make room. */
+/**
+ * Where a paused model's weights are: `ram` (vLLM sleep level 1, weights in host RAM) or `disk`
+ * (level 2, weights dropped and reloaded from the model files on wake; no host RAM held).
+ */
+export const PauseTierSchema = z.enum(['ram', 'disk']);
+export type AgentPauseTier = z.infer<typeof PauseTierSchema>;
+
+/** A model the launch put to sleep, demoted to disk or stopped (to free RAM), to make room. */
 export const OffloadedSchema = z.object({
   key: z.string(),
   model_name: z.string(),
-  tier: z.literal('ram'),
-  /** `stopped`: the RAM budget was full, so the least recently used paused model was stopped. */
-  action: z.enum(['paused', 'stopped']),
+  tier: PauseTierSchema,
+  /**
+   * `demoted`: the RAM budget was full, so the least recently used RAM-paused model went to disk;
+   * `stopped`: the same, for a paused model that cannot sleep at level 2.
+   */
+  action: z.enum(['paused', 'demoted', 'stopped']),
 });
 export type Offloaded = z.infer<typeof OffloadedSchema>;
 
@@ -154,7 +164,7 @@ export const StatusEntrySchema = z.object({
   container_runtime: z.string(),
   warm: z.boolean(),
   pinned: z.boolean(),
-  pause_tier: z.literal('ram').nullable(),
+  pause_tier: PauseTierSchema.nullable(),
   paused_ram_mb: z.number(),
   last_active_at: z.string().nullable(),
   duration_seconds: z.number().nullable(),
@@ -171,12 +181,37 @@ export const StatusEntrySchema = z.object({
 export type StatusEntry = z.infer<typeof StatusEntrySchema>;
 
 export const StatusListSchema = z.object({ deployments: z.array(StatusEntrySchema) });
+
+/** `GET /deployments/watch?since&wait`: a long poll for a change of the status entries. */
+export const WatchQuerySchema = z.object({
+  /** The version of the last answer; absent: answer at once. */
+  since: z
+    .string()
+    .regex(/^\d{1,16}$/, 'since must be the version of an earlier answer (a whole number)')
+    .transform(Number)
+    .optional(),
+  /** Seconds to hold the request when nothing changed (0–30, default 0). */
+  wait: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'wait must be a number of seconds')
+    .transform(Number)
+    .refine((w) => w <= 30, 'wait must be at most 30 seconds')
+    .optional(),
+});
+export const WatchReplySchema = z.object({
+  /** Pass it as `since` next time. */
+  version: z.number().int(),
+  /** False when `wait` ran out with nothing new. */
+  changed: z.boolean(),
+  deployments: z.array(StatusEntrySchema),
+});
 export const RunningKeysSchema = z.object({ running: z.array(z.string()) });
 
 /** Bodies naming one deployment by its key `<model>:<port>`. */
 export const KeyBodySchema = z.object({ key });
 export const PauseBodySchema = KeyBodySchema.extend({
-  tier: z.enum(['ram', 'auto']).nullable().optional(),
+  /** `auto`: RAM while the budget allows, else disk. */
+  tier: z.enum(['ram', 'disk', 'auto']).nullable().optional(),
 });
 export const PinBodySchema = KeyBodySchema.extend({ pinned: z.boolean() });
 /**
@@ -197,7 +232,7 @@ export const StopReplySchema = z.object({ status: z.literal('stopping'), key: z.
 export const PauseReplySchema = z.object({
   status: z.enum(['paused', 'skipped']),
   key: z.string(),
-  tier: z.literal('ram').nullable(),
+  tier: PauseTierSchema.nullable(),
 });
 export const ResumeReplySchema = z.object({ status: z.literal('running'), key: z.string() });
 export const PinReplySchema = z.object({
@@ -223,16 +258,19 @@ export const PlanRequestSchema = z.object({
 export const PlanItemSchema = z.object({
   key: z.string(),
   model_name: z.string(),
-  /** `pause` puts a running model to sleep; `stop` removes an already paused one to free RAM. */
-  action: z.enum(['pause', 'stop']),
-  tier: z.literal('ram'),
+  /**
+   * `pause` puts a running model to sleep (to RAM); `demote` moves a RAM-paused one to disk to free
+   * its RAM; `stop` removes a paused one that cannot go to disk.
+   */
+  action: z.enum(['pause', 'demote', 'stop']),
+  tier: PauseTierSchema,
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 
 /** The planner's answer (read-only). */
 export const WarmPlanSchema = z.object({
   fits: z.boolean(),
-  /** In execution order: a `stop` comes before the `pause` that needs its RAM. */
+  /** In execution order: a `demote` or `stop` comes before the `pause` that needs its RAM. */
   plan: z.array(PlanItemSchema),
   over_gpus: z.array(z.number().int()),
   reason: z.string().nullable(),

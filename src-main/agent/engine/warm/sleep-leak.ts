@@ -1,6 +1,7 @@
 import type { EngineContext } from '../engine-context.js';
 import type { EngineGpu } from '../engine-deps.js';
 import type { Tracked } from '../registry.js';
+import { PAUSED } from '../../../shared/deployment-status.js';
 
 /**
  * True when every GPU of the deployment shows at least half of the deployment's share freed
@@ -37,7 +38,7 @@ export async function checkSleepLeak(
   const until = Date.now() + ctx.deps.timings.sleepLeakWindowMs;
   try {
     for (;;) {
-      if (e.status !== 'paused_ram') return;
+      if (!PAUSED.has(e.status)) return;
       const now = await ctx.deps.gpus.list();
       if (sleepFreedEnough(before, now, e.gpu_ids, e.gpu_memory_fraction)) return;
       if (Date.now() >= until) break;
@@ -46,7 +47,7 @@ export async function checkSleepLeak(
   } catch {
     return;
   }
-  if (e.status !== 'paused_ram') return;
+  if (!PAUSED.has(e.status)) return;
   e.error_code = 'sleep_leak';
   e.error =
     'The model was paused but its GPU memory was not freed (sleep leak); stop and redeploy it to reclaim the VRAM.';

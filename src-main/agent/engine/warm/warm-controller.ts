@@ -2,7 +2,13 @@ import { AppError, errorMessage } from '../../../shared/errors.js';
 import type { EngineContext, WarmOps } from '../engine-context.js';
 import type { EngineGpu } from '../engine-deps.js';
 import { toPlanDeployment, type Tracked } from '../registry.js';
-import { isSleeping, resetPrefixCache, sleepEngine, wakeEngine } from '../vllm-client.js';
+import {
+  isSleeping,
+  reloadWeights,
+  resetPrefixCache,
+  sleepEngine,
+  wakeEngine,
+} from '../vllm-client.js';
 import {
   estimatePausedRamMb,
   planWarmEviction,
@@ -14,8 +20,12 @@ import { checkSleepLeak } from './sleep-leak.js';
 import { SingleFlight } from './single-flight.js';
 import { WakeProxy } from './wake-proxy.js';
 import { transition } from '../status.js';
-import { FINISHED } from '../../../shared/deployment-status.js';
-import type { Offloaded, PlanItem } from '../../../shared/agent-protocol/deployments.js';
+import { FINISHED, PAUSED } from '../../../shared/deployment-status.js';
+import type {
+  AgentPauseTier,
+  Offloaded,
+  PlanItem,
+} from '../../../shared/agent-protocol/deployments.js';
 import type { WarmPlan } from '../../../shared/agent-protocol/deployments.js';
 
 export const NO_FIT_REASON =
@@ -78,8 +88,9 @@ export class WarmController implements WarmOps {
   }
 
   /**
-   * Makes room for a launching deployment, pausing LRU victims (and stopping LRU paused models
-   * when the RAM budget is full); 507 when it cannot fit. Returns every model it paused or stopped.
+   * Makes room for a launching deployment, pausing LRU victims (and, when the RAM budget is full,
+   * demoting LRU RAM-paused models to disk, or stopping those that cannot go there); 507 when it
+   * cannot fit. Returns every model it paused, demoted or stopped.
    */
   async ensureFit(t: Tracked): Promise<Offloaded[]> {
     const items = await this.fit(t, false, () => undefined);
@@ -87,7 +98,7 @@ export class WarmController implements WarmOps {
       key: i.key,
       model_name: i.model_name,
       tier: i.tier,
-      action: i.action === 'stop' ? 'stopped' : 'paused',
+      action: i.action === 'stop' ? 'stopped' : i.action === 'demote' ? 'demoted' : 'paused',
     }));
   }
 
@@ -116,9 +127,22 @@ export class WarmController implements WarmOps {
         plan = planWarmEviction(await this.state(gpus), req);
       }
       if (!plan.fits) throw new AppError('insufficient_storage', plan.reason ?? NO_FIT_REASON);
+      const done: PlanItem[] = [];
       for (const item of plan.plan) {
         if (item.action === 'stop') await this.stopForRam(item.key, ramStopReason(t, this.ctx));
-        else await this.pauseNow(this.mustGet(item.key), true);
+        else if (item.action === 'demote') {
+          const victim = this.mustGet(item.key);
+          try {
+            await this.demoteNow(victim, true);
+          } catch (err) {
+            // An engine that cannot sleep at level 2 still has to give its RAM back: stop it.
+            if (!victim.diskRefused) throw err;
+            await this.stopForRam(item.key, ramStopReason(t, this.ctx));
+            done.push({ ...item, action: 'stop', tier: 'ram' });
+            continue;
+          }
+        } else await this.pauseNow(this.mustGet(item.key), true);
+        done.push(item);
       }
       const after = planWarmEviction(await this.state(gpus), req);
       if (!after.fits || after.plan.length > 0)
@@ -127,7 +151,7 @@ export class WarmController implements WarmOps {
           'GPU still over-committed after evictions completed.',
         );
       claim();
-      return plan.plan;
+      return done;
     } finally {
       release();
     }
@@ -151,14 +175,27 @@ export class WarmController implements WarmOps {
     return t;
   }
 
-  /** Manual pause (`POST /deployments/pause`); pinned deployments are never paused (DESIGN §12.6). */
+  /**
+   * Manual pause (`POST /deployments/pause`); pinned deployments are never paused (DESIGN §12.6).
+   * `ram` sleeps at level 1 (409 when the RAM budget cannot take it), `disk` at level 2 (also
+   * moves a RAM-paused model to disk), `auto` to RAM while the budget allows, else to disk; none
+   * (null) is `ram` for a running model and the current tier for a paused one.
+   */
   async pause(
     key: string,
-    tier: 'ram' | 'auto',
-  ): Promise<{ status: 'paused' | 'skipped'; key: string; tier: 'ram' | null }> {
+    tier: AgentPauseTier | 'auto' | null,
+  ): Promise<{ status: 'paused' | 'skipped'; key: string; tier: AgentPauseTier | null }> {
     const t = this.mustGet(key);
     const e = t.entry;
-    if (e.status === 'paused_ram') return { status: 'paused', key, tier: e.pause_tier };
+    if (e.status === 'paused_disk') {
+      if (tier === 'ram')
+        throw new AppError(
+          'conflict',
+          'Deployment is paused to disk; resume it before pausing it to RAM.',
+        );
+      return { status: 'paused', key, tier: 'disk' };
+    }
+    if (e.status === 'paused_ram' && tier !== 'disk') return { status: 'paused', key, tier: 'ram' };
     if (!e.warm || e.internal_port === null)
       throw new AppError(
         'conflict',
@@ -169,6 +206,10 @@ export class WarmController implements WarmOps {
         'conflict',
         'Deployment is pinned; pinned deployments are never paused. Unpin it first.',
       );
+    if (e.status === 'paused_ram') {
+      await this.demoteNow(t, false);
+      return { status: 'paused', key, tier: 'disk' };
+    }
     if (e.status !== 'running')
       throw new AppError('conflict', 'Only a running deployment can be paused.');
     const gpus = await this.ctx.deps.gpus.list();
@@ -178,14 +219,15 @@ export class WarmController implements WarmOps {
         'This node has unified memory: pausing would free no GPU memory.',
       );
     }
+    let to: AgentPauseTier = tier === 'disk' ? 'disk' : 'ram';
     const limit = this.ctx.policy.ram_cache_limit_mb;
-    if (limit !== null) {
+    if (to === 'ram' && limit !== null) {
       const used = this.ctx.registry
         .active()
         .reduce((s, o) => s + (o.entry.pause_tier === 'ram' ? o.entry.paused_ram_mb : 0), 0);
       if (used + estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(gpus)) > limit) {
-        if (tier === 'auto') return { status: 'skipped', key, tier: null };
-        throw new AppError('conflict', REASON_RAM_FULL);
+        if (tier !== 'auto') throw new AppError('conflict', REASON_RAM_FULL);
+        to = 'disk';
       }
     }
     const busy = t.proxy?.inflight ?? 0;
@@ -194,12 +236,20 @@ export class WarmController implements WarmOps {
         'conflict',
         `Deployment is serving ${busy} request(s); pause it when it is idle.`,
       );
-    await this.pauseNow(t, false, gpus);
-    return { status: 'paused', key, tier: 'ram' };
+    await this.pauseNow(t, false, gpus, to);
+    return { status: 'paused', key, tier: to };
   }
 
-  /** Puts a running warm deployment to sleep (level 1) and checks that its VRAM was freed. */
-  private async pauseNow(t: Tracked, evicted: boolean, known?: EngineGpu[]): Promise<void> {
+  /**
+   * Puts a running warm deployment to sleep — level 1 (weights to host RAM) or level 2 (weights
+   * dropped, for the disk tier) — and checks that its VRAM was freed.
+   */
+  private async pauseNow(
+    t: Tracked,
+    evicted: boolean,
+    known?: EngineGpu[],
+    tier: AgentPauseTier = 'ram',
+  ): Promise<void> {
     const e = t.entry;
     const port = e.internal_port;
     if (port === null)
@@ -215,27 +265,79 @@ export class WarmController implements WarmOps {
       );
     const done = (async () => {
       try {
-        await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs, e.vllm_version);
+        await sleepEngine(
+          port,
+          this.ctx.deps.timings.sleepTimeoutMs,
+          tier === 'disk' ? 2 : 1,
+          e.vllm_version,
+        );
       } catch (err) {
         if (!transition(t, 'pause_failed')) throw new AppError('conflict', cutShort(t, 'paused'));
+        if (tier === 'disk') t.diskRefused = true;
         throw new AppError('internal', `Failed to pause ${e.key}: ${errorMessage(err)}`);
       }
-      if (!transition(t, 'paused')) throw new AppError('conflict', cutShort(t, 'paused'));
-      e.pause_tier = 'ram';
-      e.paused_ram_mb = estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before));
+      if (!transition(t, tier === 'disk' ? 'paused_disk' : 'paused'))
+        throw new AppError('conflict', cutShort(t, 'paused'));
+      e.pause_tier = tier;
+      e.paused_ram_mb =
+        tier === 'ram'
+          ? estimatePausedRamMb(e.gpu_ids, e.gpu_memory_fraction, planGpus(before))
+          : 0;
       e.requests_running = 0;
+      this.ctx.state.setTier(e.key, tier);
+      const where = tier === 'disk' ? 'disk' : 'RAM';
       this.ctx.agentLine(
         t,
-        evicted ? 'Paused to RAM to make room for another model.' : 'Paused to RAM.',
+        evicted ? `Paused to ${where} to make room for another model.` : `Paused to ${where}.`,
       );
     })();
-    this.pausing.set(e.key, done);
+    await this.track(e.key, done);
+    void checkSleepLeak(this.ctx, t, before);
+  }
+
+  /**
+   * Moves a RAM-paused model to disk: `POST /sleep?level=2` on the sleeping engine drops the
+   * weights it had offloaded, which frees their host RAM. A refusal leaves it paused to RAM and
+   * marks it, so the planner stops it instead next time.
+   */
+  private async demoteNow(t: Tracked, evicted: boolean): Promise<void> {
+    const e = t.entry;
+    const port = e.internal_port;
+    if (port === null || !transition(t, 'demote'))
+      throw new AppError(
+        'conflict',
+        `Deployment is '${e.status}'; only a model paused to RAM can be moved to disk.`,
+      );
+    const done = (async () => {
+      try {
+        await sleepEngine(port, this.ctx.deps.timings.sleepTimeoutMs, 2, e.vllm_version);
+      } catch (err) {
+        if (!transition(t, 'demote_failed')) throw new AppError('conflict', cutShort(t, 'paused'));
+        t.diskRefused = true;
+        throw new AppError('internal', `Failed to move ${e.key} to disk: ${errorMessage(err)}`);
+      }
+      if (!transition(t, 'paused_disk')) throw new AppError('conflict', cutShort(t, 'paused'));
+      e.pause_tier = 'disk';
+      e.paused_ram_mb = 0;
+      this.ctx.state.setTier(e.key, 'disk');
+      this.ctx.agentLine(
+        t,
+        evicted
+          ? 'Moved from RAM to disk to free host RAM for another model.'
+          : 'Moved from RAM to disk.',
+      );
+    })();
+    await this.track(e.key, done);
+  }
+
+  /** Runs a pause or demotion of `key` where a wake can wait for it. */
+  private async track(key: string, done: Promise<void>): Promise<void> {
+    this.pausing.set(key, done);
     try {
       await done;
     } finally {
-      this.pausing.delete(e.key);
+      this.pausing.delete(key);
     }
-    void checkSleepLeak(this.ctx, t, before);
   }
 
   /** Wakes a paused model (explicit resume, or the proxy's first generation request). Single flight per key. */
@@ -249,13 +351,11 @@ export class WarmController implements WarmOps {
     await this.pausing.get(key)?.catch(() => undefined);
     // A stop that came while the pause ran leaves nothing to wake, and the caller must know.
     if (t.stopRequested) throw new AppError('unavailable', cutShort(t, 'woke'));
-    if (e.status !== 'paused_ram' && e.pause_tier === null) return;
-    if (e.pause_tier !== 'ram' || e.internal_port === null)
-      throw new AppError(
-        'conflict',
-        `Deployment ${key} cannot be resumed from tier '${e.pause_tier}'.`,
-      );
+    if (!PAUSED.has(e.status) && e.pause_tier === null) return;
+    if (e.pause_tier === null || e.internal_port === null)
+      throw new AppError('conflict', `Deployment ${key} cannot be resumed from '${e.status}'.`);
     const port = e.internal_port;
+    const tier = e.pause_tier;
     const { timings } = this.ctx.deps;
     const deadline =
       this.ctx.deps.clock.now() +
@@ -289,6 +389,8 @@ export class WarmController implements WarmOps {
     }
     try {
       await wakeEngine(port, timings.wakeTimeoutMs);
+      // Level 2 dropped the weights: they come back from the model files (interfaces.md §1.7).
+      if (tier === 'disk') await reloadWeights(port, timings.wakeTimeoutMs);
       await resetPrefixCache(port);
       const until = Date.now() + timings.wakeTimeoutMs;
       while ((await isSleeping(port)) !== false) {
@@ -297,13 +399,17 @@ export class WarmController implements WarmOps {
         await delay(timings.isSleepingPollMs);
       }
     } catch {
-      if (!transition(t, 'wake_failed')) throw new AppError('unavailable', cutShort(t, 'woke'));
-      e.pause_tier = 'ram';
-      e.paused_ram_mb = estimatePausedRamMb(
-        e.gpu_ids,
-        e.gpu_memory_fraction,
-        planGpus(await this.ctx.deps.gpus.list()),
-      );
+      if (!transition(t, tier === 'disk' ? 'wake_failed_disk' : 'wake_failed'))
+        throw new AppError('unavailable', cutShort(t, 'woke'));
+      e.pause_tier = tier;
+      e.paused_ram_mb =
+        tier === 'ram'
+          ? estimatePausedRamMb(
+              e.gpu_ids,
+              e.gpu_memory_fraction,
+              planGpus(await this.ctx.deps.gpus.list()),
+            )
+          : 0;
       const reason = `Eviction succeeded but model failed to wake within ${Math.round(timings.wakeTimeoutMs / 1000)}s.`;
       this.ctx.agentLine(t, reason);
       throw new AppError('unavailable', reason);
@@ -312,7 +418,8 @@ export class WarmController implements WarmOps {
     e.error_code = e.error_code === 'sleep_leak' ? null : e.error_code;
     t.lastActiveMs = this.ctx.deps.clock.now();
     e.last_active_at = this.ctx.nowIso();
-    this.ctx.agentLine(t, 'Resumed from RAM.');
+    this.ctx.state.setTier(key, null);
+    this.ctx.agentLine(t, tier === 'disk' ? 'Resumed from disk.' : 'Resumed from RAM.');
   }
 
   /** Starts the wake proxy of a warm deployment on its public port. */
