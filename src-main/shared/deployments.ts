@@ -120,7 +120,10 @@ export const DeploymentPinSchema = z
   .strict()
   .meta({ id: 'DeploymentPin' });
 
-/** `POST /{id}/pause`: `tier` ram or disk; omit for automatic (ram while the RAM budget allows). */
+/**
+ * `POST /{id}/pause`: `tier` ram (sleep level 1) or disk (level 2; also moves a RAM-paused model
+ * to disk); omit for automatic: RAM while the node's RAM budget allows, else disk.
+ */
 export const DeploymentPauseSchema = z
   .object({ tier: PauseTierSchema.nullable().optional() })
   .strict()
