@@ -1,0 +1,3 @@
+export function KeysPage() {
+  return <div data-testid="keys-page">API keys</div>;
+}

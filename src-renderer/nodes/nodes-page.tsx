@@ -1,0 +1,3 @@
+export function NodesPage() {
+  return <div data-testid="nodes-page">Nodes</div>;
+}

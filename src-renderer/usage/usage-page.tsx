@@ -1,0 +1,3 @@
+export function UsagePage() {
+  return <div data-testid="usage-page">Usage</div>;
+}
