@@ -8,6 +8,7 @@ import { ConsoleContext, useConsole } from './hooks/use-console.js';
 import { AppLayout } from './layout/app-layout.js';
 import { notifyWarn } from './notify.js';
 import { createConsoleStore } from './store/console-store.js';
+import { theme } from './theme.js';
 
 function Shell() {
   const authRequired = useConsole((s) => s.authRequired);
@@ -25,7 +26,12 @@ export function App() {
   useEffect(() => store.getState().start(), [store]);
   return (
     // The CSP allows no inline <style>: Mantine's variables and global classes come from its CSS.
-    <MantineProvider defaultColorScheme="dark" withCssVariables={false} withGlobalClasses={false}>
+    <MantineProvider
+      theme={theme}
+      defaultColorScheme="dark"
+      withCssVariables={false}
+      withGlobalClasses={false}
+    >
       <Notifications position="bottom-right" />
       <ApiContext.Provider value={api}>
         <ConsoleContext.Provider value={store}>

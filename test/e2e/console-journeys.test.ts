@@ -1,0 +1,158 @@
+// Operator journeys through the console (browser transport) against `aerie serve` with two real
+// agents (simulated GPUs, process runtime running the vLLM simulator).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentRead } from '../../src-main/shared/deployments.js';
+import type { NodeRead } from '../../src-main/shared/nodes.js';
+import { launchChromium, recordRequests, type ChromiumSession } from '../helpers/chromium.js';
+import { freePort } from '../helpers/engine-harness.js';
+import { startFleet, type Fleet } from '../helpers/fleet.js';
+import { ensureFreshBuild, REPO_ROOT } from '../helpers/serve-process.js';
+import { waitForValue } from '../helpers/wait.js';
+import { ConsolePage } from './pages/console-page.js';
+import { DeploymentsPage } from './pages/deployments-page.js';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'console');
+const FAST_ENV = [{ key: 'AERIE_SIM_LOAD_S', value: '0.3' }];
+
+let browser: ChromiumSession;
+let fleet: Fleet;
+let nodeA: NodeRead;
+let ui: ConsolePage;
+let deployments: DeploymentsPage;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await ensureFreshBuild();
+  mkdirSync(SHOTS, { recursive: true });
+  [browser, fleet] = await Promise.all([
+    launchChromium(),
+    startFleet({
+      agents: ['ui-a', 'ui-b'],
+      agentEnv: { AERIE_AGENT_MONITOR_INTERVAL_MS: '200' },
+    }),
+  ]);
+  nodeA = await fleet.node('ui-a');
+  await fleet.node('ui-b');
+  const page: Page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  ui = new ConsolePage(page);
+  deployments = new DeploymentsPage(page);
+  await ui.open(fleet.cp.url, 'deployments');
+  await ui.waitForState('stream-indicator', 'live');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fleet?.stop();
+});
+
+const dep = async (id: number) =>
+  (await fleet.call('GET', `/api/deployments/${id}`)).body as DeploymentRead;
+
+/** axe-core on the current screen: no serious or critical violation. */
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  expect(bad).toEqual([]);
+}
+
+describe('the deployment journey in the console', () => {
+  it('deploys through the panel, then pauses, resumes, extends, stops and deletes from the row menu', async () => {
+    const port = await freePort();
+    await deployments.fillDeploy({
+      node: 'ui-a',
+      model: 'org/ui-journey',
+      port,
+      fraction: 0.4,
+      owner: 'ana',
+      env: FAST_ENV,
+    });
+    await ui.page.screenshot({ path: join(SHOTS, 'deploy-panel.png') });
+    await expectAccessible(ui.page, 'deploy panel');
+    await deployments.confirmDeploy();
+    const id = await deployments.idOf('org/ui-journey');
+    await deployments.waitForStatus(id, 'running');
+    expect(await dep(id)).toMatchObject({ node_id: nodeA.id, owner: 'ana', port });
+    // The simulator serves it on its port (the gateway's chat is in console-keys.test.ts).
+    const chat = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'org/ui-journey',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    expect(chat.status).toBe(200);
+    await ui.page.screenshot({ path: join(SHOTS, 'deployments.png') });
+    await expectAccessible(ui.page, 'deployments');
+
+    await deployments.action(id, 'pause');
+    await deployments.waitForStatus(id, 'paused_ram');
+    await deployments.action(id, 'resume');
+    await deployments.waitForStatus(id, 'running');
+
+    const before = Date.parse((await dep(id)).expires_at ?? '');
+    const shownBefore = await deployments.remaining(id);
+    await deployments.extend(id, '4h');
+    const after = await waitForValue(
+      async () => {
+        const e = Date.parse((await dep(id)).expires_at ?? '');
+        return e > before ? e : null;
+      },
+      10_000,
+      'the extended deadline',
+    );
+    expect(after - before).toBe(4 * 3600_000);
+    await waitForValue(
+      async () => (await deployments.remaining(id)) !== shownBefore,
+      10_000,
+      'the remaining time to move',
+    );
+
+    await deployments.action(id, 'stop');
+    await deployments.waitForStatus(id, 'stopped');
+    await deployments.action(id, 'delete');
+    await deployments.confirmDelete();
+    await deployments.row('org/ui-journey').waitFor({ state: 'detached' });
+    expect((await fleet.call('GET', `/api/deployments/${id}`)).status).toBe(404);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('shows a change another client makes without a reload and without refetching the list', async () => {
+    const port = await freePort();
+    const started = await fleet.call('POST', '/api/deployments/start', {
+      node_id: nodeA.id,
+      model_name: 'org/ui-live',
+      port,
+      gpu_memory_fraction: 0.3,
+      owner: 'bo',
+      env_vars: FAST_ENV,
+    });
+    expect(started.status).toBe(201);
+    const id = (started.body as DeploymentRead).id;
+    await deployments.waitForStatus(id, 'running');
+    const log = recordRequests(browser.context);
+    try {
+      expect((await fleet.call('POST', `/api/deployments/${id}/pause`, {})).status).toBe(200);
+      await deployments.waitForStatus(id, 'paused_ram');
+      expect((await fleet.call('POST', `/api/deployments/stop/${id}`)).status).toBe(200);
+      await deployments.waitForStatus(id, 'stopped');
+      expect(log.urls.filter((u) => /\/api\/deployments(\?|$)/.test(u))).toEqual([]);
+    } finally {
+      log.stop();
+    }
+  }, 60_000);
+});
