@@ -1,6 +1,7 @@
 // Operator journeys through the console (browser transport) against `aerie serve` with two real
 // agents (simulated GPUs, process runtime running the vLLM simulator).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import { ensureFreshBuild, REPO_ROOT } from '../helpers/serve-process.js';
 import { waitForValue } from '../helpers/wait.js';
 import { ConsolePage } from './pages/console-page.js';
 import { DeploymentsPage } from './pages/deployments-page.js';
+import { NodesPage } from './pages/nodes-page.js';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'console');
 const FAST_ENV = [{ key: 'AERIE_SIM_LOAD_S', value: '0.3' }];
@@ -23,6 +25,7 @@ let fleet: Fleet;
 let nodeA: NodeRead;
 let ui: ConsolePage;
 let deployments: DeploymentsPage;
+let nodes: NodesPage;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -45,6 +48,7 @@ beforeAll(async () => {
   });
   ui = new ConsolePage(page);
   deployments = new DeploymentsPage(page);
+  nodes = new NodesPage(page);
   await ui.open(fleet.cp.url, 'deployments');
   await ui.waitForState('stream-indicator', 'live');
 }, 120_000);
@@ -153,6 +157,65 @@ describe('the deployment journey in the console', () => {
       expect(log.urls.filter((u) => /\/api\/deployments(\?|$)/.test(u))).toEqual([]);
     } finally {
       log.stop();
+    }
+  }, 60_000);
+});
+
+describe('nodes in the console', () => {
+  it('cordons and drains a node from the maintenance dialog, then uncordons it', async () => {
+    const b = await fleet.node('ui-b');
+    const started = await fleet.call('POST', '/api/deployments/start', {
+      node_id: b.id,
+      model_name: 'org/ui-drained',
+      port: await freePort(),
+      gpu_memory_fraction: 0.3,
+      owner: 'ana',
+      env_vars: FAST_ENV,
+    });
+    expect(started.status).toBe(201);
+    const id = (started.body as DeploymentRead).id;
+    await waitForValue(async () => (await dep(id)).status === 'running', 30_000, 'running');
+    await nodes.show();
+    await nodes.openNode('ui-b');
+    await ui.page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true });
+    await expectAccessible(ui.page, 'nodes');
+    await nodes.maintenance('cordon', true);
+    await nodes.waitForStatus('ui-b', 'maintenance');
+    await waitForValue(
+      async () => ['stopping', 'stopped'].includes((await dep(id)).status),
+      20_000,
+      'the drained deployment to stop',
+    );
+    expect((await fleet.node('ui-b', (n) => n.maintenance)).maintenance).toBe(true);
+    await nodes.maintenance('uncordon');
+    await nodes.waitForStatus('ui-b', 'online');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('uploads a model folder to a node, showing byte progress, and lists it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aerie-ui-upload-'));
+    const folder = join(dir, 'tiny-model');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'config.json'), JSON.stringify({ architectures: ['Tiny'] }));
+    const MB = 1024 * 1024;
+    writeFileSync(join(folder, 'model-1.safetensors'), Buffer.alloc(6 * MB, 1));
+    writeFileSync(join(folder, 'model-2.safetensors'), Buffer.alloc(6 * MB, 2));
+    try {
+      await nodes.show();
+      await nodes.openNode('ui-a');
+      const progress = await nodes.recordProgress();
+      await nodes.uploadFolder(folder);
+      await nodes
+        .localModels()
+        .getByText('tiny-model', { exact: true })
+        .waitFor({ timeout: 30_000 });
+      const seen = await progress();
+      // Progress went up in steps to the whole folder (12 MiB plus the config).
+      expect(seen.length).toBeGreaterThan(1);
+      expect(Math.max(...seen)).toBeGreaterThanOrEqual(12 * MB);
+      expect([...seen].sort((x, y) => x - y)).toEqual(seen);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
