@@ -16,6 +16,7 @@ import { waitForValue } from '../helpers/wait.js';
 import { ConsolePage } from './pages/console-page.js';
 import { DeploymentsPage } from './pages/deployments-page.js';
 import { NodesPage } from './pages/nodes-page.js';
+import { SettingsPage } from './pages/settings-page.js';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'console');
 const FAST_ENV = [{ key: 'AERIE_SIM_LOAD_S', value: '0.3' }];
@@ -26,6 +27,7 @@ let nodeA: NodeRead;
 let ui: ConsolePage;
 let deployments: DeploymentsPage;
 let nodes: NodesPage;
+let settings: SettingsPage;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -49,6 +51,7 @@ beforeAll(async () => {
   ui = new ConsolePage(page);
   deployments = new DeploymentsPage(page);
   nodes = new NodesPage(page);
+  settings = new SettingsPage(page);
   await ui.open(fleet.cp.url, 'deployments');
   await ui.waitForState('stream-indicator', 'live');
 }, 120_000);
@@ -161,6 +164,30 @@ describe('the deployment journey in the console', () => {
   }, 60_000);
 });
 
+describe('the deploy journey by keyboard alone', () => {
+  it('opens the panel, fills it, previews the plan and confirms with Tab, typing and Enter', async () => {
+    await deployments.show();
+    await ui.page.locator('body').focus();
+    await deployments.deployByKeyboard({
+      node: 'ui-a',
+      model: 'org/ui-keyboard',
+      port: await freePort(),
+      fraction: 0.3,
+      owner: 'kim',
+      env: FAST_ENV,
+    });
+    const id = await deployments.idOf('org/ui-keyboard');
+    await deployments.waitForStatus(id, 'running');
+    expect(await dep(id)).toMatchObject({
+      owner: 'kim',
+      gpu_memory_fraction: 0.3,
+      node_id: nodeA.id,
+    });
+    expect((await fleet.call('POST', `/api/deployments/stop/${id}`)).status).toBe(200);
+    await deployments.waitForStatus(id, 'stopped');
+  }, 90_000);
+});
+
 describe('nodes in the console', () => {
   it('cordons and drains a node from the maintenance dialog, then uncordons it', async () => {
     const b = await fleet.node('ui-b');
@@ -217,5 +244,37 @@ describe('nodes in the console', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+});
+
+describe('settings in the console', () => {
+  it("shows the server's 422 under the field and keeps the stored value", async () => {
+    await settings.show();
+    await settings.tab('lifecycle');
+    const answers: number[] = [];
+    const onResponse = (r: {
+      url(): string;
+      request(): { method(): string };
+      status(): number;
+    }) => {
+      if (r.url().endsWith('/api/settings') && r.request().method() === 'PUT')
+        answers.push(r.status());
+    };
+    ui.page.on('response', onResponse);
+    try {
+      await settings.set('expiry_warning_minutes', '0');
+      const message = await settings.errorOf('expiry_warning_minutes');
+      expect(answers).toEqual([422]);
+      expect(message.length).toBeGreaterThan(0);
+      expect(message).toMatch(/1/);
+    } finally {
+      ui.page.off('response', onResponse);
+    }
+    const stored = (await fleet.call('GET', '/api/settings')).body as Record<string, unknown>;
+    expect(stored.expiry_warning_minutes).toBe(30);
+    await ui.page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
+    await expectAccessible(ui.page, 'settings');
+    await settings.set('expiry_warning_minutes', '45');
+    await ui.waitForSetting('expiry_warning_minutes', '45');
   }, 60_000);
 });

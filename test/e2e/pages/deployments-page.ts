@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { retype, tabTo } from './keyboard.js';
 
 const byId = (id: string) => `[data-testid="${id}"]`;
 
@@ -64,6 +65,49 @@ export class DeploymentsPage {
     }
     await this.page.locator(byId('deploy-review')).click();
     await this.page.locator(byId('deploy-plan')).waitFor();
+  }
+
+  /** The same as fillDeploy and confirmDeploy with the keyboard alone (Tab, typing, Enter). */
+  async deployByKeyboard(input: DeployInput): Promise<void> {
+    const k = this.page.keyboard;
+    await tabTo(this.page, this.page.locator(byId('deploy-open')));
+    await k.press('Enter');
+    const panel = this.page.locator(byId('deploy-panel'));
+    await panel.getByRole('dialog').waitFor();
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Node', exact: true }));
+    await k.press('ArrowDown');
+    const option = this.page.getByRole('option', { name: new RegExp(`^${input.node} `) });
+    await option.waitFor();
+    // Arrow keys move through the options until the wanted one is selected.
+    for (let i = 0; i < 10 && (await option.getAttribute('data-combobox-selected')) === null; i++)
+      await k.press('ArrowDown');
+    await k.press('Enter');
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Model', exact: true }));
+    await k.type(input.model);
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Port', exact: true }));
+    await retype(this.page, String(input.port));
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'GPU memory fraction' }));
+    await retype(this.page, String(input.fraction));
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Owner', exact: true }));
+    await retype(this.page, input.owner);
+    for (const [i, e] of (input.env ?? []).entries()) {
+      if (i === 0) {
+        await tabTo(this.page, panel.getByRole('button', { name: 'Environment variables' }));
+        await k.press('Enter');
+      }
+      await tabTo(this.page, this.page.locator(byId('env-add')));
+      await k.press('Enter');
+      await tabTo(this.page, panel.getByRole('textbox', { name: `Env var ${i + 1} name` }));
+      await k.type(e.key);
+      await tabTo(this.page, panel.getByLabel(`Env var ${i + 1} value`));
+      await k.type(e.value);
+    }
+    await tabTo(this.page, this.page.locator(byId('deploy-review')));
+    await k.press('Enter');
+    await this.page.locator(byId('deploy-plan')).waitFor();
+    await tabTo(this.page, this.page.locator(byId('deploy-confirm')));
+    await k.press('Enter');
+    await panel.getByRole('dialog').waitFor({ state: 'hidden' });
   }
 
   async confirmDeploy(): Promise<void> {
