@@ -32,6 +32,8 @@ export interface ConsoleState {
   deployments: RowMap<DeploymentRead>;
   /** Every node by id, kept current from `nodes_changed` rows. */
   nodes: RowMap<NodeRead>;
+  /** Bumped by each `api_keys_changed` (it carries ids only, so the keys view re-reads). */
+  keysVersion: number;
   /** Both lists have loaded once. */
   loaded: boolean;
   stream: StreamStatus;
@@ -97,6 +99,8 @@ export function createConsoleStore(api: ApiClient, notices?: StoreNotices) {
           );
           return;
         case 'api_keys_changed':
+          set({ keysVersion: get().keysVersion + 1 });
+          return;
         case 'transfer_progress':
           return;
       }
@@ -109,6 +113,7 @@ export function createConsoleStore(api: ApiClient, notices?: StoreNotices) {
       changed: {},
       deployments: {},
       nodes: {},
+      keysVersion: 0,
       loaded: false,
       stream: 'polling',
       authRequired: false,

@@ -278,3 +278,16 @@ describe('settings in the console', () => {
     await ui.waitForSetting('expiry_warning_minutes', '45');
   }, 60_000);
 });
+
+describe('every main screen', () => {
+  it.each(['deployments', 'nodes', 'keys', 'usage', 'settings'])(
+    'the %s screen has a screenshot and no serious or critical axe violation',
+    async (screen) => {
+      await ui.page.locator(`[data-testid="nav-${screen}"]`).click();
+      await ui.page.locator(`[data-testid="${screen}-page"]`).waitFor();
+      await ui.page.screenshot({ path: join(SHOTS, `screen-${screen}.png`), fullPage: true });
+      await expectAccessible(ui.page, screen);
+    },
+    30_000,
+  );
+});
