@@ -1,3 +1,4 @@
+import { APP_EVENT_TYPES } from '../../src-main/shared/events.js';
 import type { IpcRequest, IpcResponse } from '../../src-main/shared/ipc.js';
 import { reconnectDelayMs } from './backoff.js';
 import { tokenStore } from './token-store.js';
@@ -55,6 +56,8 @@ export class HttpTransport implements Transport {
       this.socket = ws;
       ws.onopen = () => {
         this.attempt = 0;
+        // The default topics leave out node_metrics, which the node charts follow.
+        ws.send(JSON.stringify({ type: 'subscribe', topics: APP_EVENT_TYPES }));
         onStatus('live');
       };
       ws.onmessage = (msg: MessageEvent<unknown>) => {

@@ -1,11 +1,13 @@
+import { Alert } from '@mantine/core';
 import { useConsole } from '../hooks/use-console.js';
 
+/** The last failure of a background refresh (a toast would repeat every poll). */
 export function ErrorBanner() {
   const error = useConsole((s) => s.error);
   if (!error) return null;
   return (
-    <div className="banner" role="alert" data-testid="error-banner">
+    <Alert color="red" mb="sm" role="alert" data-testid="error-banner">
       {error}
-    </div>
+    </Alert>
   );
 }

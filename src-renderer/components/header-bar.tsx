@@ -1,3 +1,4 @@
+import { Group, Text, Title } from '@mantine/core';
 import { useConsole } from '../hooks/use-console.js';
 import { HealthIndicator } from './health-indicator.js';
 import { StreamIndicator } from './stream-indicator.js';
@@ -5,18 +6,20 @@ import { StreamIndicator } from './stream-indicator.js';
 export function HeaderBar() {
   const version = useConsole((s) => s.health?.version ?? null);
   return (
-    <header className="header" data-testid="header">
-      <div className="brand">
-        <img className="logo" src="./favicon.svg" alt="" width={28} height={28} />
-        <span className="name">Aerie</span>
-        <span className="version" data-testid="app-version">
+    <Group h="100%" px="md" justify="space-between" data-testid="header">
+      <Group gap="xs">
+        <img src="./favicon.svg" alt="" width={26} height={26} />
+        <Title order={1} size="h4">
+          Aerie
+        </Title>
+        <Text size="xs" c="dimmed" data-testid="app-version">
           {version ? `v${version}` : ''}
-        </span>
-      </div>
-      <div className="status">
+        </Text>
+      </Group>
+      <Group gap="xs">
         <HealthIndicator />
         <StreamIndicator />
-      </div>
-    </header>
+      </Group>
+    </Group>
   );
 }

@@ -1,3 +1,4 @@
+import { Badge } from '@mantine/core';
 import type { ApiHealth } from '../../src-main/shared/health.js';
 import { useConsole } from '../hooks/use-console.js';
 
@@ -16,6 +17,12 @@ const LABEL: Record<HealthState, string> = {
   degraded: 'Degraded',
   unreachable: 'Unreachable',
 };
+const COLOR: Record<HealthState, string> = {
+  loading: 'gray',
+  healthy: 'teal',
+  degraded: 'yellow',
+  unreachable: 'red',
+};
 
 export function HealthIndicator() {
   const health = useConsole((s) => s.health);
@@ -24,14 +31,14 @@ export function HealthIndicator() {
   const title =
     error ?? health?.loops.map((l) => `${l.name}: ${l.last_error ?? 'ok'}`).join('\n') ?? '';
   return (
-    <span
-      className={`pill pill-${state}`}
+    <Badge
+      variant="dot"
+      color={COLOR[state]}
       data-testid="health-indicator"
       data-state={state}
       title={title}
     >
-      <span className="dot" aria-hidden="true" />
       {LABEL[state]}
-    </span>
+    </Badge>
   );
 }

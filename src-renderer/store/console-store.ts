@@ -1,14 +1,25 @@
 import { create } from 'zustand';
-import type { AppEvent } from '../../src-main/shared/events.js';
+import { DeploymentReadSchema, type DeploymentRead } from '../../src-main/shared/deployments.js';
+import type { AppEvent, AppEventOf } from '../../src-main/shared/events.js';
 import type { ApiHealth } from '../../src-main/shared/health.js';
-import { SETTING_KEYS, type SettingKey, type Settings } from '../../src-main/shared/settings.js';
+import { NodeReadSchema, type NodeRead } from '../../src-main/shared/nodes.js';
+import {
+  SETTING_KEYS,
+  SettingsSchema,
+  type SettingKey,
+  type Settings,
+} from '../../src-main/shared/settings.js';
 import { ApiError, type ApiClient } from '../api/api-client.js';
 import { tokenStore } from '../api/token-store.js';
 import type { StreamStatus } from '../api/transport.js';
+import { byId, foldDeployments, foldNodes, type RowMap } from './rows.js';
 
 /** How often the console polls while the event stream is down, and refreshes loop health. */
 export const POLL_MS = 5000;
 const HEALTH_EVERY_TICKS = 3;
+
+/** A `node_metrics` sample as the charts consume it. */
+export type NodeMetricsEvent = AppEventOf<'node_metrics'>;
 
 export interface ConsoleState {
   health: ApiHealth | null;
@@ -17,6 +28,14 @@ export interface ConsoleState {
   settings: Settings | null;
   /** Per key, a counter bumped each time an event changed it (drives the highlight). */
   changed: Partial<Record<SettingKey, number>>;
+  /** Every deployment by id, kept current from `deployments_changed` rows. */
+  deployments: RowMap<DeploymentRead>;
+  /** Every node by id, kept current from `nodes_changed` rows. */
+  nodes: RowMap<NodeRead>;
+  /** Bumped by each `api_keys_changed` (it carries ids only, so the keys view re-reads). */
+  keysVersion: number;
+  /** Both lists have loaded once. */
+  loaded: boolean;
   stream: StreamStatus;
   authRequired: boolean;
   /** A token was entered in this session and the server still answered 401. */
@@ -27,13 +46,23 @@ export interface ConsoleState {
   refresh: () => Promise<void>;
   refreshHealth: () => Promise<void>;
   submitToken: (token: string) => Promise<void>;
+  /** Puts rows the API answered (an action's result) into the store at once. */
+  putDeployment: (row: DeploymentRead) => void;
+  /** Subscribes to `node_metrics` samples (charts); returns the unsubscribe function. */
+  onMetrics: (cb: (e: NodeMetricsEvent) => void) => () => void;
+}
+
+/** What the store tells the operator about: expiry warnings and failures. */
+export interface StoreNotices {
+  warn(title: string, message: string): void;
 }
 
 const message = (err: unknown) =>
   err instanceof ApiError ? err.detail : err instanceof Error ? err.message : String(err);
 
 /** The console's state and the actions that keep it in sync with the control plane. */
-export function createConsoleStore(api: ApiClient) {
+export function createConsoleStore(api: ApiClient, notices?: StoreNotices) {
+  const metricsListeners = new Set<(e: NodeMetricsEvent) => void>();
   return create<ConsoleState>()((set, get) => {
     const onFailure = (err: unknown) => {
       if (err instanceof ApiError && err.status === 401)
@@ -42,12 +71,39 @@ export function createConsoleStore(api: ApiClient) {
     };
 
     const applyEvent = (event: AppEvent) => {
-      if (event.type !== 'settings_changed') return;
-      const before = get().settings;
-      const changed = { ...get().changed };
-      for (const key of SETTING_KEYS)
-        if (!before || before[key] !== event.settings[key]) changed[key] = (changed[key] ?? 0) + 1;
-      set({ settings: event.settings, changed });
+      switch (event.type) {
+        case 'settings_changed': {
+          const before = get().settings;
+          const changed = { ...get().changed };
+          for (const key of SETTING_KEYS)
+            if (!before || before[key] !== event.settings[key])
+              changed[key] = (changed[key] ?? 0) + 1;
+          set({ settings: event.settings, changed });
+          return;
+        }
+        case 'deployments_changed':
+          set({
+            deployments: foldDeployments(get().deployments, event.deployments, event.deleted),
+          });
+          return;
+        case 'nodes_changed':
+          set({ nodes: foldNodes(get().nodes, event.nodes, event.deleted) });
+          return;
+        case 'node_metrics':
+          for (const cb of metricsListeners) cb(event);
+          return;
+        case 'expiry_warning':
+          notices?.warn(
+            `${event.model} expires soon`,
+            `Deployment ${event.deployment_id} expires in ${Math.round(event.minutes_left)} min.`,
+          );
+          return;
+        case 'api_keys_changed':
+          set({ keysVersion: get().keysVersion + 1 });
+          return;
+        case 'transfer_progress':
+          return;
+      }
     };
 
     return {
@@ -55,6 +111,10 @@ export function createConsoleStore(api: ApiClient) {
       healthError: null,
       settings: null,
       changed: {},
+      deployments: {},
+      nodes: {},
+      keysVersion: 0,
+      loaded: false,
       stream: 'polling',
       authRequired: false,
       tokenRejected: false,
@@ -72,7 +132,19 @@ export function createConsoleStore(api: ApiClient) {
       refresh: async () => {
         const health = get().refreshHealth();
         try {
-          set({ settings: await api.settings(), error: null, authRequired: false });
+          const [settings, deployments, nodes] = await Promise.all([
+            api.send('GET', '/api/settings', SettingsSchema),
+            api.send('GET', '/api/deployments', DeploymentReadSchema.array()),
+            api.send('GET', '/api/nodes', NodeReadSchema.array()),
+          ]);
+          set({
+            settings,
+            deployments: byId(deployments),
+            nodes: byId(nodes),
+            loaded: true,
+            error: null,
+            authRequired: false,
+          });
         } catch (err) {
           onFailure(err);
         }
@@ -84,6 +156,13 @@ export function createConsoleStore(api: ApiClient) {
         set({ authRequired: false, tokenRejected: false });
         await get().refresh();
         api.transport.reconnect();
+      },
+
+      putDeployment: (row) => set({ deployments: { ...get().deployments, [row.id]: row } }),
+
+      onMetrics: (cb) => {
+        metricsListeners.add(cb);
+        return () => metricsListeners.delete(cb);
       },
 
       start: () => {

@@ -46,7 +46,7 @@ describe('console served by aerie serve (loopback, trusted)', () => {
     ui.page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text());
     });
-    await ui.open(serve.url);
+    await ui.open(serve.url, 'settings');
   });
 
   afterAll(async () => {
@@ -109,7 +109,7 @@ describe('console event stream across a server restart', () => {
     const ui = await newConsole();
     let second: ServeProcess | undefined;
     try {
-      await ui.open(first.url);
+      await ui.open(first.url, 'settings');
       await ui.waitForState('stream-indicator', 'live');
       first.proc.kill('SIGTERM');
       await ui.waitForState('stream-indicator', 'polling');
@@ -141,7 +141,7 @@ describe('console from an untrusted network', () => {
   it('asks for the admin token on 401, refuses a wrong one, and loads live once the right one is given', async () => {
     const ui = await newConsole();
     try {
-      await ui.open(serve.url);
+      await ui.open(serve.url, 'settings');
       await ui.waitForState('token-prompt', 'asking');
       await ui.submitToken('not-the-admin-token-at-all');
       await ui.waitForState('token-prompt', 'rejected');

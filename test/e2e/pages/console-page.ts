@@ -7,8 +7,9 @@ const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\
 export class ConsolePage {
   constructor(readonly page: Page) {}
 
-  async open(url: string): Promise<void> {
-    await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+  /** Opens the console at `screen` (its `#/screen` route; Deployments when omitted). */
+  async open(url: string, screen?: string): Promise<void> {
+    await this.page.goto(screen ? `${url}/#/${screen}` : url, { waitUntil: 'domcontentloaded' });
     await this.page.locator(byId('console-page')).waitFor();
   }
 

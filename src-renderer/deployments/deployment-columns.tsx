@@ -1,0 +1,106 @@
+// The deployments table's columns (TanStack Table definitions): what each shows and sorts by.
+import { Badge, Group, Text } from '@mantine/core';
+import { createColumnHelper } from '@tanstack/react-table';
+import type { DeploymentRead } from '../../src-main/shared/deployments.js';
+import { remainingText, statusColor } from './deployment-actions.js';
+import { ExtendMenu } from './extend-menu.js';
+import { RowActionsMenu, type DialogOpener } from './row-actions-menu.js';
+
+const col = createColumnHelper<DeploymentRead>();
+
+/** Status with what it is doing: load phase, pull %, wake in progress, pause tier. */
+export function StatusChip({ d }: { d: DeploymentRead }) {
+  const extra =
+    d.pull_percent !== null && d.status !== 'running'
+      ? `pull ${Math.round(d.pull_percent)}%`
+      : d.status === 'waking'
+        ? 'waking…'
+        : (d.detail ?? (d.pause_tier ? `tier ${d.pause_tier}` : null));
+  return (
+    <Group gap={4} wrap="nowrap" title={d.last_error ?? undefined}>
+      <Badge
+        color={statusColor(d.status)}
+        variant="light"
+        data-testid={`status-${d.id}`}
+        data-state={d.status}
+      >
+        {d.status}
+      </Badge>
+      {extra ? (
+        <Text size="xs" c="dimmed" truncate>
+          {extra}
+        </Text>
+      ) : null}
+    </Group>
+  );
+}
+
+const fmt = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Every column; `now` drives the remaining time, `open` the row's dialogs. */
+export function deploymentColumns(now: number, open: DialogOpener) {
+  return [
+    col.accessor('id', { header: 'ID', size: 60 }),
+    col.accessor('served_model_name', {
+      header: 'Model',
+      size: 240,
+      cell: (c) => (
+        <Text size="sm" truncate title={c.row.original.model_name}>
+          {c.getValue()}
+        </Text>
+      ),
+    }),
+    col.accessor((d) => d.node_hostname ?? `#${d.node_id}`, { id: 'node', header: 'Node' }),
+    col.accessor('status', {
+      header: 'Status',
+      size: 200,
+      cell: (c) => <StatusChip d={c.row.original} />,
+    }),
+    col.accessor((d) => (d.gpu_ids ?? []).join(','), {
+      id: 'gpus',
+      header: 'GPUs',
+      size: 90,
+      cell: (c) => `${c.getValue() || 'auto'} · ${c.row.original.gpu_memory_fraction}`,
+    }),
+    col.accessor('port', { header: 'Port', size: 70 }),
+    col.accessor((d) => d.owner ?? '', { id: 'owner', header: 'Owner', size: 100 }),
+    col.accessor((d) => (d.expires_at ? Date.parse(d.expires_at) : Number.MAX_SAFE_INTEGER), {
+      id: 'remaining',
+      header: 'Remaining',
+      size: 150,
+      cell: (c) => (
+        <ExtendMenu d={c.row.original} label={remainingText(c.row.original.expires_at, now)} />
+      ),
+    }),
+    col.accessor((d) => d.total_prompt_tokens + d.total_completion_tokens, {
+      id: 'usage',
+      header: 'Usage',
+      size: 130,
+      cell: (c) => {
+        const d = c.row.original;
+        return (
+          <Text
+            size="xs"
+            title={`${d.total_prompt_tokens} prompt / ${d.total_completion_tokens} completion tokens`}
+          >
+            {fmt.format(d.total_requests)} req · {fmt.format(c.getValue())} tok
+          </Text>
+        );
+      },
+    }),
+    col.accessor((d) => d.generation_tps ?? 0, {
+      id: 'tps',
+      header: 'tok/s',
+      size: 70,
+      cell: (c) => (c.row.original.generation_tps === null ? '—' : c.getValue().toFixed(1)),
+    }),
+    col.display({
+      id: 'actions',
+      header: 'Actions',
+      size: 90,
+      enableSorting: false,
+      enableHiding: false,
+      cell: (c) => <RowActionsMenu d={c.row.original} open={open} />,
+    }),
+  ];
+}

@@ -1,0 +1,192 @@
+import {
+  Checkbox,
+  Group,
+  Menu,
+  Button,
+  Table,
+  Text,
+  TextInput,
+  UnstyledButton,
+} from '@mantine/core';
+import {
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type FilterFn,
+  type SortingState,
+  type VisibilityState,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef, useState } from 'react';
+import type { DeploymentRead } from '../../src-main/shared/deployments.js';
+import { useNow } from '../hooks/use-now.js';
+import { deploymentColumns } from './deployment-columns.js';
+import type { DialogOpener } from './row-actions-menu.js';
+
+const ROW_PX = 44;
+
+/** Search matches model, served name, node, owner, status and id. */
+const matches: FilterFn<DeploymentRead> = (row, _col, query: string) => {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  const d = row.original;
+  return [
+    d.model_name,
+    d.served_model_name,
+    d.node_hostname ?? '',
+    d.owner ?? '',
+    d.status,
+    String(d.id),
+  ].some((v) => v.toLowerCase().includes(q));
+};
+
+/** Sortable, searchable, virtualized table of deployments with a column picker. */
+export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open: DialogOpener }) {
+  const now = useNow(30_000);
+  const columns = useMemo(() => deploymentColumns(now, open), [now, open]);
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'id', desc: true }]);
+  const [search, setSearch] = useState('');
+  const [visibility, setVisibility] = useState<VisibilityState>({});
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, globalFilter: search, columnVisibility: visibility },
+    onSortingChange: setSorting,
+    onColumnVisibilityChange: setVisibility,
+    globalFilterFn: matches,
+    getRowId: (d) => String(d.id),
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+  });
+  const model = table.getRowModel().rows;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({
+    count: model.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_PX,
+    overscan: 10,
+  });
+  const items = virtual.getVirtualItems();
+  const top = items[0]?.start ?? 0;
+  const bottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const visible = table.getVisibleLeafColumns().length;
+
+  return (
+    <div>
+      <Group mb="xs" justify="space-between">
+        <TextInput
+          placeholder="Search model, node, owner, status…"
+          aria-label="Search deployments"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          w={320}
+          data-testid="deployments-search"
+        />
+        <Group gap="xs">
+          <Text size="sm" c="dimmed" data-testid="deployments-count">
+            {model.length} of {rows.length}
+          </Text>
+          <Menu closeOnItemClick={false} withinPortal>
+            <Menu.Target>
+              <Button variant="default" size="xs">
+                Columns
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {table
+                .getAllLeafColumns()
+                .filter((c) => c.getCanHide())
+                .map((c) => (
+                  <Menu.Item key={c.id}>
+                    <Checkbox
+                      size="xs"
+                      label={String(c.columnDef.header)}
+                      checked={c.getIsVisible()}
+                      onChange={c.getToggleVisibilityHandler()}
+                    />
+                  </Menu.Item>
+                ))}
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </Group>
+      <div ref={scroller} className="table-scroll" data-testid="deployments-scroll">
+        <Table stickyHeader highlightOnHover data-testid="deployments-table" layout="fixed">
+          <Table.Thead>
+            {table.getHeaderGroups().map((hg) => (
+              <Table.Tr key={hg.id}>
+                {hg.headers.map((h) => {
+                  const sorted = h.column.getIsSorted();
+                  return (
+                    <Table.Th
+                      key={h.id}
+                      w={h.getSize()}
+                      aria-sort={
+                        sorted === 'asc'
+                          ? 'ascending'
+                          : sorted === 'desc'
+                            ? 'descending'
+                            : undefined
+                      }
+                    >
+                      {h.column.getCanSort() ? (
+                        <UnstyledButton
+                          onClick={h.column.getToggleSortingHandler()}
+                          data-testid={`sort-${h.id}`}
+                          className="th-sort"
+                        >
+                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          {sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}
+                        </UnstyledButton>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
+                    </Table.Th>
+                  );
+                })}
+              </Table.Tr>
+            ))}
+          </Table.Thead>
+          <Table.Tbody>
+            {top > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={visible} style={{ height: top, padding: 0, border: 0 }} />
+              </tr>
+            ) : null}
+            {items.map((vi) => {
+              const row = model[vi.index];
+              if (!row) return null;
+              return (
+                <Table.Tr
+                  key={row.id}
+                  h={ROW_PX}
+                  data-testid={`deployment-row-${row.original.id}`}
+                  data-model={row.original.served_model_name}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <Table.Td key={cell.id}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              );
+            })}
+            {bottom > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={visible} style={{ height: bottom, padding: 0, border: 0 }} />
+              </tr>
+            ) : null}
+          </Table.Tbody>
+        </Table>
+        {rows.length === 0 ? (
+          <Text c="dimmed" ta="center" p="lg" data-testid="deployments-empty">
+            No deployments yet. Use “Deploy a model” to start one.
+          </Text>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import type { Locator, Page } from 'playwright-core';
+import { retype, tabTo } from './keyboard.js';
+
+const byId = (id: string) => `[data-testid="${id}"]`;
+
+/** What the deploy form is filled with. */
+export interface DeployInput {
+  node: string;
+  model: string;
+  port: number;
+  fraction: number;
+  owner: string;
+  env?: { key: string; value: string }[];
+}
+
+/** Page object of the Deployments screen, its Deploy panel and its row menus. */
+export class DeploymentsPage {
+  constructor(readonly page: Page) {}
+
+  async show(): Promise<void> {
+    await this.page.locator(byId('nav-deployments')).click();
+    await this.page.locator(byId('deployments-page')).waitFor();
+  }
+
+  row(model: string): Locator {
+    return this.page.locator(`tr[data-model="${model}"]`);
+  }
+
+  /** The deployment id of the row serving `model` (waits for the row). */
+  async idOf(model: string, timeout = 15_000): Promise<number> {
+    await this.row(model).waitFor({ timeout });
+    const testId = (await this.row(model).getAttribute('data-testid')) ?? '';
+    return Number(testId.replace('deployment-row-', ''));
+  }
+
+  async waitForStatus(id: number, status: string, timeout = 30_000): Promise<void> {
+    await this.page.locator(`${byId(`status-${id}`)}[data-state="${status}"]`).waitFor({ timeout });
+  }
+
+  /** Picks `label` in the Mantine select labelled `label`. */
+  private async choose(select: Locator, option: string | RegExp): Promise<void> {
+    await select.click();
+    await this.page.getByRole('option', { name: option }).click();
+  }
+
+  /** Fills the Deploy panel and stops at the plan preview. */
+  async fillDeploy(input: DeployInput): Promise<void> {
+    await this.page.locator(byId('deploy-open')).click();
+    const panel = this.page.locator(byId('deploy-panel'));
+    await this.choose(
+      panel.getByRole('textbox', { name: 'Node', exact: true }),
+      new RegExp(`^${input.node} `),
+    );
+    await panel.getByRole('textbox', { name: 'Model', exact: true }).fill(input.model);
+    await panel.getByRole('textbox', { name: 'Port', exact: true }).fill(String(input.port));
+    await panel.getByRole('textbox', { name: 'GPU memory fraction' }).fill(String(input.fraction));
+    await panel.getByRole('textbox', { name: 'Owner', exact: true }).fill(input.owner);
+    if (input.env?.length) {
+      await panel.getByRole('button', { name: 'Environment variables' }).click();
+      for (const [i, e] of input.env.entries()) {
+        await this.page.locator(byId('env-add')).click();
+        await panel.getByRole('textbox', { name: `Env var ${i + 1} name` }).fill(e.key);
+        await panel.getByLabel(`Env var ${i + 1} value`).fill(e.value);
+      }
+    }
+    await this.page.locator(byId('deploy-review')).click();
+    await this.page.locator(byId('deploy-plan')).waitFor();
+  }
+
+  /** The same as fillDeploy and confirmDeploy with the keyboard alone (Tab, typing, Enter). */
+  async deployByKeyboard(input: DeployInput): Promise<void> {
+    const k = this.page.keyboard;
+    await tabTo(this.page, this.page.locator(byId('deploy-open')));
+    await k.press('Enter');
+    const panel = this.page.locator(byId('deploy-panel'));
+    await panel.getByRole('dialog').waitFor();
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Node', exact: true }));
+    await k.press('ArrowDown');
+    const option = this.page.getByRole('option', { name: new RegExp(`^${input.node} `) });
+    await option.waitFor();
+    // Arrow keys move through the options until the wanted one is selected.
+    for (let i = 0; i < 10 && (await option.getAttribute('data-combobox-selected')) === null; i++)
+      await k.press('ArrowDown');
+    await k.press('Enter');
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Model', exact: true }));
+    await k.type(input.model);
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Port', exact: true }));
+    await retype(this.page, String(input.port));
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'GPU memory fraction' }));
+    await retype(this.page, String(input.fraction));
+    await tabTo(this.page, panel.getByRole('textbox', { name: 'Owner', exact: true }));
+    await retype(this.page, input.owner);
+    for (const [i, e] of (input.env ?? []).entries()) {
+      if (i === 0) {
+        await tabTo(this.page, panel.getByRole('button', { name: 'Environment variables' }));
+        await k.press('Enter');
+      }
+      await tabTo(this.page, this.page.locator(byId('env-add')));
+      await k.press('Enter');
+      await tabTo(this.page, panel.getByRole('textbox', { name: `Env var ${i + 1} name` }));
+      await k.type(e.key);
+      await tabTo(this.page, panel.getByLabel(`Env var ${i + 1} value`));
+      await k.type(e.value);
+    }
+    await tabTo(this.page, this.page.locator(byId('deploy-review')));
+    await k.press('Enter');
+    await this.page.locator(byId('deploy-plan')).waitFor();
+    await tabTo(this.page, this.page.locator(byId('deploy-confirm')));
+    await k.press('Enter');
+    await panel.getByRole('dialog').waitFor({ state: 'hidden' });
+  }
+
+  async confirmDeploy(): Promise<void> {
+    await this.page.locator(byId('deploy-confirm')).click();
+    await this.page.locator(byId('deploy-panel')).getByRole('dialog').waitFor({ state: 'hidden' });
+  }
+
+  /** Opens row `id`'s menu and clicks the item with test id `action-<name>`. */
+  async action(id: number, name: string): Promise<void> {
+    await this.page.locator(byId(`actions-${id}`)).click();
+    await this.page.locator(`${byId(`actions-menu-${id}`)} ${byId(`action-${name}`)}`).click();
+  }
+
+  async extend(id: number, preset: '1h' | '4h' | '12h' | '24h' | 'infinite'): Promise<void> {
+    await this.page.locator(byId(`remaining-${id}`)).click();
+    await this.page.locator(`${byId(`extend-menu-${id}`)} ${byId(`extend-${preset}`)}`).click();
+  }
+
+  async remaining(id: number): Promise<string> {
+    return (await this.page.locator(byId(`remaining-${id}`)).textContent()) ?? '';
+  }
+
+  async confirmDelete(): Promise<void> {
+    await this.page.locator(byId('delete-confirm')).click();
+  }
+}
