@@ -22,7 +22,8 @@ export function CopyBlock({
           {clip.copied ? 'Copied' : 'Copy'}
         </Button>
       </Group>
-      <Code block data-testid={testId}>
+      {/* Focusable: a long snippet scrolls, and keyboard users must be able to scroll it. */}
+      <Code block data-testid={testId} tabIndex={0} aria-label={title}>
         {text}
       </Code>
     </div>
