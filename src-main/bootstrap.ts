@@ -205,7 +205,7 @@ async function start(
     ...configsRoutes(configs),
     ...adminRoutes(purge),
     ...webhooksRoutes(webhooks),
-    ...nodesRoutes(nodes, maintenance, discovery),
+    ...nodesRoutes(nodes, maintenance, discovery, cluster.token),
     ...deploymentsRoutes(deployments, launcher),
     ...nodeProxyRoutes(nodes, agents, uploads),
     ...announceRoutes(discovery),

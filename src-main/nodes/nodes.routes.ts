@@ -3,6 +3,7 @@ import type { DiscoveryService } from '../discovery/discovery.service.js';
 import { route, type RouteDef } from '../shared/node/route.js';
 import {
   DiscoveredListSchema,
+  NodeJoinSchema,
   MetricsHistoryQuerySchema,
   MetricsHistorySchema,
   NodeCreateSchema,
@@ -23,8 +24,20 @@ export function nodesRoutes(
   nodes: NodeService,
   maintenance: MaintenanceService,
   discovery: DiscoveryService,
+  clusterToken: string,
 ): RouteDef[] {
   return [
+    route(
+      {
+        method: 'get',
+        path: '/api/nodes/join',
+        tag,
+        summary: 'The cluster token a new agent needs (for the console\'s "Add a GPU node").',
+        description: 'Admin API like every /api route: trusted networks or the admin token.',
+        response: NodeJoinSchema,
+      },
+      () => ({ cluster_token: clusterToken }),
+    ),
     route(
       {
         method: 'get',

@@ -141,3 +141,6 @@ export const NodeDeleteResultSchema = z
     deployments_deleted: z.number().int(),
   })
   .meta({ id: 'NodeDeleteResult' });
+
+/** `GET /api/nodes/join`: what "Add a GPU node" needs to show the exact agent command. */
+export const NodeJoinSchema = z.object({ cluster_token: z.string() }).meta({ id: 'NodeJoin' });

@@ -216,6 +216,9 @@ describe('nodes in the console', () => {
     expect((await fleet.node('ui-b', (n) => n.maintenance)).maintenance).toBe(true);
     await nodes.maintenance('uncordon');
     await nodes.waitForStatus('ui-b', 'online');
+    const command = await nodes.addNodeCommand();
+    expect(command).toContain(`--control-plane ${fleet.cp.url}`);
+    expect(command).toContain(`--cluster-token ${fleet.token}`);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
