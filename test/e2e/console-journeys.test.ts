@@ -106,6 +106,9 @@ describe('the deployment journey in the console', () => {
     await ui.page.screenshot({ path: join(SHOTS, 'deployments.png') });
     await expectAccessible(ui.page, 'deployments');
 
+    const logs = await deployments.logs(id);
+    expect(logs).not.toMatch(/^(Loading…|\(no output yet\))$/);
+
     await deployments.action(id, 'pause');
     await deployments.waitForStatus(id, 'paused_ram');
     await deployments.action(id, 'resume');
