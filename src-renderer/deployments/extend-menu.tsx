@@ -16,7 +16,8 @@ export function ExtendMenu({ d, label }: { d: DeploymentRead; label: string }) {
     return <span data-testid={`remaining-${d.id}`}>{d.expires_at ? label : '—'}</span>;
   if (!armed)
     return (
-      <UnstyledButton
+      <button
+        type="button"
         data-testid={`remaining-${d.id}`}
         aria-label={`Remaining ${label}; extend deployment ${d.id}`}
         aria-haspopup="menu"
@@ -24,7 +25,7 @@ export function ExtendMenu({ d, label }: { d: DeploymentRead; label: string }) {
         onClick={() => setArmed(true)}
       >
         {label} ▾
-      </UnstyledButton>
+      </button>
     );
   const extend = (body: { hours: number } | { infinite: true }) =>
     void call('Extend failed', `${d.id}/extend`, body, `Deployment ${d.id} extended`);

@@ -16,15 +16,16 @@ export function RowActionsMenu({ d, open }: { d: DeploymentRead; open: DialogOpe
   const label = `Actions for deployment ${d.id}`;
   if (!armed)
     return (
-      <ActionIcon
-        variant="subtle"
+      <button
+        type="button"
+        className="icon-btn"
         aria-label={label}
         aria-haspopup="menu"
         data-testid={`actions-${d.id}`}
         onClick={() => setArmed(true)}
       >
         ⋯
-      </ActionIcon>
+      </button>
     );
   const allowed = new Set(rowActions(d.status, d.pinned));
   const act = (title: string, path: string, body: unknown, done: string) =>
