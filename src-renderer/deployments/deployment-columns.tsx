@@ -40,17 +40,21 @@ export function deploymentColumns(now: number, open: DialogOpener) {
     col.accessor('id', { header: 'ID', size: 60 }),
     col.accessor('served_model_name', {
       header: 'Model',
-      size: 240,
+      size: 190,
       cell: (c) => (
         <span className="cell-truncate" title={c.row.original.model_name}>
           {c.getValue()}
         </span>
       ),
     }),
-    col.accessor((d) => d.node_hostname ?? `#${d.node_id}`, { id: 'node', header: 'Node' }),
+    col.accessor((d) => d.node_hostname ?? `#${d.node_id}`, {
+      id: 'node',
+      header: 'Node',
+      size: 110,
+    }),
     col.accessor('status', {
       header: 'Status',
-      size: 200,
+      size: 170,
       cell: (c) => <StatusChip d={c.row.original} />,
     }),
     col.accessor((d) => (d.gpu_ids ?? []).join(','), {
@@ -64,7 +68,7 @@ export function deploymentColumns(now: number, open: DialogOpener) {
     col.accessor((d) => (d.expires_at ? Date.parse(d.expires_at) : Number.MAX_SAFE_INTEGER), {
       id: 'remaining',
       header: 'Remaining',
-      size: 150,
+      size: 120,
       cell: (c) => (
         <ExtendMenu d={c.row.original} label={remainingText(c.row.original.expires_at, now)} />
       ),
@@ -72,7 +76,7 @@ export function deploymentColumns(now: number, open: DialogOpener) {
     col.accessor((d) => d.total_prompt_tokens + d.total_completion_tokens, {
       id: 'usage',
       header: 'Usage',
-      size: 130,
+      size: 120,
       cell: (c) => {
         const d = c.row.original;
         return (
@@ -94,7 +98,7 @@ export function deploymentColumns(now: number, open: DialogOpener) {
     col.display({
       id: 'actions',
       header: 'Actions',
-      size: 90,
+      size: 80,
       enableSorting: false,
       enableHiding: false,
       cell: (c) => <RowActionsMenu d={c.row.original} open={open} />,
