@@ -220,6 +220,7 @@ export function DeployPanel({
             set('gpu_ids', []);
           }}
           error={errors.node_id}
+          allowDeselect={false}
           required
         />
         <Autocomplete

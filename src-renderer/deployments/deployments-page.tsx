@@ -35,7 +35,17 @@ export function DeploymentsPage() {
         </Button>
       </Group>
       <DeploymentsTable rows={rows} open={open} />
-      <DeployPanel opened={deployOpen} onClose={() => setDeployOpen(false)} manifest={manifest} />
+      {/* Mounted while open only: the table's first render does not pay for the form. */}
+      {deployOpen ? (
+        <DeployPanel
+          opened
+          onClose={() => {
+            setDeployOpen(false);
+            setManifest(null);
+          }}
+          manifest={manifest}
+        />
+      ) : null}
       {d && dialog?.kind === 'logs' ? <LogsDialog d={d} onClose={close} /> : null}
       {d && dialog?.kind === 'endpoint' ? <EndpointDialog d={d} onClose={close} /> : null}
       {d && dialog?.kind === 'delete' ? <DeleteDialog d={d} onClose={close} /> : null}

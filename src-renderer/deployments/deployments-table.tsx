@@ -15,11 +15,12 @@ import {
   getSortedRowModel,
   useReactTable,
   type FilterFn,
+  type Row,
   type SortingState,
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { useNow } from '../hooks/use-now.js';
 import { deploymentColumns } from './deployment-columns.js';
@@ -41,6 +42,29 @@ const matches: FilterFn<DeploymentRead> = (row, _col, query: string) => {
     String(d.id),
   ].some((v) => v.toLowerCase().includes(q));
 };
+
+/**
+ * One row; re-rendered only when its deployment object or the columns (and clock) change, so a
+ * live update of one deployment repaints one row.
+ */
+const DeploymentRow = memo(
+  function DeploymentRow({ row }: { row: Row<DeploymentRead>; columnsKey: string }) {
+    return (
+      <Table.Tr
+        h={ROW_PX}
+        data-testid={`deployment-row-${row.original.id}`}
+        data-model={row.original.served_model_name}
+      >
+        {row.getVisibleCells().map((cell) => (
+          <Table.Td key={cell.id}>
+            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </Table.Td>
+        ))}
+      </Table.Tr>
+    );
+  },
+  (a, b) => a.row.original === b.row.original && a.columnsKey === b.columnsKey,
+);
 
 /** Sortable, searchable, virtualized table of deployments with a column picker. */
 export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open: DialogOpener }) {
@@ -67,12 +91,16 @@ export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open:
     count: model.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_PX,
-    overscan: 10,
+    overscan: 4,
   });
   const items = virtual.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
   const visible = table.getVisibleLeafColumns().length;
+  const columnsKey = `${now}:${table
+    .getVisibleLeafColumns()
+    .map((c) => c.id)
+    .join(',')}`;
 
   return (
     <div>
@@ -158,21 +186,7 @@ export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open:
             ) : null}
             {items.map((vi) => {
               const row = model[vi.index];
-              if (!row) return null;
-              return (
-                <Table.Tr
-                  key={row.id}
-                  h={ROW_PX}
-                  data-testid={`deployment-row-${row.original.id}`}
-                  data-model={row.original.served_model_name}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <Table.Td key={cell.id}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              );
+              return row ? <DeploymentRow key={row.id} row={row} columnsKey={columnsKey} /> : null;
             })}
             {bottom > 0 ? (
               <tr aria-hidden="true">

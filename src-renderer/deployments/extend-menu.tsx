@@ -10,12 +10,27 @@ const PRESETS = [1, 4, 12, 24] as const;
 export function ExtendMenu({ d, label }: { d: DeploymentRead; label: string }) {
   const call = useDeploymentCall();
   const [custom, setCustom] = useState<number | string>(2);
+  // The menu mounts on first use (a Mantine Menu per row is costly with 1000 rows).
+  const [armed, setArmed] = useState(false);
   if (!EXTENDABLE.has(d.status))
     return <span data-testid={`remaining-${d.id}`}>{d.expires_at ? label : '—'}</span>;
+  if (!armed)
+    return (
+      <button
+        type="button"
+        data-testid={`remaining-${d.id}`}
+        aria-label={`Remaining ${label}; extend deployment ${d.id}`}
+        aria-haspopup="menu"
+        className="linkish"
+        onClick={() => setArmed(true)}
+      >
+        {label} ▾
+      </button>
+    );
   const extend = (body: { hours: number } | { infinite: true }) =>
     void call('Extend failed', `${d.id}/extend`, body, `Deployment ${d.id} extended`);
   return (
-    <Menu position="bottom-start" withinPortal>
+    <Menu position="bottom-start" withinPortal defaultOpened>
       <Menu.Target>
         <UnstyledButton
           data-testid={`remaining-${d.id}`}

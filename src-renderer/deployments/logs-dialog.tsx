@@ -1,8 +1,9 @@
-import { Anchor, Group, Modal, ScrollArea, Switch, Text } from '@mantine/core';
+import { Button, Group, Modal, ScrollArea, Switch, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { DeploymentLogsSchema, type DeploymentRead } from '../../src-main/shared/deployments.js';
 import { useApi } from '../hooks/use-api.js';
-import { errorText } from '../notify.js';
+import { errorText, notifyError } from '../notify.js';
+import { downloadText } from './manifest-dialog.js';
 
 const TAIL_MS = 2000;
 
@@ -34,6 +35,16 @@ export function LogsDialog({ d, onClose }: { d: DeploymentRead; onClose: () => v
       clearInterval(t);
     };
   }, [api, d.id, follow]);
+  // Through the API client (not a plain link) so the admin token and the IPC bridge apply.
+  const download = async () => {
+    const res = await api.transport.request({
+      method: 'GET',
+      path: `/api/deployments/${d.id}/logs/download`,
+    });
+    if (res.status !== 200 || typeof res.body !== 'string')
+      notifyError('Download failed', new Error(`HTTP ${res.status}`));
+    else downloadText(`deployment-${d.id}.log`, res.body, 'text/plain');
+  };
   return (
     <Modal opened onClose={onClose} title={`Logs · ${d.served_model_name} (#${d.id})`} size="xl">
       <Group justify="space-between" mb="xs">
@@ -42,13 +53,14 @@ export function LogsDialog({ d, onClose }: { d: DeploymentRead; onClose: () => v
           checked={follow}
           onChange={(e) => setFollow(e.currentTarget.checked)}
         />
-        <Anchor
-          href={`/api/deployments/${d.id}/logs/download`}
-          download
+        <Button
+          variant="subtle"
+          size="xs"
+          onClick={() => void download()}
           data-testid="logs-download"
         >
           Download full log
-        </Anchor>
+        </Button>
       </Group>
       {error ? (
         <Text c="red" role="alert">

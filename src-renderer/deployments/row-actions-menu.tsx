@@ -1,4 +1,5 @@
 import { ActionIcon, Menu } from '@mantine/core';
+import { useState } from 'react';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { rowActions } from './deployment-actions.js';
 import { useDeploymentCall } from './use-deployment-call.js';
@@ -10,17 +11,29 @@ export type DialogOpener = (dialog: RowDialog, d: DeploymentRead) => void;
 /** A row's actions: exactly those its status allows, plus its dialogs. */
 export function RowActionsMenu({ d, open }: { d: DeploymentRead; open: DialogOpener }) {
   const call = useDeploymentCall();
+  // A Mantine Menu per row is costly with 1000 rows: the menu mounts on first use.
+  const [armed, setArmed] = useState(false);
+  const label = `Actions for deployment ${d.id}`;
+  if (!armed)
+    return (
+      <button
+        type="button"
+        className="icon-btn"
+        aria-label={label}
+        aria-haspopup="menu"
+        data-testid={`actions-${d.id}`}
+        onClick={() => setArmed(true)}
+      >
+        ⋯
+      </button>
+    );
   const allowed = new Set(rowActions(d.status, d.pinned));
   const act = (title: string, path: string, body: unknown, done: string) =>
     void call(title, path, body, done);
   return (
-    <Menu position="bottom-end" withinPortal>
+    <Menu position="bottom-end" withinPortal defaultOpened>
       <Menu.Target>
-        <ActionIcon
-          variant="subtle"
-          aria-label={`Actions for deployment ${d.id}`}
-          data-testid={`actions-${d.id}`}
-        >
+        <ActionIcon variant="subtle" aria-label={label} data-testid={`actions-${d.id}`}>
           ⋯
         </ActionIcon>
       </Menu.Target>

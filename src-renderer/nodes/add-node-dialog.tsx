@@ -1,16 +1,24 @@
 import { Modal, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { SystemSetupSchema } from '../../src-main/shared/system.js';
+import { useApi } from '../hooks/use-api.js';
+import { errorText } from '../notify.js';
 import { CopyBlock } from '../deployments/copy-block.js';
 
-/** The command that joins a GPU host to this control plane. */
-export function agentCommand(controlPlane: string, token: string): string {
-  return `npx aerie agent --control-plane ${controlPlane} --cluster-token ${token}`;
-}
-
-/** "Add a GPU node": the exact agent command for this control plane. */
+/**
+ * "Add a GPU node": the exact agent command the control plane builds for this install (its LAN
+ * address, the bundled agent's path, the cluster token), the one the first-run panel shows.
+ */
 export function AddNodeDialog({ onClose }: { onClose: () => void }) {
-  const origin = location.protocol.startsWith('http')
-    ? location.origin
-    : 'http://<aerie-host>:8000';
+  const api = useApi();
+  const [command, setCommand] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.send('GET', '/api/system/setup', SystemSetupSchema).then(
+      (s) => setCommand(s.agent_command),
+      (err: unknown) => setError(errorText(err)),
+    );
+  }, [api]);
   return (
     <Modal opened onClose={onClose} title="Add a GPU node" size="lg">
       <Stack>
@@ -18,14 +26,16 @@ export function AddNodeDialog({ onClose }: { onClose: () => void }) {
           On the GPU host, with Node.js 20 and Docker or Podman installed, run the agent. It
           announces itself here and appears in the table within seconds.
         </Text>
-        <CopyBlock
-          title="Agent command"
-          text={agentCommand(origin, '"$(cat <data-dir>/cluster-token)"')}
-          testId="add-node-command"
-        />
+        {command ? (
+          <CopyBlock title="Agent command" text={command} testId="add-node-command" />
+        ) : null}
+        {error ? (
+          <Text c="red" size="sm" role="alert">
+            {error}
+          </Text>
+        ) : null}
         <Text size="xs" c="dimmed">
-          The cluster token is the file <code>cluster-token</code> in the control plane&apos;s data
-          directory (or the value given with <code>--cluster-token</code>).
+          The command carries the cluster token: share it only with hosts you trust.
         </Text>
       </Stack>
     </Modal>

@@ -2,6 +2,7 @@ import { Badge, Button, Group, Paper, Progress, Stack, Tabs, Text, Title } from 
 import { useState } from 'react';
 import type { NodeRead } from '../../src-main/shared/nodes.js';
 import { useApi } from '../hooks/use-api.js';
+import { useConsole } from '../hooks/use-console.js';
 import { attempt, notifyOk } from '../notify.js';
 import { z } from 'zod';
 import { MaintenanceDialog } from './maintenance-dialog.js';
@@ -19,6 +20,7 @@ export function NodeDetail({ node }: { node: NodeRead }) {
   const [maintenance, setMaintenance] = useState(false);
   const [filesVersion, setFilesVersion] = useState(0);
   const [imagesVersion, setImagesVersion] = useState(0);
+  const transfers = useConsole((s) => s.transfersVersion);
   const base = `/api/nodes/${node.id}`;
   const disk = node.disk_usage;
   return (
@@ -77,6 +79,19 @@ export function NodeDetail({ node }: { node: NodeRead }) {
           <Tabs.Panel value="files" pt="sm">
             <Stack>
               <UploadPanel nodeId={node.id} onDone={() => setFilesVersion((v) => v + 1)} />
+              <ResourceList
+                testId="transfers"
+                path={`${base}/local-models/transfers`}
+                version={transfers}
+                rowKey="id"
+                columns={[
+                  { key: 'name', label: 'Transfer' },
+                  { key: 'status', label: 'Status' },
+                  { key: 'received_bytes', label: 'Bytes received' },
+                  { key: 'total_bytes', label: 'Of' },
+                  { key: 'error', label: 'Error' },
+                ]}
+              />
               <ResourceList
                 testId="local-models"
                 path={`${base}/local-models`}

@@ -34,6 +34,8 @@ export interface ConsoleState {
   nodes: RowMap<NodeRead>;
   /** Bumped by each `api_keys_changed` (it carries ids only, so the keys view re-reads). */
   keysVersion: number;
+  /** Bumped by each `transfer_progress` (the node's transfer list re-reads). */
+  transfersVersion: number;
   /** Both lists have loaded once. */
   loaded: boolean;
   stream: StreamStatus;
@@ -102,6 +104,7 @@ export function createConsoleStore(api: ApiClient, notices?: StoreNotices) {
           set({ keysVersion: get().keysVersion + 1 });
           return;
         case 'transfer_progress':
+          set({ transfersVersion: get().transfersVersion + 1 });
           return;
       }
     };
@@ -114,6 +117,7 @@ export function createConsoleStore(api: ApiClient, notices?: StoreNotices) {
       deployments: {},
       nodes: {},
       keysVersion: 0,
+      transfersVersion: 0,
       loaded: false,
       stream: 'polling',
       authRequired: false,

@@ -106,6 +106,9 @@ describe('the deployment journey in the console', () => {
     await ui.page.screenshot({ path: join(SHOTS, 'deployments.png') });
     await expectAccessible(ui.page, 'deployments');
 
+    const logs = await deployments.logs(id);
+    expect(logs).not.toMatch(/^(Loading…|\(no output yet\))$/);
+
     await deployments.action(id, 'pause');
     await deployments.waitForStatus(id, 'paused_ram');
     await deployments.action(id, 'resume');
@@ -216,6 +219,10 @@ describe('nodes in the console', () => {
     expect((await fleet.node('ui-b', (n) => n.maintenance)).maintenance).toBe(true);
     await nodes.maintenance('uncordon');
     await nodes.waitForStatus('ui-b', 'online');
+    const command = await nodes.addNodeCommand();
+    expect(command).toContain(`--cluster-token ${fleet.token}`);
+    const setup = (await fleet.call('GET', '/api/system/setup')).body as { agent_command: string };
+    expect(command).toBe(setup.agent_command);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 

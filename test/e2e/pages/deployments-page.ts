@@ -126,6 +126,19 @@ export class DeploymentsPage {
     await this.page.locator(`${byId(`extend-menu-${id}`)} ${byId(`extend-${preset}`)}`).click();
   }
 
+  /** Opens row `id`'s logs, waits for lines, closes the dialog and returns them. */
+  async logs(id: number): Promise<string> {
+    await this.action(id, 'logs');
+    const lines = this.page.locator(byId('logs-lines'));
+    await lines
+      .filter({ hasNotText: /^(Loading…|\(no output yet\))$/ })
+      .waitFor({ timeout: 15_000 });
+    const text = (await lines.textContent()) ?? '';
+    await this.page.keyboard.press('Escape');
+    await lines.waitFor({ state: 'detached' });
+    return text;
+  }
+
   async remaining(id: number): Promise<string> {
     return (await this.page.locator(byId(`remaining-${id}`)).textContent()) ?? '';
   }

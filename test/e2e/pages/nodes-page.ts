@@ -50,6 +50,15 @@ export class NodesPage {
     await this.page.locator(byId('upload-folder-input')).setInputFiles(dir);
   }
 
+  /** The agent command the "Add a GPU node" dialog shows (the dialog is closed again). */
+  async addNodeCommand(): Promise<string> {
+    await this.page.locator(byId('add-node-open')).click();
+    const text = (await this.page.locator(byId('add-node-command')).textContent()) ?? '';
+    await this.page.keyboard.press('Escape');
+    await this.page.locator(byId('add-node-command')).waitFor({ state: 'detached' });
+    return text;
+  }
+
   localModels() {
     return this.page.locator(byId('local-models'));
   }
