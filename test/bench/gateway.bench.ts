@@ -1,0 +1,528 @@
+// Gateway benchmark (issue 13, item 8). One run, one zero-delay upstream (the vLLM simulator of an
+// `aerie serve --demo` deployment) measured four ways: direct, through Aerie's /v1, through nginx
+// (Debian's, own config in a temp dir) and through the Portkey gateway. Every figure is reported
+// next to the same run's direct and nginx/Portkey figures, so results compare across machines;
+// nothing here asserts on wall-clock speed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'undici';
+
+const CLI = join(process.cwd(), 'bin', 'aerie.mjs');
+const PORTKEY = join(
+  process.cwd(),
+  'node_modules',
+  '@portkey-ai',
+  'gateway',
+  'build',
+  'start-server.js',
+);
+const NGINX = '/usr/sbin/nginx';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600);
+const MODEL = 'bench-model';
+const ZERO_DELAY: Record<string, string> = {
+  AERIE_SIM_LOAD_S: '0',
+  AERIE_SIM_TTFT_MS: '0',
+  AERIE_SIM_TOKENS_PER_S: '0',
+};
+const BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'hi' }],
+  max_tokens: 16,
+});
+const SSE_BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'hi' }],
+  max_tokens: 16,
+  stream: true,
+});
+
+const PORTKEY_SHIM = `const nativeFetch = globalThis.fetch;
+const NativeResponse = globalThis.Response;
+const NativeHeaders = globalThis.Headers;
+globalThis.fetch = async (...args) => {
+  const r = await nativeFetch(...args);
+  return new NativeResponse(r.body, { status: r.status, statusText: r.statusText, headers: new NativeHeaders(r.headers) });
+};
+`;
+
+type Mode = 'shared' | 'pinned';
+interface Leg {
+  name: 'direct' | 'aerie' | 'nginx' | 'portkey';
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Processes of the proxy under test (pinned to CPU 1); empty for direct. */
+  pids: () => number[];
+}
+interface LegFigures {
+  p50_ms_c1: number;
+  p99_ms_c1: number;
+  rps_c64: number;
+  errors_c64: number;
+  sse_streams_per_s_c16: number;
+  sse_bytes_per_s_c16: number;
+  errors_sse: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves with the first match of `re` in the process's stdout, or rejects when it exits. */
+function waitForLine(proc: ChildProcess, re: RegExp, what: string, ms = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${what}: no ${re} in ${ms} ms: ${out}`)), ms);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] ?? m[0]);
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    proc.once('exit', (code) => reject(new Error(`${what} exited ${code}: ${out}`)));
+  });
+}
+
+/** Every process started (transitively) by `pid`: the simulator of the demo agent's deployment. */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const dir = `/proc/${pid}/task`;
+  if (!existsSync(dir)) return out;
+  for (const tid of spawnSync('ls', [dir], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)) {
+    let kids = '';
+    try {
+      kids = readFileSync(`${dir}/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const k of kids.split(' ').filter(Boolean).map(Number)) out.push(k, ...descendants(k));
+  }
+  return out;
+}
+
+function pin(pids: number[], cpuList: string): void {
+  for (const pid of pids)
+    spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  return { status: r.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+async function until<T>(what: string, ms: number, f: () => Promise<T | null>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => null);
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Sequential requests over one keep-alive connection: p50/p99 with sub-millisecond resolution. */
+async function latencyC1(leg: Leg): Promise<{ p50: number; p99: number }> {
+  const client = new Client(leg.origin, { pipelining: 1 });
+  const times: number[] = [];
+  const headers = { 'content-type': 'application/json', ...leg.headers };
+  const send = async () => {
+    const r = await client.request({ path: leg.path, method: 'POST', headers, body: BODY });
+    await r.body.text();
+    if (r.statusCode !== 200) throw new Error(`${leg.name}: status ${r.statusCode}`);
+  };
+  for (let i = 0; i < 200; i++) await send();
+  const end = performance.now() + SECONDS * 1000;
+  while (performance.now() < end) {
+    const t = performance.now();
+    await send();
+    times.push(performance.now() - t);
+  }
+  await client.close();
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+async function cannon(leg: Leg, connections: number, body: string, duration = SECONDS) {
+  const r = await autocannon({
+    url: `${leg.origin}${leg.path}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...leg.headers },
+    body,
+    connections,
+    duration,
+  });
+  return {
+    rps: r.requests.average,
+    bytes: r.throughput.average,
+    errors: r.errors + r.non2xx + r.timeouts,
+  };
+}
+
+async function measure(leg: Leg): Promise<LegFigures> {
+  const lat = await latencyC1(leg);
+  await cannon(leg, 64, BODY, 1); // warm-up
+  const c64 = await cannon(leg, 64, BODY);
+  const sse = await cannon(leg, 16, SSE_BODY);
+  return {
+    p50_ms_c1: lat.p50,
+    p99_ms_c1: lat.p99,
+    rps_c64: c64.rps,
+    errors_c64: c64.errors,
+    sse_streams_per_s_c16: sse.rps,
+    sse_bytes_per_s_c16: sse.bytes,
+    errors_sse: sse.errors,
+  };
+}
+
+/** One non-streaming and one streaming request: a leg that does not answer like vLLM fails here. */
+async function check(leg: Leg): Promise<void> {
+  const headers = { 'content-type': 'application/json', ...leg.headers };
+  const r = await fetch(`${leg.origin}${leg.path}`, { method: 'POST', headers, body: BODY });
+  const text = await r.text();
+  if (r.status !== 200 || !text.includes('"choices"'))
+    throw new Error(`${leg.name}: ${r.status} ${text.slice(0, 300)}`);
+  const s = await fetch(`${leg.origin}${leg.path}`, { method: 'POST', headers, body: SSE_BODY });
+  const stream = await s.text();
+  if (s.status !== 200 || !stream.includes('data: [DONE]'))
+    throw new Error(`${leg.name} stream: ${s.status} ${stream.slice(0, 300)}`);
+}
+
+const base = mkdtempSync(join(tmpdir(), 'aerie-bench-gateway-'));
+const children: ChildProcess[] = [];
+const stopAll = async () => {
+  for (const c of children.reverse()) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    c.kill('SIGTERM');
+    await Promise.race([new Promise((r) => c.once('exit', r)), sleep(5000)]);
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  }
+};
+
+try {
+  if (cpus().length < 2) throw new Error('the pinned legs need two CPUs');
+  if (!existsSync(NGINX)) {
+    if (process.getuid?.() !== 0) throw new Error(`${NGINX} is missing; install Debian's nginx`);
+    console.log('installing nginx (apt-get)…');
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx',
+      ],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0 || !existsSync(NGINX)) throw new Error('apt-get install nginx failed');
+  }
+
+  // Aerie with its demo agent; the deployment's simulator is the one upstream of every leg.
+  const serve = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      join(base, 'aerie'),
+      '--demo',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...ZERO_DELAY, AERIE_LOG_LEVEL: 'warn' },
+    },
+  );
+  children.push(serve);
+  const cp = await waitForLine(serve, /^listening on (http:\/\/\S+)/m, 'aerie serve');
+  const nodeId = await until('the demo node', 15_000, async () => {
+    const { body } = await json(`${cp}/api/nodes`);
+    const n = (body as { id: number; status: string }[])[0];
+    return n?.status === 'online' ? n.id : null;
+  });
+  const simPort = await freePort();
+  const started = await json(`${cp}/api/deployments/start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      node_id: nodeId,
+      model_name: MODEL,
+      port: simPort,
+      gpu_memory_fraction: 0.2,
+      owner: 'bench',
+      env_vars: Object.entries(ZERO_DELAY).map(([key, value]) => ({ key, value })),
+    }),
+  });
+  if (started.status !== 201)
+    throw new Error(`deploy: ${started.status} ${JSON.stringify(started.body)}`);
+  const depId = (started.body as { id: number }).id;
+  await until('the deployment running', 60_000, async () => {
+    const { body } = await json(`${cp}/api/deployments/${depId}`);
+    return (body as { status: string }).status === 'running' ? true : null;
+  });
+  const simPids = () => descendants(serve.pid ?? 0);
+
+  // nginx: one worker (the proxy alone on one CPU, like the Node proxies), keep-alive upstream.
+  const nginxPort = await freePort();
+  const ndir = join(base, 'nginx');
+  mkdirSync(ndir);
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${ndir}/nginx.pid;
+error_log ${ndir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${ndir}/body; proxy_temp_path ${ndir}/proxy;
+  fastcgi_temp_path ${ndir}/fcgi; uwsgi_temp_path ${ndir}/uwsgi; scgi_temp_path ${ndir}/scgi;
+  upstream sim { server 127.0.0.1:${simPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+`,
+  );
+  const nginx = spawn(
+    NGINX,
+    ['-p', ndir, '-e', join(ndir, 'error.log'), '-c', join(ndir, 'nginx.conf')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(nginx);
+  const nginxPids = () => [nginx.pid ?? 0, ...descendants(nginx.pid ?? 0)];
+
+  // Portkey: OpenAI provider with a custom host pointing at the simulator.
+  // Its postinstall (patch-package) was not run: without the patch, @hono/node-server reuses the
+  // immutable headers of the upstream fetch's Response and every stream fails with 500
+  // ("TypeError: immutable" in updateHeaders). The shim gives Portkey a copy with mutable headers,
+  // one extra Response object per request, as the patch would.
+  const shim = join(base, 'portkey-fetch-shim.mjs');
+  writeFileSync(shim, PORTKEY_SHIM);
+  const portkeyPort = await freePort();
+  const portkey = spawn(
+    process.execPath,
+    ['--import', shim, PORTKEY, `--port=${portkeyPort}`, '--headless'],
+    {
+      cwd: base,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
+  children.push(portkey);
+  await waitForLine(portkey, /Ready for connections/, 'portkey');
+
+  const legs: Leg[] = [
+    {
+      name: 'direct',
+      origin: `http://127.0.0.1:${simPort}`,
+      path: '/v1/chat/completions',
+      headers: {},
+      pids: () => [],
+    },
+    {
+      name: 'aerie',
+      origin: cp,
+      path: '/v1/chat/completions',
+      headers: {},
+      pids: () => [serve.pid ?? 0],
+    },
+    {
+      name: 'nginx',
+      origin: `http://127.0.0.1:${nginxPort}`,
+      path: '/v1/chat/completions',
+      headers: {},
+      pids: nginxPids,
+    },
+    {
+      name: 'portkey',
+      origin: `http://127.0.0.1:${portkeyPort}`,
+      path: '/v1/chat/completions',
+      headers: {
+        authorization: 'Bearer sk-bench',
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `http://127.0.0.1:${simPort}/v1`,
+      },
+      pids: () => [portkey.pid ?? 0],
+    },
+  ];
+  await until('nginx', 10_000, async () =>
+    (await fetch(`${legs[2]!.origin}/health`)).ok ? true : null,
+  );
+  for (const leg of legs) await check(leg);
+
+  const all = () => [process.pid, ...simPids(), ...legs.flatMap((l) => l.pids())];
+  const results: Record<Mode, Partial<Record<Leg['name'], LegFigures>>> = {
+    shared: {},
+    pinned: {},
+  };
+  for (const mode of ['shared', 'pinned'] as const) {
+    for (const leg of legs) {
+      pin(all(), '0,1');
+      if (mode === 'pinned') {
+        pin([process.pid, ...simPids()], '0');
+        pin(leg.pids(), '1');
+      }
+      const f = await measure(leg);
+      results[mode][leg.name] = f;
+      console.log(
+        `${mode.padEnd(6)} ${leg.name.padEnd(8)} c1 p50 ${f.p50_ms_c1.toFixed(3)} ms  p99 ${f.p99_ms_c1.toFixed(3)} ms  ` +
+          `c64 ${f.rps_c64.toFixed(0).padStart(6)} req/s  sse c16 ${f.sse_streams_per_s_c16.toFixed(0).padStart(6)} streams/s ` +
+          `${(f.sse_bytes_per_s_c16 / 1e6).toFixed(2)} MB/s  errors ${f.errors_c64 + f.errors_sse}`,
+      );
+    }
+  }
+  pin(all(), '0,1');
+
+  // RSS of `aerie serve` (control plane and the in-process demo agent) over a streaming soak.
+  const aerie = legs[1]!;
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(rssMb(serve.pid ?? 0)), 1000);
+  await cannon(aerie, 16, SSE_BODY, Math.min(10, SOAK_S)); // settle the heap before the baseline
+  const rssStart = rssMb(serve.pid ?? 0);
+  rss.length = 0;
+  const soak = await cannon(aerie, 16, SSE_BODY, SOAK_S);
+  clearInterval(sampler);
+  const rssEnd = rssMb(serve.pid ?? 0);
+  const rssPeak = Math.max(rssStart, ...rss);
+
+  const g = (mode: Mode, name: Leg['name']) => results[mode][name]!;
+  const added = (mode: Mode, name: Leg['name']) =>
+    g(mode, name).p50_ms_c1 - g(mode, 'direct').p50_ms_c1;
+  const ratio = (
+    mode: Mode,
+    key: 'rps_c64' | 'sse_streams_per_s_c16',
+    a: Leg['name'],
+    b: Leg['name'],
+  ) => g(mode, a)[key] / g(mode, b)[key];
+  const targets = [
+    {
+      what: 'added p50 at c1 (pinned), ms',
+      value: added('pinned', 'aerie'),
+      target: '≤ 0.20',
+      ok: added('pinned', 'aerie') <= 0.2,
+    },
+    {
+      what: 'added p50 at c1 (shared), ms',
+      value: added('shared', 'aerie'),
+      target: '≤ 0.20',
+      ok: added('shared', 'aerie') <= 0.2,
+    },
+    {
+      what: 'c64 pinned, aerie / nginx',
+      value: ratio('pinned', 'rps_c64', 'aerie', 'nginx'),
+      target: '≥ 0.8',
+      ok: ratio('pinned', 'rps_c64', 'aerie', 'nginx') >= 0.8,
+    },
+    {
+      what: 'c64 pinned, aerie / portkey',
+      value: ratio('pinned', 'rps_c64', 'aerie', 'portkey'),
+      target: '≥ 20',
+      ok: ratio('pinned', 'rps_c64', 'aerie', 'portkey') >= 20,
+    },
+    {
+      what: 'sse c16 pinned, aerie / nginx',
+      value: ratio('pinned', 'sse_streams_per_s_c16', 'aerie', 'nginx'),
+      target: '≥ 0.8',
+      ok: ratio('pinned', 'sse_streams_per_s_c16', 'aerie', 'nginx') >= 0.8,
+    },
+    {
+      what: `rss growth over ${SOAK_S} s stream, MB`,
+      value: rssEnd - rssStart,
+      target: '≤ 20',
+      ok: rssEnd - rssStart <= 20,
+    },
+  ];
+  const info = [
+    ['c64 shared, aerie / nginx', ratio('shared', 'rps_c64', 'aerie', 'nginx')],
+    ['c64 shared, aerie / portkey', ratio('shared', 'rps_c64', 'aerie', 'portkey')],
+    ['c64 pinned, aerie / direct', ratio('pinned', 'rps_c64', 'aerie', 'direct')],
+    ['c64 pinned, nginx / direct', ratio('pinned', 'rps_c64', 'nginx', 'direct')],
+    ['sse c16 shared, aerie / nginx', ratio('shared', 'sse_streams_per_s_c16', 'aerie', 'nginx')],
+    [
+      'sse c16 pinned, aerie / portkey',
+      ratio('pinned', 'sse_streams_per_s_c16', 'aerie', 'portkey'),
+    ],
+    ['added p50 c1 pinned, nginx, ms', added('pinned', 'nginx')],
+    ['added p50 c1 pinned, portkey, ms', added('pinned', 'portkey')],
+    ['rss peak growth, MB', rssPeak - rssStart],
+  ] as const;
+  console.log('');
+  console.log('target'.padEnd(40), 'value'.padStart(9), '  target   ');
+  for (const t of targets)
+    console.log(
+      t.what.padEnd(40),
+      t.value.toFixed(3).padStart(9),
+      ` ${t.target.padEnd(8)} ${t.ok ? 'met' : 'MISSED'}`,
+    );
+  for (const [what, value] of info) console.log(what.padEnd(40), value.toFixed(3).padStart(9));
+  console.log(
+    `soak: ${soak.rps.toFixed(0)} streams/s, ${soak.errors} errors; rss ${rssStart.toFixed(1)} → ${rssEnd.toFixed(1)} MB (peak ${rssPeak.toFixed(1)})`,
+  );
+
+  mkdirSync(join('test-results', 'bench'), { recursive: true });
+  const file = join('test-results', 'bench', 'gateway.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        cpus: cpus().length,
+        load_avg: (await import('node:os')).loadavg(),
+        seconds_per_figure: SECONDS,
+        soak_seconds: SOAK_S,
+        legs: results,
+        soak: {
+          streams_per_s: soak.rps,
+          errors: soak.errors,
+          rss_start_mb: rssStart,
+          rss_end_mb: rssEnd,
+          rss_peak_mb: rssPeak,
+        },
+        targets,
+        ratios: Object.fromEntries(info),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`written to ${file}`);
+} finally {
+  await stopAll();
+  rmSync(base, { recursive: true, force: true });
+}
