@@ -23,6 +23,8 @@ const PORTKEY = join(
 const NGINX = '/usr/sbin/nginx';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600);
+/** Each figure is the median of this many rounds; the legs' order rotates between rounds. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MODEL = 'bench-model';
 const ZERO_DELAY: Record<string, string> = {
   AERIE_SIM_LOAD_S: '0',
@@ -64,9 +66,12 @@ interface LegFigures {
   p99_ms_c1: number;
   rps_c64: number;
   errors_c64: number;
+  /** CPU time of the proxy's processes per request: its cost even where CPU 0 is the bottleneck. */
+  proxy_cpu_us_per_req_c64: number;
   sse_streams_per_s_c16: number;
   sse_bytes_per_s_c16: number;
   errors_sse: number;
+  proxy_cpu_us_per_stream_c16: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -185,19 +190,60 @@ async function cannon(leg: Leg, connections: number, body: string, duration = SE
   };
 }
 
+/** User + system CPU seconds spent so far by the processes (all their threads). */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      // gone: counts nothing
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
 async function measure(leg: Leg): Promise<LegFigures> {
   const lat = await latencyC1(leg);
   await cannon(leg, 64, BODY, 1); // warm-up
+  const cpu0 = cpuSeconds(leg.pids());
   const c64 = await cannon(leg, 64, BODY);
+  const cpu1 = cpuSeconds(leg.pids());
   const sse = await cannon(leg, 16, SSE_BODY);
+  const cpu2 = cpuSeconds(leg.pids());
   return {
     p50_ms_c1: lat.p50,
     p99_ms_c1: lat.p99,
     rps_c64: c64.rps,
     errors_c64: c64.errors,
+    proxy_cpu_us_per_req_c64: Math.round(((cpu1 - cpu0) / (c64.rps * SECONDS)) * 1e6),
     sse_streams_per_s_c16: sse.rps,
     sse_bytes_per_s_c16: sse.bytes,
     errors_sse: sse.errors,
+    proxy_cpu_us_per_stream_c16: Math.round(((cpu2 - cpu1) / (sse.rps * SECONDS)) * 1e6),
+  };
+}
+
+/** The median of each figure over the rounds (errors are summed). */
+function medianFigures(rounds: LegFigures[]): LegFigures {
+  const med = (k: keyof LegFigures) =>
+    percentile(
+      rounds.map((r) => r[k]),
+      0.5,
+    );
+  const sum = (k: keyof LegFigures) => rounds.reduce((a, r) => a + r[k], 0);
+  return {
+    p50_ms_c1: med('p50_ms_c1'),
+    p99_ms_c1: med('p99_ms_c1'),
+    rps_c64: med('rps_c64'),
+    errors_c64: sum('errors_c64'),
+    proxy_cpu_us_per_req_c64: med('proxy_cpu_us_per_req_c64'),
+    sse_streams_per_s_c16: med('sse_streams_per_s_c16'),
+    sse_bytes_per_s_c16: med('sse_bytes_per_s_c16'),
+    errors_sse: sum('errors_sse'),
+    proxy_cpu_us_per_stream_c16: med('proxy_cpu_us_per_stream_c16'),
   };
 }
 
@@ -387,27 +433,44 @@ http {
   for (const leg of legs) await check(leg);
 
   const all = () => [process.pid, ...simPids(), ...legs.flatMap((l) => l.pids())];
+  const line = (label: string, f: LegFigures) =>
+    console.log(
+      `${label}  c1 p50 ${f.p50_ms_c1.toFixed(3)} ms p99 ${f.p99_ms_c1.toFixed(2)} ms  ` +
+        `c64 ${f.rps_c64.toFixed(0).padStart(5)} req/s ${String(f.proxy_cpu_us_per_req_c64).padStart(4)} µs cpu/req  ` +
+        `sse c16 ${f.sse_streams_per_s_c16.toFixed(0).padStart(5)} streams/s ${(f.sse_bytes_per_s_c16 / 1e6).toFixed(2)} MB/s ` +
+        `${String(f.proxy_cpu_us_per_stream_c16).padStart(4)} µs cpu/stream  errors ${f.errors_c64 + f.errors_sse}`,
+    );
+  const rounds: Record<Mode, Partial<Record<Leg['name'], LegFigures[]>>> = {
+    shared: {},
+    pinned: {},
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['shared', 'pinned'] as const) {
+      for (let i = 0; i < legs.length; i++) {
+        const leg = legs[(i + round) % legs.length]!;
+        pin(all(), '0,1');
+        if (mode === 'pinned') {
+          pin([process.pid, ...simPids()], '0');
+          pin(leg.pids(), '1');
+        }
+        const f = await measure(leg);
+        (rounds[mode][leg.name] ??= []).push(f);
+        line(`round ${round + 1} ${mode.padEnd(6)} ${leg.name.padEnd(7)}`, f);
+      }
+    }
+  }
+  pin(all(), '0,1');
   const results: Record<Mode, Partial<Record<Leg['name'], LegFigures>>> = {
     shared: {},
     pinned: {},
   };
-  for (const mode of ['shared', 'pinned'] as const) {
+  console.log(`\nmedian of ${ROUNDS} rounds, ${SECONDS} s per figure:`);
+  for (const mode of ['shared', 'pinned'] as const)
     for (const leg of legs) {
-      pin(all(), '0,1');
-      if (mode === 'pinned') {
-        pin([process.pid, ...simPids()], '0');
-        pin(leg.pids(), '1');
-      }
-      const f = await measure(leg);
+      const f = medianFigures(rounds[mode][leg.name] ?? []);
       results[mode][leg.name] = f;
-      console.log(
-        `${mode.padEnd(6)} ${leg.name.padEnd(8)} c1 p50 ${f.p50_ms_c1.toFixed(3)} ms  p99 ${f.p99_ms_c1.toFixed(3)} ms  ` +
-          `c64 ${f.rps_c64.toFixed(0).padStart(6)} req/s  sse c16 ${f.sse_streams_per_s_c16.toFixed(0).padStart(6)} streams/s ` +
-          `${(f.sse_bytes_per_s_c16 / 1e6).toFixed(2)} MB/s  errors ${f.errors_c64 + f.errors_sse}`,
-      );
+      line(`${mode.padEnd(6)} ${leg.name.padEnd(7)}`, f);
     }
-  }
-  pin(all(), '0,1');
 
   // RSS of `aerie serve` (control plane and the in-process demo agent) over a streaming soak.
   const aerie = legs[1]!;
@@ -506,7 +569,9 @@ http {
         load_avg: (await import('node:os')).loadavg(),
         seconds_per_figure: SECONDS,
         soak_seconds: SOAK_S,
+        rounds: ROUNDS,
         legs: results,
+        legs_per_round: rounds,
         soak: {
           streams_per_s: soak.rps,
           errors: soak.errors,
