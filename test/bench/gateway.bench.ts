@@ -25,6 +25,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600);
 /** Each figure is the median of this many rounds; the legs' order rotates between rounds. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Where `aerie serve` writes a V8 CPU profile (`node --cpu-prof`); its figures then include the profiler. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF?.trim() || null;
 const MODEL = 'bench-model';
 const ZERO_DELAY: Record<string, string> = {
   AERIE_SIM_LOAD_S: '0',
@@ -123,6 +125,30 @@ function descendants(pid: number): number[] {
       continue;
     }
     for (const k of kids.split(' ').filter(Boolean).map(Number)) out.push(k, ...descendants(k));
+  }
+  return out;
+}
+
+/** The `aerie vllm-sim` process listening on `port`, and the agent's shim that started it. */
+function simProcesses(port: number): number[] {
+  const out: number[] = [];
+  for (const name of spawnSync('ls', ['/proc'], { encoding: 'utf8' }).stdout.split('\n')) {
+    if (!/^\d+$/.test(name)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = args.indexOf('--port');
+    if (!args.includes('vllm-sim') || at < 0 || args[at + 1] !== String(port)) continue;
+    out.push(Number(name));
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+    try {
+      if (readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes('agent-shim')) out.push(ppid);
+    } catch {
+      // no parent to pin
+    }
   }
   return out;
 }
@@ -262,7 +288,10 @@ async function check(leg: Leg): Promise<void> {
 
 const base = mkdtempSync(join(tmpdir(), 'aerie-bench-gateway-'));
 const children: ChildProcess[] = [];
+/** Run before the children stop (the deployment's stop goes through `aerie serve`). */
+const cleanups: (() => Promise<void>)[] = [];
 const stopAll = async () => {
+  for (const c of cleanups) await c().catch(() => undefined);
   for (const c of children.reverse()) {
     if (c.exitCode !== null || c.signalCode !== null) continue;
     c.kill('SIGTERM');
@@ -291,6 +320,7 @@ try {
   const serve = spawn(
     process.execPath,
     [
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
       CLI,
       'serve',
       '--host',
@@ -313,14 +343,22 @@ try {
     const n = (body as { id: number; status: string }[])[0];
     return n?.status === 'online' ? n.id : null;
   });
-  const simPort = await freePort();
+  // No warm cache: otherwise the agent puts its wake proxy (in this same process) on the port.
+  const warm = await json(`${cp}/api/nodes/${nodeId}/warm-cache`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled: false }),
+  });
+  if (warm.status !== 200)
+    throw new Error(`warm-cache off: ${warm.status} ${JSON.stringify(warm.body)}`);
+  const publicPort = await freePort();
   const started = await json(`${cp}/api/deployments/start`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       node_id: nodeId,
       model_name: MODEL,
-      port: simPort,
+      port: publicPort,
       gpu_memory_fraction: 0.2,
       owner: 'bench',
       env_vars: Object.entries(ZERO_DELAY).map(([key, value]) => ({ key, value })),
@@ -329,11 +367,33 @@ try {
   if (started.status !== 201)
     throw new Error(`deploy: ${started.status} ${JSON.stringify(started.body)}`);
   const depId = (started.body as { id: number }).id;
-  await until('the deployment running', 60_000, async () => {
-    const { body } = await json(`${cp}/api/deployments/${depId}`);
-    return (body as { status: string }).status === 'running' ? true : null;
+  cleanups.push(async () => {
+    await json(`${cp}/api/deployments/stop/${depId}`, { method: 'POST' }).catch(() => null);
   });
-  const simPids = () => descendants(serve.pid ?? 0);
+  const running = await until('the deployment running', 60_000, async () => {
+    const { body } = await json(`${cp}/api/deployments/${depId}`);
+    const d = body as { status: string; internal_port: number | null };
+    return d.status === 'running' ? d : null;
+  });
+  // The simulator itself, wherever the agent put it (the process runtime detaches it).
+  const simPort = running.internal_port ?? publicPort;
+  const simProcs = simProcesses(simPort);
+  if (simProcs.length === 0) throw new Error(`no vllm-sim process on port ${simPort}`);
+  cleanups.push(async () => {
+    await sleep(2000);
+    for (const pid of simProcesses(simPort)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  const simPids = () => simProcs;
+  console.log(
+    `upstream: vllm-sim pid ${simProcs.join(', ')} on port ${simPort}` +
+      (simPort === publicPort ? '' : ` (behind a proxy on ${publicPort})`),
+  );
 
   // nginx: one worker (the proxy alone on one CPU, like the Node proxies), keep-alive upstream.
   const nginxPort = await freePort();
@@ -587,7 +647,8 @@ http {
     )}\n`,
   );
   console.log(`written to ${file}`);
+  if (PROFILE_DIR) console.log(`aerie serve's CPU profile goes to ${PROFILE_DIR} when it exits`);
 } finally {
   await stopAll();
-  rmSync(base, { recursive: true, force: true });
+  rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
 }
