@@ -300,6 +300,15 @@ const stopAll = async () => {
   }
 };
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    // An interrupted run still stops aerie serve, the simulator, nginx and Portkey.
+    void stopAll().finally(() => {
+      rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
+      process.exit(130);
+    });
+  });
+
 try {
   if (cpus().length < 2) throw new Error('the pinned legs need two CPUs');
   if (!existsSync(NGINX)) {
