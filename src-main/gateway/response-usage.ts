@@ -1,5 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
-import { Transform, type TransformCallback } from 'node:stream';
 import type { RequestUsage } from './usage-meter.js';
 
 const PROMPT = /"prompt_tokens":\s*(\d+)/;
@@ -36,34 +34,47 @@ export class TailKeeper {
   }
 }
 
+const EVENT_END = Buffer.from('\n\n');
+const USAGE_ONLY = Buffer.from('"choices":[]');
+
 /**
- * Relays an SSE stream event by event, dropping the usage-only chunk (`"choices":[]` with a
- * `usage`) that the gateway asked for on the client's behalf, and remembering its counts. Every
- * other event passes as the same bytes.
+ * Filters an SSE stream chunk by chunk, dropping the usage-only chunk (`"choices":[]` with a
+ * `usage`) that the gateway asked for on the client's behalf and remembering its counts. A chunk
+ * of whole events without that marker (nearly every one: vLLM writes an event per write) passes
+ * as the same bytes, with no copy and no decoding; a partial event waits for its end.
  */
-export class UsageChunkStripper extends Transform {
-  private pending = '';
-  private readonly decoder = new StringDecoder('utf8');
+export class UsageChunkFilter {
+  private pending: Buffer | null = null;
   usage: RequestUsage | null = null;
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.pending += this.decoder.write(chunk);
-    let out = '';
-    let end: number;
-    while ((end = this.pending.indexOf('\n\n')) >= 0) {
-      const event = this.pending.slice(0, end + 2);
-      this.pending = this.pending.slice(end + 2);
-      if (event.includes('"choices":[]') && event.includes('"usage":{')) {
-        this.usage = usageIn(event);
-        continue;
-      }
-      out += event;
+  /** The bytes to send for `chunk` (possibly empty). */
+  filter(chunk: Buffer): Buffer {
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const last = data.lastIndexOf(EVENT_END);
+    if (last < 0) {
+      this.pending = data;
+      return Buffer.alloc(0);
     }
-    done(null, out.length > 0 ? out : undefined);
+    const cut = last + EVENT_END.length;
+    this.pending = cut < data.length ? data.subarray(cut) : null;
+    const whole = cut < data.length ? data.subarray(0, cut) : data;
+    if (whole.indexOf(USAGE_ONLY) < 0) return whole;
+    const kept = whole
+      .toString('utf8')
+      .split('\n\n')
+      .filter((event) => {
+        if (!(event.includes('"choices":[]') && event.includes('"usage":{'))) return true;
+        this.usage = usageIn(event);
+        return false;
+      })
+      .join('\n\n');
+    return Buffer.from(kept);
   }
 
-  override _flush(done: TransformCallback): void {
-    const rest = this.pending + this.decoder.end();
-    done(null, rest.length > 0 ? rest : undefined);
+  /** What is left when the stream ends (an unterminated last event). */
+  flush(): Buffer {
+    const rest = this.pending ?? Buffer.alloc(0);
+    this.pending = null;
+    return rest;
   }
 }

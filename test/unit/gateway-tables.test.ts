@@ -1,10 +1,9 @@
 // The gateway's in-memory tables as pure functions: routing precedence and its errors, key
 // checks, the per-key windows and budgets, usage folding, and reading usage out of responses.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { hashKey, KeyCache, type CachedKey } from '../../src-main/gateway/key-cache.js';
 import { KeyLimits, periodStart } from '../../src-main/gateway/key-limits.js';
-import { UsageChunkStripper, usageIn } from '../../src-main/gateway/response-usage.js';
+import { UsageChunkFilter, usageIn } from '../../src-main/gateway/response-usage.js';
 import { RouteTable, type RoutableDeployment } from '../../src-main/gateway/route-table.js';
 import { UsageMeter } from '../../src-main/gateway/usage-meter.js';
 
@@ -222,22 +221,24 @@ describe('usage in responses', () => {
     expect(usageIn('{"usage":null}')).toBeNull();
   });
 
-  it('drops only the usage chunk of a stream, even split across writes, and keeps UTF-8 intact', async () => {
+  it('drops only the usage chunk of a stream, even split across writes, and keeps UTF-8 intact', () => {
     const events = [
       'data: {"choices":[{"delta":{"content":"héllo ✓"}}]}\n\n',
       'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n',
       'data: [DONE]\n\n',
     ];
     const bytes = Buffer.from(events.join(''));
-    const s = new UsageChunkStripper();
+    const f = new UsageChunkFilter();
     const out: Buffer[] = [];
-    s.on('data', (c: Buffer) => out.push(c));
-    const src = new PassThrough();
-    src.pipe(s);
-    for (let i = 0; i < bytes.length; i += 7) src.write(bytes.subarray(i, i + 7));
-    src.end();
-    await new Promise((r) => s.on('end', r));
+    for (let i = 0; i < bytes.length; i += 7) out.push(f.filter(bytes.subarray(i, i + 7)));
+    out.push(f.flush());
     expect(Buffer.concat(out).toString('utf8')).toBe(events[0]! + events[2]!);
-    expect(s.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2 });
+    expect(f.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2 });
+  });
+
+  it('passes a chunk of whole events without the marker as the same buffer', () => {
+    const f = new UsageChunkFilter();
+    const chunk = Buffer.from('data: {"choices":[{"delta":{}}]}\n\n');
+    expect(f.filter(chunk)).toBe(chunk);
   });
 });
