@@ -61,8 +61,10 @@ const targetNames = (platform) =>
 /** Bare package names the built main process imports (ESM imports and require.resolve). */
 export function importedPackages(code) {
   const names = new Set();
+  // A package specifier has no spaces, `$` or `{` (which keeps prose like "resumed from
+  // '${status}'" in a message from counting as an import).
   const re =
-    /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require(?:\.resolve)?\(\s*)["']([^"'./][^"']*)["']/g;
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require(?:\.resolve)?\(\s*)["']([^"'./\s${}][^"'\s${}]*)["']/g;
   for (const m of code.matchAll(re)) {
     const spec = m[1];
     if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) continue;

@@ -86,7 +86,8 @@ describe('package:check', () => {
   it('reads imports and the allow-list the way a bundle and electron-builder do', () => {
     expect(
       importedPackages(
-        'import a from "express";\nimport("./chunk.js");\nimport "@scope/pkg/deep";\nrequire.resolve("redoc/package.json");\nfrom "node:fs"; from "path";',
+        'import a from "express";\nimport("./chunk.js");\nimport "@scope/pkg/deep";\nrequire.resolve("redoc/package.json");\nfrom "node:fs"; from "path";\n' +
+          "throw new Error(`cannot be resumed from '${e.status}'.`); // from 'a message' too",
       ),
     ).toEqual(['@scope/pkg', 'express', 'redoc']);
     const list = ['out/main/**', '!**/*.map'];
