@@ -3,7 +3,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
@@ -17,6 +16,7 @@ import { ConsolePage } from './pages/console-page.js';
 import { DeploymentsPage } from './pages/deployments-page.js';
 import { NodesPage } from './pages/nodes-page.js';
 import { SettingsPage } from './pages/settings-page.js';
+import { expectAccessible } from './pages/accessibility.js';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'console');
 const FAST_ENV = [{ key: 'AERIE_SIM_LOAD_S', value: '0.3' }];
@@ -63,18 +63,6 @@ afterAll(async () => {
 
 const dep = async (id: number) =>
   (await fleet.call('GET', `/api/deployments/${id}`)).body as DeploymentRead;
-
-/** axe-core on the current screen: no serious or critical violation. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  expect(bad).toEqual([]);
-}
 
 describe('the deployment journey in the console', () => {
   it('deploys through the panel, then pauses, resumes, extends, stops and deletes from the row menu', async () => {

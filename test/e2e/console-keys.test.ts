@@ -3,7 +3,6 @@
 // is merged these tests fail with 404s from the control plane.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
@@ -15,6 +14,7 @@ import { waitForValue } from '../helpers/wait.js';
 import { ConsolePage } from './pages/console-page.js';
 import { DeploymentsPage } from './pages/deployments-page.js';
 import { KeysPage } from './pages/keys-page.js';
+import { expectAccessible } from './pages/accessibility.js';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'console');
 let browser: ChromiumSession;
@@ -66,14 +66,6 @@ afterAll(async () => {
   await browser?.close();
   await fleet?.stop();
 });
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
 
 const chat = (key: string | null) =>
   fetch(`${fleet.cp.url}/v1/chat/completions`, {
