@@ -398,12 +398,18 @@ describe('manifests, logs and records', () => {
     expect(logs.key).toBe(`org/manifest:${port}`);
     expect(logs.lines.length).toBeGreaterThan(3);
     expect(logs.lines.join('\n')).not.toContain(SECRET);
-    const dl = await fetch(`${fleet.cp.url}/api/deployments/${copy.id}/logs/download`);
+    const download = () => fetch(`${fleet.cp.url}/api/deployments/${copy.id}/logs/download`);
+    const dl = await download();
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-disposition')).toBe(
       `attachment; filename="org--manifest-${port}.log"`,
     );
-    expect(await dl.text()).toContain('Application startup complete');
+    // The engine's last start-up line can reach the log a moment after the health check passes.
+    await waitFor(
+      async () => (await (await download()).text()).includes('Application startup complete'),
+      10_000,
+      'the start-up line in the downloaded log',
+    );
     await fleet.call('POST', `/api/deployments/stop/${copy.id}`);
     await until(copy.id, (x) => x.status === 'stopped', 'stopped');
   });
