@@ -6,6 +6,14 @@ export type DeploymentRow = Selectable<DeploymentsTable>;
 export type DeploymentInsert = Insertable<DeploymentsTable>;
 export type DeploymentUpdate = Updateable<DeploymentsTable>;
 
+let writes = 0;
+/**
+ * Counts the writes made through this module (any database): a cache of the table is current
+ * while the count it was read at is still the count. Bumped when a write is issued, so a read
+ * tagged with an older count is always read again.
+ */
+export const deploymentWrites = (): number => writes;
+
 /** Every deployment, newest first. */
 export function listDeployments(db: Db): Promise<DeploymentRow[]> {
   return db.selectFrom('deployments').selectAll().orderBy('id', 'desc').execute();
@@ -20,6 +28,7 @@ export function getDeployment(db: Db, id: number): Promise<DeploymentRow | undef
 }
 
 export function insertDeployment(db: Db, row: DeploymentInsert): Promise<DeploymentRow> {
+  writes++;
   return db.insertInto('deployments').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -28,6 +37,7 @@ export function updateDeployment(
   id: number,
   patch: DeploymentUpdate,
 ): Promise<DeploymentRow | undefined> {
+  writes++;
   return db
     .updateTable('deployments')
     .set(patch)
@@ -38,6 +48,7 @@ export function updateDeployment(
 
 /** Deletes one deployment; returns how many rows went (0 or 1). */
 export async function deleteDeployment(db: Db, id: number): Promise<number> {
+  writes++;
   const r = await db.deleteFrom('deployments').where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
