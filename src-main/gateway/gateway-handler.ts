@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { errorMessage } from '../shared/errors.js';
 import { jsonNestsDeeperThan } from '../shared/node/json-body.js';
+import { sendJson } from '../shared/node/http-errors.js';
 import { readBody } from '../shared/node/read-body.js';
 import type { Settings } from '../shared/settings.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -65,15 +66,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return p;
   };
 
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(text)),
-    });
-    res.end(text);
-  };
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = now();
     const q = req.url!.indexOf('?');
@@ -100,7 +92,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return fail(
           gatewayError(405, 'method_not_allowed', 'invalid_request_error', 'Use GET /v1/models.'),
         );
-      json(res, 200, deps.routes.models(scope));
+      sendJson(res, 200, deps.routes.models(scope));
       deps.metrics.onRequest(path, '', 200, (now() - started) / 1000);
       return;
     }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '../shared/node/http-errors.js';
 
 /** The `type` of an OpenAI error envelope. */
 export type OpenAiErrorType =
@@ -33,10 +34,13 @@ export const gatewayError = (
   ...(retryAfter !== undefined && { retryAfter }),
 });
 
-/** The envelope's bytes: `{"error": {message, type, param: null, code}}`. */
-export function errorBody(e: GatewayError): string {
-  return JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } });
-}
+/** The OpenAI envelope: `{"error": {message, type, param: null, code}}`. */
+const envelope = (e: GatewayError) => ({
+  error: { message: e.message, type: e.type, param: null, code: e.code },
+});
+
+/** The envelope's bytes (an SSE error event carries them). */
+export const errorBody = (e: GatewayError): string => JSON.stringify(envelope(e));
 
 /** Answers `res` with `e` (when nothing has been sent yet). */
 export function sendGatewayError(res: ServerResponse, e: GatewayError): void {
@@ -44,13 +48,9 @@ export function sendGatewayError(res: ServerResponse, e: GatewayError): void {
     res.destroy();
     return;
   }
-  const body = errorBody(e);
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(body)),
-  };
-  if (e.retryAfter !== undefined)
-    headers['retry-after'] = String(Math.max(1, Math.ceil(e.retryAfter)));
-  res.writeHead(e.status, headers);
-  res.end(body);
+  const retry: Record<string, string> =
+    e.retryAfter === undefined
+      ? {}
+      : { 'retry-after': String(Math.max(1, Math.ceil(e.retryAfter))) };
+  sendJson(res, e.status, envelope(e), retry);
 }

@@ -1,7 +1,7 @@
 // The first-run panel in real Chromium against a real `aerie serve`: tokens, the agent command
 // with a working copy button, the demo node button, and the admin token kept from other machines.
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import { SystemSetupSchema } from '../../src-main/shared/system.js';
 import { launchChromium, type ChromiumSession } from '../helpers/chromium.js';
 import { ensureFreshBuild, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { FirstRunPanel } from './pages/first-run-panel.js';
+import { lanIpv4 } from '../helpers/lan.js';
 
 let browser: ChromiumSession;
 
@@ -86,10 +87,6 @@ describe('first run on this machine (loopback)', () => {
     expect(pageErrors).toEqual([]);
   });
 });
-
-const lanIpv4 = Object.values(networkInterfaces())
-  .flatMap((l) => l ?? [])
-  .find((a) => a.family === 'IPv4' && !a.internal)?.address;
 
 describe('first run seen from another machine on a trusted network', () => {
   let serve: ServeProcess;

@@ -1,7 +1,7 @@
 // The first-run API of a real `aerie serve`: the setup a new operator is shown (and the agent
 // command run verbatim on a "GPU host"), and the demo node the control plane starts and owns.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../src-main/bootstrap.js';
@@ -21,6 +21,7 @@ import {
   type ServeProcess,
 } from '../helpers/serve-process.js';
 import { waitFor, waitForValue } from '../helpers/wait.js';
+import { lanIpv4 } from '../helpers/lan.js';
 
 const AGENT_BUNDLE = join(REPO_ROOT, 'out', 'agent', 'aerie-agent.mjs');
 
@@ -112,10 +113,6 @@ describe('GET /api/system/setup on a loopback aerie serve', () => {
     expect(Object.keys(doc.paths['/api/system/demo'] ?? {})).toEqual(['post']);
   });
 });
-
-const lanIpv4 = Object.values(networkInterfaces())
-  .flatMap((l) => l ?? [])
-  .find((a) => a.family === 'IPv4' && !a.internal)?.address;
 
 describe('GET /api/system/setup from another machine on a trusted network', () => {
   let serve: ServeProcess;
