@@ -2,8 +2,7 @@
 // table and the route table (both in memory), the body read once to find `model`, one pooled
 // upstream request, and the answer relayed as it comes (SSE byte for byte) with backpressure.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import { errorMessage } from '../shared/errors.js';
 import { jsonNestsDeeperThan } from '../shared/node/json-body.js';
 import { sendJson } from '../shared/node/http-errors.js';
@@ -13,9 +12,9 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 import type { CachedKey, KeyCache } from './key-cache.js';
 import type { KeyLimits } from './key-limits.js';
 import { errorBody, gatewayError, sendGatewayError, type GatewayError } from './openai-error.js';
-import { TailKeeper, UsageChunkFilter, usageIn } from './response-usage.js';
 import type { RouteTable, Target } from './route-table.js';
 import type { RequestUsage, UsageMeter } from './usage-meter.js';
+import { UpstreamRelay } from './upstream-relay.js';
 
 /** The routes relayed to the deployment by the request body's `model`. */
 const RELAYED: ReadonlySet<string> = new Set([
@@ -192,7 +191,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         strip = true;
       }
     }
-    await relay(res, {
+    relay(res, {
       path: q < 0 ? path : path + req.url!.slice(q),
       route: path,
       model,
@@ -217,7 +216,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     started: number;
   }
 
-  async function relay(res: ServerResponse, r: Relay): Promise<void> {
+  function relay(res: ServerResponse, r: Relay): void {
     const { target, model } = r;
     const seconds = () => (now() - r.started) / 1000;
     if (target.origin === null) {
@@ -234,139 +233,115 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return;
     }
     const settings = deps.settings();
-    const ac = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) ac.abort();
-    };
-    res.on('close', onClose);
-    deps.metrics.inFlight += 1;
-    let status = 0;
     let comments: NodeJS.Timeout | undefined;
     let hold: NodeJS.Timeout | undefined;
-    let held = false;
-    try {
-      if (target.asleep) {
-        held = true;
-        if (r.stream) {
-          // Headers now, then a comment line every few seconds until the model answers.
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-          res.write(`: waking ${model}\n\n`);
-          comments = setInterval(() => res.write(`: waking ${model}\n\n`), WAKE_COMMENT_MS);
-        }
-        if (settings.gateway_wake_hold_seconds > 0)
-          hold = setTimeout(
-            () => ac.abort(new WakeTimeout()),
-            settings.gateway_wake_hold_seconds * 1000,
-          );
-      }
-      const timeoutMs = r.stream ? 0 : settings.gateway_timeout_seconds * 1000;
-      let up: Dispatcher.ResponseData;
-      try {
-        up = await poolFor(target.origin).request({
-          path: r.path,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': String(r.raw.length) },
-          body: r.raw,
-          signal: ac.signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-      } catch (err) {
-        if (ac.signal.reason instanceof WakeTimeout) {
-          deps.metrics.onWakeHold(model, 'timed_out');
-          const e = gatewayError(
-            503,
-            'model_loading',
-            'upstream_error',
-            `Model '${model}' is waking up (deployment ${target.id}) and was not ready within ${settings.gateway_wake_hold_seconds} s; retry shortly.`,
-            10,
-          );
-          status = 503;
-          return streamOrSend(res, e);
-        }
-        if (ac.signal.aborted) return; // the client went away
-        const timedOut = (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
-        deps.metrics.onUpstreamError(model, timedOut ? 'timeout' : 'unreachable');
-        const e = timedOut
-          ? gatewayError(
-              504,
-              'upstream_timeout',
-              'upstream_error',
-              `Deployment ${target.id} did not answer within gateway_timeout_seconds (${settings.gateway_timeout_seconds} s).`,
-            )
-          : gatewayError(
-              502,
-              'deployment_unreachable',
-              'upstream_error',
-              `Deployment ${target.id} at ${target.origin} did not answer: ${errorMessage(err)}`,
-            );
-        status = e.status;
-        return streamOrSend(res, e);
-      } finally {
-        clearInterval(comments);
-        clearTimeout(hold);
-      }
-      if (held) deps.metrics.onWakeHold(model, 'woke');
-      status = up.statusCode;
-      deps.metrics.onFirstByte(r.route, model, seconds());
-      const type = up.headers['content-type'];
-      const ok = status >= 200 && status < 300;
-      if (res.headersSent) {
-        // A held stream already said 200: an upstream error becomes an error event.
-        if (!ok) {
-          const text = await up.body.text();
-          res.end(
-            `data: ${text.trim() || errorBody(gatewayError(status, 'upstream_error', 'upstream_error', `Deployment ${target.id} answered ${status}.`))}\n\n`,
-          );
-          return;
-        }
-      }
-      let usage: RequestUsage | null = null;
-      const sse =
-        res.headersSent || (typeof type === 'string' && type.startsWith('text/event-stream'));
-      if (!sse) {
-        // A JSON answer goes out in one write, headers and body together, with its usage read
-        // from its tail.
-        const body = Buffer.from(await up.body.arrayBuffer());
-        res.writeHead(status, {
-          'content-type': typeof type === 'string' ? type : 'application/json',
-          'content-length': String(body.length),
-        });
-        res.end(body);
-        if (ok) usage = usageIn(body.subarray(Math.max(0, body.length - 1024)).toString('latin1'));
-      } else {
-        if (!res.headersSent)
-          res.writeHead(status, {
-            'content-type': 'text/event-stream',
-            'cache-control': 'no-cache',
-          });
-        if (r.strip && ok) {
-          const f = new UsageChunkFilter();
-          await relayBody(
-            up.body,
-            res,
-            (c) => f.filter(c),
-            () => f.flush(),
-          );
-          usage = f.usage;
-        } else {
-          const tail = new TailKeeper();
-          await relayBody(up.body, res, (c) => {
-            tail.push(c);
-            return c;
-          });
-          usage = ok ? tail.usage() : null;
-        }
-      }
-      if (usage) count(r, usage);
-    } catch {
-      // The client or the upstream went away mid-answer: nothing more to send.
-      if (!res.destroyed) res.destroy();
-    } finally {
-      res.off('close', onClose);
+    const held = target.asleep;
+    const settle = (status: number) => {
+      clearInterval(comments);
+      clearTimeout(hold);
       deps.metrics.inFlight -= 1;
       deps.metrics.onRequest(r.route, model, status || 499, seconds());
+    };
+    const exchange = new UpstreamRelay(
+      res,
+      r.strip,
+      {
+        start: () => {
+          clearInterval(comments);
+          clearTimeout(hold);
+          if (held) deps.metrics.onWakeHold(model, 'woke');
+          deps.metrics.onFirstByte(r.route, model, seconds());
+        },
+        end: (status, usage) => {
+          if (usage) count(r, usage);
+          settle(status);
+        },
+        fail: (err, upstream) => settle(failed(res, r, settings, err, upstream)),
+      },
+      (status, text) =>
+        `data: ${text.trim() || errorBody(gatewayError(status, 'upstream_error', 'upstream_error', `Deployment ${target.id} answered ${status}.`))}\n\n`,
+    );
+    res.once('close', () => {
+      if (!res.writableFinished) exchange.abort(CLIENT_GONE);
+    });
+    deps.metrics.inFlight += 1;
+    if (held) {
+      if (r.stream) {
+        // Headers now, then a comment line every few seconds until the model answers.
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.write(`: waking ${model}\n\n`);
+        comments = setInterval(() => res.write(`: waking ${model}\n\n`), WAKE_COMMENT_MS);
+      }
+      if (settings.gateway_wake_hold_seconds > 0)
+        hold = setTimeout(
+          () => exchange.abort(new WakeTimeout()),
+          settings.gateway_wake_hold_seconds * 1000,
+        );
     }
+    const timeoutMs = r.stream ? 0 : settings.gateway_timeout_seconds * 1000;
+    poolFor(target.origin).dispatch(
+      {
+        path: r.path,
+        method: 'POST',
+        headers: ['content-type', 'application/json', 'content-length', String(r.raw.length)],
+        body: r.raw,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      exchange,
+    );
+  }
+
+  /**
+   * Answers a failed exchange (when the client is still there) and returns the status to count:
+   * a hold that ran out is 503 `model_loading`, no answer in time 504, no answer at all 502; a
+   * failure mid-answer cuts the client's connection.
+   */
+  function failed(
+    res: ServerResponse,
+    r: Relay,
+    settings: Settings,
+    err: Error,
+    upstream: number,
+  ): number {
+    const { target, model } = r;
+    if (err === CLIENT_GONE) return upstream;
+    if (err instanceof WakeTimeout) {
+      deps.metrics.onWakeHold(model, 'timed_out');
+      streamOrSend(
+        res,
+        gatewayError(
+          503,
+          'model_loading',
+          'upstream_error',
+          `Model '${model}' is waking up (deployment ${target.id}) and was not ready within ${settings.gateway_wake_hold_seconds} s; retry shortly.`,
+          10,
+        ),
+      );
+      return 503;
+    }
+    if (upstream !== 0) {
+      // The upstream answered and then failed mid-body: nothing sensible is left to send.
+      if (!res.destroyed) res.destroy();
+      return upstream;
+    }
+    const timedOut = (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+    deps.metrics.onUpstreamError(model, timedOut ? 'timeout' : 'unreachable');
+    const e = timedOut
+      ? gatewayError(
+          504,
+          'upstream_timeout',
+          'upstream_error',
+          `Deployment ${target.id} did not answer within gateway_timeout_seconds (${settings.gateway_timeout_seconds} s).`,
+        )
+      : gatewayError(
+          502,
+          'deployment_unreachable',
+          'upstream_error',
+          `Deployment ${target.id} at ${target.origin} did not answer: ${errorMessage(err)}`,
+        );
+    streamOrSend(res, e);
+    return e.status;
   }
 
   function count(r: Relay, u: RequestUsage): void {
@@ -406,50 +381,5 @@ export function createGateway(deps: GatewayDeps): Gateway {
 }
 
 class WakeTimeout extends Error {}
-
-/**
- * Relays `src` to `res` chunk by chunk with backpressure (pauses the upstream while the client's
- * socket is full), `each` choosing the bytes to send; ends `res` with `last()` when `src` ends.
- * Rejects when either side fails or the client goes away (the caller then destroys both). A
- * hand-written pump: `stream.pipeline` costs an AbortController, a DOMException and a premature
- * close error per request, a fifth of the gateway's CPU in its benchmark.
- */
-function relayBody(
-  src: Readable,
-  res: ServerResponse,
-  each: (chunk: Buffer) => Buffer,
-  last?: () => Buffer,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const out = each(chunk);
-      if (out.length > 0 && !res.write(out)) src.pause();
-    };
-    const onDrain = () => src.resume();
-    const done = (err?: Error) => {
-      src.off('data', onData);
-      src.off('end', onEnd);
-      src.off('error', done);
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      if (err) {
-        src.destroy();
-        reject(err);
-      } else resolve();
-    };
-    const onEnd = () => {
-      const tail = last?.();
-      if (tail && tail.length > 0) res.end(tail);
-      else res.end();
-      done();
-    };
-    const onClose = () => {
-      if (!res.writableFinished) done(new Error('the client went away'));
-    };
-    src.on('data', onData);
-    src.once('end', onEnd);
-    src.once('error', done);
-    res.on('drain', onDrain);
-    res.once('close', onClose);
-  });
-}
+/** The abort reason when the client closed its connection before the answer was complete. */
+const CLIENT_GONE = new Error('the client went away');
