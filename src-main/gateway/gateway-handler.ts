@@ -16,15 +16,18 @@ import type { RouteTable, Target } from './route-table.js';
 import type { RequestUsage, UsageMeter } from './usage-meter.js';
 import { UpstreamRelay } from './upstream-relay.js';
 
-/** The routes relayed to the deployment by the request body's `model`. */
-const RELAYED: ReadonlySet<string> = new Set([
-  '/v1/chat/completions',
-  '/v1/completions',
-  '/v1/embeddings',
-  '/v1/rerank',
-  '/v1/score',
-  '/v1/tokenize',
-  '/v1/detokenize',
+/**
+ * The routes relayed to the deployment by the request body's `model`, with the path vLLM serves
+ * each at: the tokenizer routes live outside `/v1` on vLLM, inside it on the gateway.
+ */
+const RELAYED: ReadonlyMap<string, string> = new Map([
+  ['/v1/chat/completions', '/v1/chat/completions'],
+  ['/v1/completions', '/v1/completions'],
+  ['/v1/embeddings', '/v1/embeddings'],
+  ['/v1/rerank', '/v1/rerank'],
+  ['/v1/score', '/v1/score'],
+  ['/v1/tokenize', '/tokenize'],
+  ['/v1/detokenize', '/detokenize'],
 ]);
 /** Routes whose streams end with a usage chunk when `stream_options.include_usage` is set. */
 const USAGE_STREAMS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/completions']);
@@ -95,13 +98,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
       deps.metrics.onRequest(path, '', 200, (now() - started) / 1000);
       return;
     }
-    if (!RELAYED.has(path))
+    const upstreamPath = RELAYED.get(path);
+    if (upstreamPath === undefined)
       return fail(
         gatewayError(
           404,
           'not_found',
           'invalid_request_error',
-          `Unknown gateway route ${path}; this gateway serves ${[...RELAYED, '/v1/models'].join(', ')}.`,
+          `Unknown gateway route ${path}; this gateway serves ${[...RELAYED.keys(), '/v1/models'].join(', ')}.`,
         ),
       );
     if (req.method !== 'POST')
@@ -192,7 +196,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     }
     relay(res, {
-      path: q < 0 ? path : path + req.url!.slice(q),
+      path: q < 0 ? upstreamPath : upstreamPath + req.url!.slice(q),
       route: path,
       model,
       raw,

@@ -15,11 +15,24 @@ export interface UsageIncrement {
   completion_tokens: number;
 }
 
-const hourOf = (now: number) => new Date(now - (now % 3_600_000)).toISOString();
+/** The UTC hour of `now` as an ISO string, remembered for the hour (one `toISOString` an hour). */
+class HourClock {
+  private start = -1;
+  private text = '';
+  of(now: number): string {
+    const start = now - (now % 3_600_000);
+    if (start !== this.start) {
+      this.start = start;
+      this.text = new Date(start).toISOString();
+    }
+    return this.text;
+  }
+}
 
 /** Usage counted on the hot path in memory; `drain` hands the increments to the flush. */
 export class UsageMeter {
   private pending = new Map<string, UsageIncrement>();
+  private readonly hours = new HourClock();
 
   add(
     keyId: number | null,
@@ -31,7 +44,7 @@ export class UsageMeter {
     this.merge({
       api_key_id: keyId ?? 0,
       deployment_id: deploymentId,
-      hour: hourOf(now),
+      hour: this.hours.of(now),
       model,
       requests: 1,
       prompt_tokens: u.prompt_tokens,

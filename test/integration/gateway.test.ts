@@ -95,7 +95,7 @@ describe('routing and relaying', () => {
     expect(models.find((m) => m.id === 'chat')).toMatchObject({ root: 'org/chat-model' });
   });
 
-  it('answers chat, streams, completions, LoRA names and embeddings from the right deployment', async () => {
+  it('answers chat, streams, completions, LoRA names, embeddings and the tokenizer from the right deployment', async () => {
     const c = client();
     const r = await chat(c, 'chat');
     expect(r.model).toBe('chat');
@@ -136,6 +136,17 @@ describe('routing and relaying', () => {
     const e = await c.embeddings.create({ model: 'org/e5-embed', input: ['one', 'two'] });
     expect(e.data).toHaveLength(2);
     expect(e.data[0]!.embedding.length).toBeGreaterThan(10);
+
+    // vLLM's tokenizer routes live at /tokenize and /detokenize; the gateway serves them in /v1.
+    const tokens = await c.post<{ count: number; tokens: number[] }>('/tokenize', {
+      body: { model: 'chat', prompt: 'Hello, world!' },
+    });
+    expect(tokens.count).toBe(tokens.tokens.length);
+    expect(tokens.count).toBeGreaterThan(0);
+    const back = await c.post<{ prompt: string }>('/detokenize', {
+      body: { model: 'chat', tokens: tokens.tokens },
+    });
+    expect(back.prompt).toBe('Hello, world!');
   });
 
   it('maps every routing error to the SDK exception class with its code', async () => {
