@@ -38,6 +38,11 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   private filter: UsageChunkFilter | null = null;
   private tail: TailKeeper | null = null;
   private readonly resume = () => this.controller?.resume();
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.res.uncork();
+  };
 
   constructor(
     private readonly res: ServerResponse,
@@ -95,7 +100,15 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     let out = chunk;
     if (this.filter) out = this.filter.filter(chunk);
     else this.tail?.push(chunk);
-    if (out.length > 0 && !this.res.write(out)) {
+    if (out.length === 0) return;
+    if (!this.corked) {
+      // One socket read of the upstream holds several events (each its own HTTP chunk, each its
+      // own call here): they leave in one write once this read is parsed, not one write each.
+      this.corked = true;
+      this.res.cork();
+      queueMicrotask(this.uncork);
+    }
+    if (!this.res.write(out)) {
       controller.pause();
       this.res.once('drain', this.resume);
     }

@@ -608,6 +608,17 @@ http {
     ['c64 shared, aerie / portkey', ratio('shared', 'rps_c64', 'aerie', 'portkey')],
     ['c64 pinned, aerie / direct', ratio('pinned', 'rps_c64', 'aerie', 'direct')],
     ['c64 pinned, nginx / direct', ratio('pinned', 'rps_c64', 'nginx', 'direct')],
+    // No proxy can beat the upstream alone: direct / Portkey bounds every proxy's ratio to Portkey.
+    ['c64 pinned, direct / portkey (ceiling)', ratio('pinned', 'rps_c64', 'direct', 'portkey')],
+    [
+      'cpu per request, portkey / aerie',
+      g('pinned', 'portkey').proxy_cpu_us_per_req_c64 /
+        g('pinned', 'aerie').proxy_cpu_us_per_req_c64,
+    ],
+    [
+      'cpu per request, aerie / nginx',
+      g('pinned', 'aerie').proxy_cpu_us_per_req_c64 / g('pinned', 'nginx').proxy_cpu_us_per_req_c64,
+    ],
     ['sse c16 shared, aerie / nginx', ratio('shared', 'sse_streams_per_s_c16', 'aerie', 'nginx')],
     [
       'sse c16 pinned, aerie / portkey',
