@@ -13,6 +13,8 @@ import { installAppMenu } from './shell/app-menu.js';
 import { installCrashGuard } from './shell/crash-guard.js';
 import { FleetWatch, readFleetSnapshot } from './shell/fleet-watch.js';
 import { installIpcBridge } from './shell/ipc-bridge.js';
+import { uploadFile } from './http/file-upload.js';
+import { localOrigin } from './shared/net.js';
 import {
   QuitSequence,
   beforeQuitHandler,
@@ -183,6 +185,13 @@ async function start(): Promise<void> {
       window: win.window,
       pageUrl: win.pageUrl,
       inject,
+      upload: (raw, onProgress) =>
+        uploadFile(
+          localOrigin(loaded.config.host, running.port),
+          running.tokens.admin,
+          raw,
+          onProgress,
+        ),
       events: running.events,
     }),
     installNotifications(

@@ -49,12 +49,21 @@ export async function injectRequest(
     headers: reqHeaders,
     ...(hasBody ? { payload: JSON.stringify(req.body) } : {}),
   });
+  return ipcResponse(res.statusCode, res.headers, res.payload);
+}
+
+/** A bridge response from an HTTP answer: headers flattened, a JSON body parsed. */
+export function ipcResponse(
+  status: number,
+  raw: Record<string, string | string[] | number | undefined>,
+  text: string,
+): IpcResponse {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers))
+  for (const [k, v] of Object.entries(raw))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
   const type = headers['content-type'] ?? '';
-  let body: unknown = res.payload;
-  if (type.includes('application/json') && res.payload.length > 0) body = JSON.parse(res.payload);
-  else if (res.statusCode === 204) body = null;
-  return { status: res.statusCode, headers, body };
+  let body: unknown = text;
+  if (type.includes('application/json') && text.length > 0) body = JSON.parse(text);
+  else if (status === 204) body = null;
+  return { status, headers, body };
 }

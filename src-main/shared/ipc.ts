@@ -29,5 +29,45 @@ export const IPC_READY_CHANNEL = 'aerie:ready';
 export interface AerieBridge {
   request(req: IpcRequest): Promise<IpcResponse>;
   onEvent(cb: (event: unknown) => void): () => void;
+  /**
+   * Sends a file the user picked to a node upload route; the main process reads it from disk.
+   * `onProgress` hears the file bytes sent so far.
+   */
+  upload(
+    req: { method: 'PUT' | 'POST'; path: string; file: Blob; form_field?: string },
+    onProgress: (sent: number, total: number) => void,
+  ): Promise<IpcResponse>;
   platform: string;
 }
+
+/** The routes a desktop upload may send a file to: the node file uploads, nothing else. */
+const UPLOAD_PATH =
+  /^\/api\/nodes\/\d+\/(local-models\/upload\/[A-Za-z0-9_-]+\/file\?path=[^\s#]+|local-models\/archive\?[^\s#]+|packages\/upload)$/;
+
+/**
+ * One desktop upload: the file the user picked (a path on this machine, found by the preload from
+ * the picked `File`), sent raw or as the multipart field `form_field` to an upload route.
+ */
+export const FileUploadRequestSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'id must be 1-64 letters, digits, - or _'),
+    method: z.enum(['PUT', 'POST']),
+    path: z.string().max(4096).regex(UPLOAD_PATH, 'path must be a node file upload route'),
+    file: z.string().min(1).max(4096),
+    form_field: z
+      .string()
+      .regex(/^[a-z_]{1,32}$/)
+      .optional(),
+  })
+  .strict();
+export type FileUploadRequest = z.infer<typeof FileUploadRequestSchema>;
+
+/** Bytes of one upload sent so far, on `IPC_UPLOAD_PROGRESS_CHANNEL`. */
+export interface FileUploadProgress {
+  id: string;
+  sent: number;
+  total: number;
+}
+
+export const IPC_UPLOAD_CHANNEL = 'aerie:upload';
+export const IPC_UPLOAD_PROGRESS_CHANNEL = 'aerie:upload-progress';

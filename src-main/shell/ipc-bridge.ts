@@ -14,6 +14,9 @@ import {
   IPC_EVENT_CHANNEL,
   IPC_READY_CHANNEL,
   IPC_REQUEST_CHANNEL,
+  IPC_UPLOAD_CHANNEL,
+  IPC_UPLOAD_PROGRESS_CHANNEL,
+  type FileUploadProgress,
   type IpcResponse,
 } from '../shared/ipc.js';
 
@@ -46,6 +49,8 @@ export interface IpcBridgeDeps {
   pageUrl: string;
   /** The control plane's bridge function (the same router that serves the LAN). */
   inject: (raw: unknown) => Promise<IpcResponse>;
+  /** Streams a picked file to an upload route (`uploadFile` bound to this control plane). */
+  upload: (raw: unknown, onProgress: (sent: number, total: number) => void) => Promise<IpcResponse>;
   events: EventBus;
 }
 
@@ -90,6 +95,23 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
     }
   });
 
+  ipc.handle(IPC_UPLOAD_CHANNEL, async (event, raw: unknown) => {
+    if (!trusted(event)) {
+      log.warn('IPC upload from an untrusted sender refused', { url: event.senderFrame?.url });
+      return json(403, 'This sender may not use the Aerie bridge.');
+    }
+    const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+    try {
+      return await deps.upload(raw, (sent, total) => {
+        const p: FileUploadProgress = { id: String(id), sent, total };
+        if (!contents.isDestroyed()) contents.send(IPC_UPLOAD_PROGRESS_CHANNEL, p);
+      });
+    } catch (err) {
+      log.error('bridge upload failed', { err });
+      return json(500, 'Internal Server Error');
+    }
+  });
+
   const forwarder = new EventForwarder<AppEvent>((e) => {
     if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, e);
   });
@@ -106,6 +128,7 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
   return () => {
     unsubscribe();
     ipc.removeHandler(IPC_REQUEST_CHANNEL);
+    ipc.removeHandler(IPC_UPLOAD_CHANNEL);
     ipc.off(IPC_READY_CHANNEL, onReady);
     if (!contents.isDestroyed()) {
       contents.off('did-navigate', onReset);

@@ -1,16 +1,22 @@
 // installIpcBridge itself, with a fake ipcMain and a fake window: who may use the bridge, what a
 // request becomes, when events flow, and what the disposer takes down.
 import { EventEmitter } from 'node:events';
-import { rmSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src-main/events/event-bus.js';
+import { uploadFile } from '../../src-main/http/file-upload.js';
 import { injectRequest } from '../../src-main/http/inject.js';
 import type { AppEvent } from '../../src-main/shared/events.js';
 import {
   IPC_EVENT_CHANNEL,
   IPC_READY_CHANNEL,
   IPC_REQUEST_CHANNEL,
+  IPC_UPLOAD_CHANNEL,
+  IPC_UPLOAD_PROGRESS_CHANNEL,
   type IpcResponse,
 } from '../../src-main/shared/ipc.js';
 import { DEFAULT_SETTINGS } from '../../src-main/shared/settings.js';
@@ -57,9 +63,9 @@ class FakeIpc implements IpcEndpoint {
   }
 
   /** What `ipcRenderer.invoke` from `sender` resolves with. */
-  async invoke(sender: Sender, raw: unknown): Promise<IpcResponse> {
-    const handler = this.handlers.get(IPC_REQUEST_CHANNEL);
-    if (!handler) throw new Error(`No handler registered for '${IPC_REQUEST_CHANNEL}'`);
+  async invoke(sender: Sender, raw: unknown, channel = IPC_REQUEST_CHANNEL): Promise<IpcResponse> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`No handler registered for '${channel}'`);
     return (await handler(sender as unknown as InvokeEvent, raw)) as IpcResponse;
   }
 
@@ -127,7 +133,10 @@ afterEach(() => {
  * Installs the bridge in front of the real request injection, with a router that echoes the
  * method and URL it was asked for (and records it).
  */
-function install(inject?: IpcBridgeDeps['inject']): Installed {
+function install(
+  inject?: IpcBridgeDeps['inject'],
+  upload: IpcBridgeDeps['upload'] = () => Promise.resolve(okUpload),
+): Installed {
   const ipc = new FakeIpc();
   const contents = new FakeContents();
   const bus = new EventBus();
@@ -142,11 +151,14 @@ function install(inject?: IpcBridgeDeps['inject']): Installed {
     window: { webContents: contents },
     pageUrl: PAGE,
     inject: inject ?? ((raw) => injectRequest(router, raw)),
+    upload,
     events: bus,
   });
   disposers.push(dispose);
   return { ipc, contents, bus, routed, dispose };
 }
+
+const okUpload: IpcResponse = { status: 200, headers: {}, body: { ok: true } };
 
 const forbidden = {
   status: 403,
@@ -262,7 +274,7 @@ describe('installIpcBridge', () => {
 
   it('returns a disposer that removes every handler it installed', async () => {
     const b = install();
-    expect(b.ipc.handlers.size).toBe(1);
+    expect(b.ipc.handlers.size).toBe(2);
     expect(b.ipc.listenerCount).toBe(1);
     expect(b.contents.eventNames().sort()).toEqual(['did-navigate', 'render-process-gone']);
     b.dispose();
@@ -281,10 +293,68 @@ describe('installIpcBridge', () => {
       window: { webContents: b.contents },
       pageUrl: PAGE,
       inject: () => Promise.resolve({ status: 204, headers: {}, body: null }),
+      upload: () => Promise.resolve(okUpload),
       events: b.bus,
     });
     disposers.push(again);
     expect((await b.ipc.invoke(trustedSender(), { method: 'GET', path: '/' })).status).toBe(204);
+  });
+});
+
+describe('uploads through the installed bridge', () => {
+  it('streams a picked file to a real server, forwards its progress to the window, refuses strangers', async () => {
+    const received: { url: string; bytes: number; type: string }[] = [];
+    const server = createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (c: Buffer) => (bytes += c.length));
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', bytes, type: req.headers['content-type'] ?? '' });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ path: 'weights.bin', bytes }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'aerie-upload-'));
+    const file = join(dir, 'weights.bin');
+    writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
+    try {
+      const b = install(undefined, (raw, onProgress) =>
+        uploadFile(`http://127.0.0.1:${port}`, 'admin-token', raw, onProgress),
+      );
+      const req = {
+        id: 'up1',
+        method: 'PUT',
+        path: '/api/nodes/1/local-models/upload/abc/file?path=weights.bin',
+        file,
+      };
+      const res = await b.ipc.invoke(trustedSender(), req, IPC_UPLOAD_CHANNEL);
+      expect(res).toMatchObject({ status: 200, body: { bytes: 3 * 1024 * 1024 } });
+      expect(received).toEqual([
+        {
+          url: '/api/nodes/1/local-models/upload/abc/file?path=weights.bin',
+          bytes: 3 * 1024 * 1024,
+          type: 'application/octet-stream',
+        },
+      ]);
+      const progress = b.contents.sent.filter((m) => m.channel === IPC_UPLOAD_PROGRESS_CHANNEL);
+      expect(progress.at(-1)?.args[0]).toEqual({
+        id: 'up1',
+        sent: 3 * 1024 * 1024,
+        total: 3 * 1024 * 1024,
+      });
+
+      // A page other than the console may not upload anything.
+      const stranger = {
+        ...trustedSender(),
+        senderFrame: { ...trustedSender().senderFrame!, url: 'https://evil.example/' },
+      };
+      expect(await b.ipc.invoke(stranger, req, IPC_UPLOAD_CHANNEL)).toEqual(forbidden);
+      expect(received).toHaveLength(1);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
