@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
@@ -81,16 +82,25 @@ describe('the deployment journey in the console', () => {
     const id = await deployments.idOf('org/ui-journey');
     await deployments.waitForStatus(id, 'running');
     expect(await dep(id)).toMatchObject({ node_id: nodeA.id, owner: 'ana', port });
-    // The simulator serves it on its port (the gateway's chat is in console-keys.test.ts).
-    const chat = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'org/ui-journey',
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    // Chat through the gateway with the official client (no permanent key yet: the gateway is
+    // open, so any key string passes), and the gateway counts the request for the model.
+    const gateway = new OpenAI({
+      baseURL: `${fleet.cp.url}/v1`,
+      apiKey: 'journey-no-key-yet',
+      maxRetries: 0,
+      timeout: 30_000,
     });
-    expect(chat.status).toBe(200);
+    const reply = await gateway.chat.completions.create({
+      model: 'org/ui-journey',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 8,
+    });
+    expect(reply.model).toBe('org/ui-journey');
+    expect(reply.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    const counted = await (await fetch(`${fleet.cp.url}/metrics`)).text();
+    expect(counted).toMatch(
+      /aerie_gateway_requests_total\{route="\/v1\/chat\/completions",model="org\/ui-journey",status="200"\} 1\b/,
+    );
     await ui.page.screenshot({ path: join(SHOTS, 'deployments.png') });
     await expectAccessible(ui.page, 'deployments');
 
