@@ -250,6 +250,50 @@ describe('nodes in the console', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+  it('uploads a wheel to the node from the Packages tab with byte progress and lists it; refuses a non-package file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aerie-ui-package-'));
+    // Any bytes under a valid wheel name: the agent stores packages, it does not install them.
+    const wheel = join(dir, 'tiny_plugin-0.1.0-py3-none-any.whl');
+    const notes = join(dir, 'notes.txt');
+    const size = 6 * 1024 * 1024;
+    writeFileSync(wheel, Buffer.alloc(size, 7));
+    writeFileSync(notes, 'not a package');
+    const listed = async () =>
+      (
+        (await fleet.call('GET', `/api/nodes/${nodeA.id}/packages`)).body as {
+          filename: string;
+        }[]
+      ).map((p) => p.filename);
+    try {
+      await nodes.show();
+      await nodes.openNode('ui-a');
+      await nodes.tab('Packages');
+      await nodes.packages().waitFor();
+      const progress = await nodes.recordProgress();
+      await nodes.uploadPackage(wheel);
+      await nodes
+        .packages()
+        .getByText('tiny_plugin-0.1.0-py3-none-any.whl', { exact: true })
+        .waitFor({ timeout: 30_000 });
+      const seen = await progress();
+      expect(seen.length).toBeGreaterThan(1);
+      expect(Math.max(...seen)).toBeGreaterThanOrEqual(size);
+      expect([...seen].sort((x, y) => x - y)).toEqual(seen);
+      expect(await listed()).toContain('tiny_plugin-0.1.0-py3-none-any.whl');
+      await ui.page.screenshot({ path: join(SHOTS, 'node-packages.png'), fullPage: true });
+      await expectAccessible(ui.page, 'node packages');
+
+      await nodes.uploadPackage(notes);
+      await ui.page
+        .getByRole('alert')
+        .filter({ hasText: 'Unsupported package file "notes.txt"' })
+        .filter({ hasText: '.whl' })
+        .waitFor();
+      expect(await listed()).not.toContain('notes.txt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('settings in the console', () => {
