@@ -328,6 +328,56 @@ describe('settings in the console', () => {
   }, 60_000);
 });
 
+describe('the #/deployments/<id> route (what a desktop notification opens)', () => {
+  it('highlights the deployment and scrolls it into view, clearing a search that hid it; an unknown id reads as such', async () => {
+    // Enough rows that the oldest (last, newest first) starts below the fold.
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await fleet.call('POST', '/api/deployments', {
+        node_id: nodeA.id,
+        model_name: `org/ui-link-${i}`,
+        port: await freePort(),
+        gpu_memory_fraction: 0.1,
+        owner: 'lee',
+      });
+      expect(r.status).toBe(201);
+      ids.push((r.body as DeploymentRead).id);
+    }
+    const target = ids[0]!;
+    try {
+      await deployments.show();
+      await deployments.row('org/ui-link-39').waitFor();
+      expect(await deployments.rowInView(target)).toBe(false);
+      await deployments.search('no-such-deployment');
+      await nodes.show();
+
+      await deployments.followLink(target);
+      const row = await deployments.focusedRow(target);
+      await waitForValue(async () => deployments.rowInView(target), 5000, 'the linked row in view');
+      expect(await row.getAttribute('aria-current')).toBe('true');
+      const banner = ui.page.locator(`[data-testid="focus-banner"][data-focus="${target}"]`);
+      expect(await banner.textContent()).toContain('org/ui-link-0');
+      expect(await ui.page.locator('[data-testid="deployments-search"]').inputValue()).toBe('');
+      // Only the linked row is highlighted.
+      expect(await ui.page.locator('[data-focused="true"]').count()).toBe(1);
+      await ui.page.screenshot({ path: join(SHOTS, 'deployment-link.png') });
+      await expectAccessible(ui.page, 'deployment link');
+
+      await deployments.followLink(999_999);
+      const missing = ui.page.locator('[data-testid="focus-missing"]');
+      await missing.filter({ hasText: 'There is no deployment #999999' }).waitFor();
+      expect(await ui.page.locator('[data-focused="true"]').count()).toBe(0);
+      await deployments.followLink('abc');
+      await missing.filter({ hasText: '“abc” is not a deployment id.' }).waitFor();
+      await ui.page.locator('[data-testid="focus-clear"]').click();
+      await missing.waitFor({ state: 'detached' });
+      expect(await ui.page.evaluate('location.hash')).toBe('#/deployments');
+    } finally {
+      for (const id of ids) await fleet.call('DELETE', `/api/deployments/${id}`);
+    }
+  }, 60_000);
+});
+
 describe('every main screen', () => {
   it.each(['deployments', 'nodes', 'keys', 'usage', 'settings'])(
     'the %s screen has a screenshot and no serious or critical axe violation',
