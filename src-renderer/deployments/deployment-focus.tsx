@@ -1,4 +1,5 @@
 import { Alert, Anchor, Button, Group, Text } from '@mantine/core';
+import { errorCodeLabel, STATUS_LABELS } from '../../src-main/shared/deployment-errors.js';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import type { RowMap } from '../store/rows.js';
 
@@ -48,7 +49,8 @@ export function DeploymentFocus({
       <Group justify="space-between">
         <Text size="sm">
           Deployment #{d.id} <b>{d.served_model_name}</b> on{' '}
-          {d.node_hostname ?? `node #${d.node_id}`} is {d.status}
+          {d.node_hostname ?? `node #${d.node_id}`} is {STATUS_LABELS[d.status]}
+          {d.error_code ? ` (${errorCodeLabel(d.error_code)})` : ''}
           {d.last_error ? `: ${d.last_error}` : ''}. Its row is highlighted below.
         </Text>
         <Group gap="xs">

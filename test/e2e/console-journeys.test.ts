@@ -109,6 +109,15 @@ describe('the deployment journey in the console', () => {
 
     await deployments.action(id, 'pause');
     await deployments.waitForStatus(id, 'paused_ram');
+    expect(await deployments.statusText(id)).toBe('paused (RAM)');
+    const ramActions = await deployments.menuActions(id);
+    expect(ramActions).toContain('pause_disk');
+    // A RAM-paused model moves to disk; a disk-paused one offers what a RAM-paused one does.
+    await deployments.action(id, 'pause_disk');
+    await deployments.waitForStatus(id, 'paused_disk');
+    expect(await deployments.statusText(id)).toBe('paused (disk)');
+    expect((await dep(id)).pause_tier).toBe('disk');
+    expect(await deployments.menuActions(id)).toEqual(ramActions.filter((a) => a !== 'pause_disk'));
     await deployments.action(id, 'resume');
     await deployments.waitForStatus(id, 'running');
 

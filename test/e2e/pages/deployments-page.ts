@@ -173,4 +173,22 @@ export class DeploymentsPage {
   async search(text: string): Promise<void> {
     await this.page.locator(byId('deployments-search')).fill(text);
   }
+
+  /** The action test ids row `id`'s menu offers (the menu is closed again). */
+  async menuActions(id: number): Promise<string[]> {
+    await this.page.locator(byId(`actions-${id}`)).click();
+    const menu = this.page.locator(byId(`actions-menu-${id}`));
+    await menu.waitFor();
+    const ids: string[] = [];
+    for (const item of await menu.locator('[data-testid^="action-"]').all())
+      ids.push(((await item.getAttribute('data-testid')) ?? '').replace(/^action-/, ''));
+    await this.page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    return ids;
+  }
+
+  /** The text of row `id`'s status chip. */
+  async statusText(id: number): Promise<string> {
+    return (await this.page.locator(byId(`status-${id}`)).textContent()) ?? '';
+  }
 }
