@@ -7,18 +7,21 @@ import { removedFlagsMessage, unacceptedFlags } from './vllm-versions.js';
 /** How many trailing log lines the classifier looks at. */
 export const CLASSIFY_TAIL_LINES = 300;
 
-export type FailureCode =
-  | 'gpu_oom'
-  | 'kv_cache_too_small'
-  | 'no_gpu'
-  | 'hf_auth'
-  | 'model_not_found'
-  | 'port_conflict'
-  | 'bad_args'
-  | 'max_model_len_too_large'
-  | 'lora_not_found'
-  | 'lora_rank_too_large'
-  | 'gpu_memory_in_use';
+/** Every cause the classifier can name (a deployment's `error_code` after a crash). */
+export const FAILURE_CODES = [
+  'gpu_oom',
+  'kv_cache_too_small',
+  'no_gpu',
+  'hf_auth',
+  'model_not_found',
+  'port_conflict',
+  'bad_args',
+  'max_model_len_too_large',
+  'lora_not_found',
+  'lora_rank_too_large',
+  'gpu_memory_in_use',
+] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export interface FailureCause {
   code: FailureCode;

@@ -9,12 +9,15 @@ import {
   type DeploymentStatus,
 } from './deployment-status.js';
 
-/** An action a row's menu may offer. */
-export type RowAction = 'stop' | 'restart' | 'pause' | 'resume' | 'extend' | 'pin' | 'delete';
+/** An action a row's menu may offer (`pause_disk`: `POST /{id}/pause` with tier `disk`). */
+export type RowAction =
+  'stop' | 'restart' | 'pause' | 'pause_disk' | 'resume' | 'extend' | 'pin' | 'delete';
 
 /**
  * The actions the server would accept (not refuse, not ignore) for a deployment in `status`;
- * a pinned deployment cannot be paused.
+ * a pinned deployment cannot be paused. Paused to RAM or to disk offer the same (resume, stop,
+ * extend, pin); a RAM-paused model may also move to disk, a disk-paused one cannot go back to RAM
+ * but by a resume.
  */
 export function rowActions(status: DeploymentStatus, pinned: boolean): RowAction[] {
   const out: RowAction[] = [];
@@ -22,6 +25,7 @@ export function rowActions(status: DeploymentStatus, pinned: boolean): RowAction
   if (status !== 'stopping' && status !== 'stopped' && status !== 'expired') out.push('stop');
   if (RESTARTABLE.has(status)) out.push('restart');
   if (status === 'running' && !pinned) out.push('pause');
+  if ((status === 'running' || status === 'paused_ram') && !pinned) out.push('pause_disk');
   if (PAUSED.has(status)) out.push('resume');
   if (EXTENDABLE.has(status)) out.push('extend');
   out.push('pin');

@@ -2,14 +2,17 @@
 // straight to the serving origin with XMLHttpRequest (fetch reports no upload progress).
 import { tokenStore } from './token-store.js';
 
-/** Bytes sent so far of the current file. */
-export type OnProgress = (sentBytes: number) => void;
+/** Bytes of the body sent so far, and the body's size when the browser knows it. */
+export type OnProgress = (sentBytes: number, totalBytes: number | null) => void;
 
-/** Sends `body` with `method` to `path` (same origin); resolves with the parsed JSON answer. */
+/**
+ * Sends `body` with `method` to `path` (same origin): a Blob as raw bytes, FormData as multipart.
+ * Resolves with the parsed JSON answer; rejects with the server's `detail` on an error status.
+ */
 export function uploadBytes(
   method: 'PUT' | 'POST',
   path: string,
-  body: Blob,
+  body: Blob | FormData,
   onProgress: OnProgress,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -17,8 +20,9 @@ export function uploadBytes(
     xhr.open(method, path);
     const token = tokenStore.get();
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    // FormData sets its own multipart type with the boundary.
+    if (body instanceof Blob) xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : null);
     xhr.onerror = () => reject(new Error(`upload to ${path} failed (network error)`));
     xhr.onload = () => {
       let parsed: unknown = xhr.responseText;

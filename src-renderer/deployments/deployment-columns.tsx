@@ -1,6 +1,7 @@
 // The deployments table's columns (TanStack Table definitions): what each shows and sorts by.
 import { Badge } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
+import { errorCodeLabel, STATUS_LABELS } from '../../src-main/shared/deployment-errors.js';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { remainingText, statusColor } from './deployment-actions.js';
 import { ExtendMenu } from './extend-menu.js';
@@ -8,14 +9,15 @@ import { RowActionsMenu, type DialogOpener } from './row-actions-menu.js';
 
 const col = createColumnHelper<DeploymentRead>();
 
-/** Status with what it is doing: load phase, pull %, wake in progress, pause tier. */
+/** Status with what it is doing: load phase, pull %, wake in progress, and a failure's cause. */
 export function StatusChip({ d }: { d: DeploymentRead }) {
   const extra =
     d.pull_percent !== null && d.status !== 'running'
       ? `pull ${Math.round(d.pull_percent)}%`
       : d.status === 'waking'
-        ? 'waking…'
-        : (d.detail ?? (d.pause_tier ? `tier ${d.pause_tier}` : null));
+        ? null
+        : d.detail;
+  const cause = errorCodeLabel(d.error_code);
   // Plain elements where Mantine adds nothing: a table of 1000 rows renders many of these.
   return (
     <span className="cell-status" title={d.last_error ?? undefined}>
@@ -25,9 +27,14 @@ export function StatusChip({ d }: { d: DeploymentRead }) {
         data-testid={`status-${d.id}`}
         data-state={d.status}
       >
-        {d.status}
+        {STATUS_LABELS[d.status]}
       </Badge>
       {extra ? <span className="cell-dim">{extra}</span> : null}
+      {cause ? (
+        <span className="cell-cause" data-testid={`cause-${d.id}`} data-code={d.error_code}>
+          {cause}
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -2,7 +2,9 @@ import { Button, Group, Title } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
 import type { DeploymentManifest, DeploymentRead } from '../../src-main/shared/deployments.js';
 import { useConsole } from '../hooks/use-console.js';
+import { useDeploymentFocus } from '../layout/routes.js';
 import { DeleteDialog } from './delete-dialog.js';
+import { DeploymentFocus, focusedId } from './deployment-focus.js';
 import { DeployPanel } from './deploy-panel.js';
 import { DeploymentsTable } from './deployments-table.js';
 import { EndpointDialog } from './endpoint-dialog.js';
@@ -10,9 +12,11 @@ import { LogsDialog } from './logs-dialog.js';
 import { ManifestDialog } from './manifest-dialog.js';
 import type { RowDialog } from './row-actions-menu.js';
 
-/** Deployments: the live table, its row dialogs and the Deploy panel. */
+/** Deployments: the live table, its row dialogs, the Deploy panel and the `#/deployments/<id>` focus. */
 export function DeploymentsPage() {
   const map = useConsole((s) => s.deployments);
+  const loaded = useConsole((s) => s.loaded);
+  const focus = useDeploymentFocus();
   const rows = useMemo(() => Object.values(map), [map]);
   const [dialog, setDialog] = useState<{ kind: RowDialog; id: number } | null>(null);
   const [deployOpen, setDeployOpen] = useState(false);
@@ -34,7 +38,13 @@ export function DeploymentsPage() {
           Deploy a model
         </Button>
       </Group>
-      <DeploymentsTable rows={rows} open={open} />
+      <DeploymentFocus
+        focus={focus}
+        rows={map}
+        loaded={loaded}
+        onLogs={(row) => open('logs', row)}
+      />
+      <DeploymentsTable rows={rows} open={open} focusId={focusedId(focus)} />
       {/* Mounted while open only: the table's first render does not pay for the form. */}
       {deployOpen ? (
         <DeployPanel

@@ -20,7 +20,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { useNow } from '../hooks/use-now.js';
 import { deploymentColumns } from './deployment-columns.js';
@@ -48,12 +48,22 @@ const matches: FilterFn<DeploymentRead> = (row, _col, query: string) => {
  * live update of one deployment repaints one row.
  */
 const DeploymentRow = memo(
-  function DeploymentRow({ row }: { row: Row<DeploymentRead>; columnsKey: string }) {
+  function DeploymentRow({
+    row,
+    focused,
+  }: {
+    row: Row<DeploymentRead>;
+    columnsKey: string;
+    focused: boolean;
+  }) {
     return (
       <Table.Tr
         h={ROW_PX}
         data-testid={`deployment-row-${row.original.id}`}
         data-model={row.original.served_model_name}
+        data-focused={focused || undefined}
+        aria-current={focused || undefined}
+        className={focused ? 'row-focused' : undefined}
       >
         {row.getVisibleCells().map((cell) => (
           <Table.Td key={cell.id}>
@@ -63,11 +73,24 @@ const DeploymentRow = memo(
       </Table.Tr>
     );
   },
-  (a, b) => a.row.original === b.row.original && a.columnsKey === b.columnsKey,
+  (a, b) =>
+    a.row.original === b.row.original && a.columnsKey === b.columnsKey && a.focused === b.focused,
 );
 
-/** Sortable, searchable, virtualized table of deployments with a column picker. */
-export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open: DialogOpener }) {
+/**
+ * Sortable, searchable, virtualized table of deployments with a column picker. `focusId` (the
+ * `#/deployments/<id>` route) is highlighted and scrolled into view once, clearing a search that
+ * hides it.
+ */
+export function DeploymentsTable({
+  rows,
+  open,
+  focusId = null,
+}: {
+  rows: DeploymentRead[];
+  open: DialogOpener;
+  focusId?: number | null;
+}) {
   const now = useNow(30_000);
   const columns = useMemo(() => deploymentColumns(now, open), [now, open]);
   const [sorting, setSorting] = useState<SortingState>([{ id: 'id', desc: true }]);
@@ -93,6 +116,20 @@ export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open:
     estimateSize: () => ROW_PX,
     overscan: 4,
   });
+  const focusIndex = focusId === null ? -1 : model.findIndex((r) => r.original.id === focusId);
+  const focusKnown = focusId !== null && rows.some((d) => d.id === focusId);
+  // The id last scrolled to: live updates and the operator's own scrolling are left alone.
+  const scrolledTo = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusId === null) scrolledTo.current = null;
+    if (focusId === null || !focusKnown || scrolledTo.current === focusId) return;
+    if (focusIndex < 0) {
+      setSearch('');
+      return;
+    }
+    scrolledTo.current = focusId;
+    virtual.scrollToIndex(focusIndex, { align: 'center' });
+  }, [focusId, focusKnown, focusIndex, virtual]);
   const items = virtual.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
@@ -186,7 +223,14 @@ export function DeploymentsTable({ rows, open }: { rows: DeploymentRead[]; open:
             ) : null}
             {items.map((vi) => {
               const row = model[vi.index];
-              return row ? <DeploymentRow key={row.id} row={row} columnsKey={columnsKey} /> : null;
+              return row ? (
+                <DeploymentRow
+                  key={row.id}
+                  row={row}
+                  columnsKey={columnsKey}
+                  focused={row.original.id === focusId}
+                />
+              ) : null;
             })}
             {bottom > 0 ? (
               <tr aria-hidden="true">

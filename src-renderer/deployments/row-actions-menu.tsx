@@ -48,6 +48,21 @@ export function RowActionsMenu({ d, open }: { d: DeploymentRead; open: DialogOpe
             Pause
           </Menu.Item>
         ) : null}
+        {allowed.has('pause_disk') ? (
+          <Menu.Item
+            data-testid="action-pause_disk"
+            onClick={() =>
+              act(
+                'Pause to disk failed',
+                `${d.id}/pause`,
+                { tier: 'disk' },
+                `Pausing ${d.served_model_name} to disk`,
+              )
+            }
+          >
+            {d.status === 'paused_ram' ? 'Move to disk' : 'Pause to disk'}
+          </Menu.Item>
+        ) : null}
         {allowed.has('resume') ? (
           <Menu.Item
             data-testid="action-resume"

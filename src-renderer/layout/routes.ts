@@ -18,13 +18,38 @@ export function screenOf(hash: string): Screen {
   return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'deployments';
 }
 
-/** The current screen, following hash changes. */
-export function useScreen(): Screen {
-  const [screen, setScreen] = useState(() => screenOf(location.hash));
+/**
+ * The deployment `#/deployments/<id>` points at (the desktop notifications open it): the raw
+ * segment, so a malformed one can be told apart from none; null without one.
+ */
+export function deploymentFocusOf(hash: string): string | null {
+  const [name, focus] = hash.replace(/^#\/?/, '').split('/');
+  if (name !== 'deployments' || !focus) return null;
+  try {
+    return decodeURIComponent(focus);
+  } catch {
+    // A malformed escape: shown as typed.
+    return focus;
+  }
+}
+
+/** The current URL hash, following changes. */
+function useHash(): string {
+  const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
-    const onHash = () => setScreen(screenOf(location.hash));
+    const onHash = () => setHash(location.hash);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return screen;
+  return hash;
+}
+
+/** The current screen, following hash changes. */
+export function useScreen(): Screen {
+  return screenOf(useHash());
+}
+
+/** The deployment the route points at (`deploymentFocusOf`), following hash changes. */
+export function useDeploymentFocus(): string | null {
+  return deploymentFocusOf(useHash());
 }

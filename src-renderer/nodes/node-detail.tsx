@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { MaintenanceDialog } from './maintenance-dialog.js';
 import { MetricsCharts } from './metrics-chart.js';
 import { NodeSettings } from './node-settings.js';
+import { PackagesPanel } from './packages-panel.js';
 import { ResourceList, type Item } from './resource-list.js';
 import { UploadPanel } from './upload-panel.js';
 
@@ -257,16 +258,7 @@ export function NodeDetail({ node }: { node: NodeRead }) {
             </Stack>
           </Tabs.Panel>
           <Tabs.Panel value="packages" pt="sm">
-            <ResourceList
-              testId="packages"
-              path={`${base}/packages`}
-              rowKey="package_id"
-              columns={[
-                { key: 'filename', label: 'File' },
-                { key: 'type', label: 'Type' },
-                { key: 'size_mb', label: 'MB' },
-              ]}
-            />
+            <PackagesPanel nodeId={node.id} />
           </Tabs.Panel>
         </Tabs>
       </Stack>

@@ -1,10 +1,11 @@
-import { Button, FileButton, Group, Progress, Stack, Text, TextInput } from '@mantine/core';
+import { Button, FileButton, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useRef, useState } from 'react';
 import { z } from 'zod';
 import { UploadBeginReplySchema } from '../../src-main/shared/agent-protocol/files.js';
 import { canUpload, uploadBytes } from '../api/upload.js';
 import { useApi } from '../hooks/use-api.js';
 import { attempt, notifyError, notifyOk } from '../notify.js';
+import { UploadProgress, type UploadState } from './upload-progress.js';
 
 /** The path of a picked file inside its folder (`model/config.json` → `config.json`). */
 function relativePath(f: File): string {
@@ -19,9 +20,7 @@ export function UploadPanel({ nodeId, onDone }: { nodeId: number; onDone: () => 
   const folder = useRef<HTMLInputElement>(null);
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
-  const [progress, setProgress] = useState<{ sent: number; total: number; file: string } | null>(
-    null,
-  );
+  const [progress, setProgress] = useState<UploadState | null>(null);
   const base = `/api/nodes/${nodeId}/local-models`;
 
   const uploadFolder = async (files: File[]) => {
@@ -81,7 +80,6 @@ export function UploadPanel({ nodeId, onDone }: { nodeId: number; onDone: () => 
     }
   };
 
-  const pct = progress && progress.total > 0 ? (progress.sent / progress.total) * 100 : 0;
   return (
     <Stack gap="xs">
       <TextInput
@@ -118,15 +116,7 @@ export function UploadPanel({ nodeId, onDone }: { nodeId: number; onDone: () => 
           File uploads work in the browser console (open this control plane&apos;s URL).
         </Text>
       )}
-      {progress ? (
-        <div data-testid="upload-progress" data-sent={progress.sent} data-total={progress.total}>
-          <Progress value={pct} aria-label="Upload progress" />
-          <Text size="xs">
-            {(progress.sent / 1e6).toFixed(1)} / {(progress.total / 1e6).toFixed(1)} MB ·{' '}
-            {progress.file}
-          </Text>
-        </div>
-      ) : null}
+      <UploadProgress progress={progress} />
       <Group gap="xs" align="flex-end">
         <TextInput
           label="Pull from a URL"

@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
@@ -81,16 +82,25 @@ describe('the deployment journey in the console', () => {
     const id = await deployments.idOf('org/ui-journey');
     await deployments.waitForStatus(id, 'running');
     expect(await dep(id)).toMatchObject({ node_id: nodeA.id, owner: 'ana', port });
-    // The simulator serves it on its port (the gateway's chat is in console-keys.test.ts).
-    const chat = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'org/ui-journey',
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    // Chat through the gateway with the official client (no permanent key yet: the gateway is
+    // open, so any key string passes), and the gateway counts the request for the model.
+    const gateway = new OpenAI({
+      baseURL: `${fleet.cp.url}/v1`,
+      apiKey: 'journey-no-key-yet',
+      maxRetries: 0,
+      timeout: 30_000,
     });
-    expect(chat.status).toBe(200);
+    const reply = await gateway.chat.completions.create({
+      model: 'org/ui-journey',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 8,
+    });
+    expect(reply.model).toBe('org/ui-journey');
+    expect(reply.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    const counted = await (await fetch(`${fleet.cp.url}/metrics`)).text();
+    expect(counted).toMatch(
+      /aerie_gateway_requests_total\{route="\/v1\/chat\/completions",model="org\/ui-journey",status="200"\} 1\b/,
+    );
     await ui.page.screenshot({ path: join(SHOTS, 'deployments.png') });
     await expectAccessible(ui.page, 'deployments');
 
@@ -99,6 +109,15 @@ describe('the deployment journey in the console', () => {
 
     await deployments.action(id, 'pause');
     await deployments.waitForStatus(id, 'paused_ram');
+    expect(await deployments.statusText(id)).toBe('paused (RAM)');
+    const ramActions = await deployments.menuActions(id);
+    expect(ramActions).toContain('pause_disk');
+    // A RAM-paused model moves to disk; a disk-paused one offers what a RAM-paused one does.
+    await deployments.action(id, 'pause_disk');
+    await deployments.waitForStatus(id, 'paused_disk');
+    expect(await deployments.statusText(id)).toBe('paused (disk)');
+    expect((await dep(id)).pause_tier).toBe('disk');
+    expect(await deployments.menuActions(id)).toEqual(ramActions.filter((a) => a !== 'pause_disk'));
     await deployments.action(id, 'resume');
     await deployments.waitForStatus(id, 'running');
 
@@ -240,6 +259,50 @@ describe('nodes in the console', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+  it('uploads a wheel to the node from the Packages tab with byte progress and lists it; refuses a non-package file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aerie-ui-package-'));
+    // Any bytes under a valid wheel name: the agent stores packages, it does not install them.
+    const wheel = join(dir, 'tiny_plugin-0.1.0-py3-none-any.whl');
+    const notes = join(dir, 'notes.txt');
+    const size = 6 * 1024 * 1024;
+    writeFileSync(wheel, Buffer.alloc(size, 7));
+    writeFileSync(notes, 'not a package');
+    const listed = async () =>
+      (
+        (await fleet.call('GET', `/api/nodes/${nodeA.id}/packages`)).body as {
+          filename: string;
+        }[]
+      ).map((p) => p.filename);
+    try {
+      await nodes.show();
+      await nodes.openNode('ui-a');
+      await nodes.tab('Packages');
+      await nodes.packages().waitFor();
+      const progress = await nodes.recordProgress();
+      await nodes.uploadPackage(wheel);
+      await nodes
+        .packages()
+        .getByText('tiny_plugin-0.1.0-py3-none-any.whl', { exact: true })
+        .waitFor({ timeout: 30_000 });
+      const seen = await progress();
+      expect(seen.length).toBeGreaterThan(1);
+      expect(Math.max(...seen)).toBeGreaterThanOrEqual(size);
+      expect([...seen].sort((x, y) => x - y)).toEqual(seen);
+      expect(await listed()).toContain('tiny_plugin-0.1.0-py3-none-any.whl');
+      await ui.page.screenshot({ path: join(SHOTS, 'node-packages.png'), fullPage: true });
+      await expectAccessible(ui.page, 'node packages');
+
+      await nodes.uploadPackage(notes);
+      await ui.page
+        .getByRole('alert')
+        .filter({ hasText: 'Unsupported package file "notes.txt"' })
+        .filter({ hasText: '.whl' })
+        .waitFor();
+      expect(await listed()).not.toContain('notes.txt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('settings in the console', () => {
@@ -271,6 +334,56 @@ describe('settings in the console', () => {
     await expectAccessible(ui.page, 'settings');
     await settings.set('expiry_warning_minutes', '45');
     await ui.waitForSetting('expiry_warning_minutes', '45');
+  }, 60_000);
+});
+
+describe('the #/deployments/<id> route (what a desktop notification opens)', () => {
+  it('highlights the deployment and scrolls it into view, clearing a search that hid it; an unknown id reads as such', async () => {
+    // Enough rows that the oldest (last, newest first) starts below the fold.
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await fleet.call('POST', '/api/deployments', {
+        node_id: nodeA.id,
+        model_name: `org/ui-link-${i}`,
+        port: await freePort(),
+        gpu_memory_fraction: 0.1,
+        owner: 'lee',
+      });
+      expect(r.status).toBe(201);
+      ids.push((r.body as DeploymentRead).id);
+    }
+    const target = ids[0]!;
+    try {
+      await deployments.show();
+      await deployments.row('org/ui-link-39').waitFor();
+      expect(await deployments.rowInView(target)).toBe(false);
+      await deployments.search('no-such-deployment');
+      await nodes.show();
+
+      await deployments.followLink(target);
+      const row = await deployments.focusedRow(target);
+      await waitForValue(async () => deployments.rowInView(target), 5000, 'the linked row in view');
+      expect(await row.getAttribute('aria-current')).toBe('true');
+      const banner = ui.page.locator(`[data-testid="focus-banner"][data-focus="${target}"]`);
+      expect(await banner.textContent()).toContain('org/ui-link-0');
+      expect(await ui.page.locator('[data-testid="deployments-search"]').inputValue()).toBe('');
+      // Only the linked row is highlighted.
+      expect(await ui.page.locator('[data-focused="true"]').count()).toBe(1);
+      await ui.page.screenshot({ path: join(SHOTS, 'deployment-link.png') });
+      await expectAccessible(ui.page, 'deployment link');
+
+      await deployments.followLink(999_999);
+      const missing = ui.page.locator('[data-testid="focus-missing"]');
+      await missing.filter({ hasText: 'There is no deployment #999999' }).waitFor();
+      expect(await ui.page.locator('[data-focused="true"]').count()).toBe(0);
+      await deployments.followLink('abc');
+      await missing.filter({ hasText: '“abc” is not a deployment id.' }).waitFor();
+      await ui.page.locator('[data-testid="focus-clear"]').click();
+      await missing.waitFor({ state: 'detached' });
+      expect(await ui.page.evaluate('location.hash')).toBe('#/deployments');
+    } finally {
+      for (const id of ids) await fleet.call('DELETE', `/api/deployments/${id}`);
+    }
   }, 60_000);
 });
 

@@ -24,4 +24,19 @@ describe('console row actions', () => {
     expect(rowActions('running', true)).not.toContain('pause');
     expect(rowActions('running', false)).toContain('pause');
   });
+
+  it.each(DEPLOYMENT_STATUSES)(
+    'offers "pause to disk" for %s only where the lifecycle accepts a pause and the tier changes',
+    (status) => {
+      const ok = actionVerdict(status, 'pause', 1).kind === 'ok' && status !== 'paused_disk';
+      expect(rowActions(status, false).includes('pause_disk')).toBe(ok);
+      expect(rowActions(status, true)).not.toContain('pause_disk');
+    },
+  );
+
+  it('offers a disk-paused deployment the same actions as a RAM-paused one, but the move to disk', () => {
+    const ram = rowActions('paused_ram', false).filter((a) => a !== 'pause_disk');
+    expect(rowActions('paused_disk', false)).toEqual(ram);
+    expect(ram).toEqual(['stop', 'resume', 'extend', 'pin']);
+  });
 });

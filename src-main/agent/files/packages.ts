@@ -18,12 +18,15 @@ import { readMultipartFile } from './multipart.js';
 import { singleWrapper } from './staging.js';
 import { exists, treeSize } from './tree-size.js';
 import { extractZip } from './zip-reader.js';
-import type { PackageInfo } from '../../shared/agent-protocol/files.js';
+import {
+  isPackageFileName,
+  PACKAGE_FILE_RULE,
+  type PackageInfo,
+} from '../../shared/agent-protocol/files.js';
 import { packagesDir, packagesMetaDir, packagesStagingDir } from '../data-dir.js';
 
 /** Where the packages dir appears inside every container. */
 
-const SAFE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/;
 const PACKAGE_ID = /^[0-9a-f]{16}$/;
 
 /** The read-only bind mount of the packages dir at `/packages` (behaviour.md §2.3). */
@@ -58,13 +61,10 @@ export class PackageStore {
   private async store(filename: string, body: Readable, budget: number): Promise<PackageInfo> {
     const kind = archiveKind(filename);
     const isPlugin = filename.toLowerCase().endsWith('.py');
-    if (
-      !SAFE_FILE.test(filename) ||
-      !(kind || isPlugin || filename.toLowerCase().endsWith('.whl'))
-    ) {
+    if (!isPackageFileName(filename)) {
       throw new AppError(
         'bad_request',
-        `Unsupported package file ${quoteInput(filename)}: upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-').`,
+        `Unsupported package file ${quoteInput(filename)}: ${PACKAGE_FILE_RULE}.`,
       );
     }
     const staging = join(packagesStagingDir(this.deps.dataDir), randomBytes(8).toString('hex'));

@@ -71,6 +71,20 @@ export const TransferRecordSchema = z.object({
 });
 export type TransferRecord = z.infer<typeof TransferRecordSchema>;
 
+/** The file names a package upload accepts: a safe name ending in one of `PACKAGE_SUFFIXES`. */
+const PACKAGE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/;
+/** What `POST /packages/upload` stores: wheels, vLLM plugins and source archives. */
+export const PACKAGE_SUFFIXES = ['.whl', '.py', '.tar.gz', '.tgz', '.zip'] as const;
+/** The rule a rejected package file name is told, after "Unsupported package file …: ". */
+export const PACKAGE_FILE_RULE =
+  "upload a .whl, .py, .tar.gz, .tgz or .zip (letters, digits, '.', '_', '+', '-')";
+
+/** True when `filename` may be uploaded as a package (the agent and the console check the same). */
+export function isPackageFileName(filename: string): boolean {
+  const lower = filename.toLowerCase();
+  return PACKAGE_FILE.test(filename) && PACKAGE_SUFFIXES.some((s) => lower.endsWith(s));
+}
+
 /** A stored package (`.whl`, source archive) or vLLM plugin (`.py`), mounted at `/packages`. */
 export const PackageInfoSchema = z.object({
   package_id: z.string(),

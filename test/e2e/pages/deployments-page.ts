@@ -146,4 +146,49 @@ export class DeploymentsPage {
   async confirmDelete(): Promise<void> {
     await this.page.locator(byId('delete-confirm')).click();
   }
+
+  /** Follows `#/deployments/<focus>` as the desktop shell does: a same-document hash change. */
+  async followLink(focus: string | number): Promise<void> {
+    await this.page.evaluate(`location.hash = '#/deployments/${String(focus)}'`);
+    await this.page.locator(byId('deployments-page')).waitFor();
+  }
+
+  /** The highlighted row of the route's deployment, once it is there. */
+  async focusedRow(id: number): Promise<Locator> {
+    const row = this.page.locator(`${byId(`deployment-row-${id}`)}[data-focused="true"]`);
+    await row.waitFor();
+    return row;
+  }
+
+  /** True when row `id` is rendered (the table is virtualized) fully inside its viewport. */
+  async rowInView(id: number): Promise<boolean> {
+    const locator = this.page.locator(byId(`deployment-row-${id}`));
+    if ((await locator.count()) === 0) return false;
+    const row = await locator.boundingBox();
+    const box = await this.page.locator(byId('deployments-scroll')).boundingBox();
+    if (!row || !box) return false;
+    return row.y >= box.y && row.y + row.height <= box.y + box.height;
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.locator(byId('deployments-search')).fill(text);
+  }
+
+  /** The action test ids row `id`'s menu offers (the menu is closed again). */
+  async menuActions(id: number): Promise<string[]> {
+    await this.page.locator(byId(`actions-${id}`)).click();
+    const menu = this.page.locator(byId(`actions-menu-${id}`));
+    await menu.waitFor();
+    const ids: string[] = [];
+    for (const item of await menu.locator('[data-testid^="action-"]').all())
+      ids.push(((await item.getAttribute('data-testid')) ?? '').replace(/^action-/, ''));
+    await this.page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    return ids;
+  }
+
+  /** The text of row `id`'s status chip. */
+  async statusText(id: number): Promise<string> {
+    return (await this.page.locator(byId(`status-${id}`)).textContent()) ?? '';
+  }
 }

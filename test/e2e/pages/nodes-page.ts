@@ -62,4 +62,21 @@ export class NodesPage {
   localModels() {
     return this.page.locator(byId('local-models'));
   }
+
+  /** Opens the tab labelled `name` of the node detail. */
+  async tab(name: string): Promise<void> {
+    await this.page
+      .locator('[data-testid^="node-detail-"]')
+      .getByRole('tab', { name, exact: true })
+      .click();
+  }
+
+  /** Picks `file` in the Packages tab's upload control (the tab must be open). */
+  async uploadPackage(file: string): Promise<void> {
+    await this.page.locator(byId('package-upload-input')).setInputFiles(file);
+  }
+
+  packages() {
+    return this.page.locator(byId('packages'));
+  }
 }

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 const byId = (id: string) => `[data-testid="${id}"]`;
 
@@ -28,5 +28,18 @@ export class SettingsPage {
     const ids = (await input.getAttribute('aria-describedby')) ?? '';
     const errorId = ids.split(/\s+/).find((i) => i.endsWith('-error')) ?? '';
     return (await this.page.locator(`[id="${errorId}"]`).textContent()) ?? '';
+  }
+
+  /** Ticks the purge targets and opens the typed confirmation (the Purge button is returned). */
+  async openPurge(targets: string[]): Promise<Locator> {
+    const card = this.page.locator(byId('purge-card'));
+    for (const t of targets) await card.getByRole('checkbox', { name: t, exact: true }).check();
+    await this.page.locator(byId('purge-open')).click();
+    return this.page.locator(byId('purge-confirm'));
+  }
+
+  /** Replaces the text of the purge confirmation field. */
+  async typePurge(text: string): Promise<void> {
+    await this.page.locator(byId('purge-typed')).fill(text);
   }
 }

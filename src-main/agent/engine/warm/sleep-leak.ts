@@ -1,3 +1,4 @@
+import type { DeploymentErrorCode } from '../../../shared/deployment-errors.js';
 import type { EngineContext } from '../engine-context.js';
 import type { EngineGpu } from '../engine-deps.js';
 import type { Tracked } from '../registry.js';
@@ -48,7 +49,7 @@ export async function checkSleepLeak(
     return;
   }
   if (!PAUSED.has(e.status)) return;
-  e.error_code = 'sleep_leak';
+  e.error_code = 'sleep_leak' satisfies DeploymentErrorCode;
   e.error =
     'The model was paused but its GPU memory was not freed (sleep leak); stop and redeploy it to reclaim the VRAM.';
   ctx.agentLine(t, 'Sleep leak: GPU memory did not fall after the pause.');
