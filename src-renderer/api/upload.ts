@@ -1,5 +1,7 @@
-// Byte uploads with progress. The JSON transports cannot carry a file body, so uploads go
-// straight to the serving origin with XMLHttpRequest (fetch reports no upload progress).
+// Byte uploads with progress. The JSON transports cannot carry a file body: in a browser uploads
+// go straight to the serving origin with XMLHttpRequest (fetch reports no upload progress); in the
+// desktop window the bridge names the picked file and the main process streams it from disk.
+import { uploadThroughBridge } from '../../src-main/shared/bridge-upload.js';
 import { tokenStore } from './token-store.js';
 
 /** Bytes of the body sent so far, and the body's size when the browser knows it. */
@@ -15,6 +17,7 @@ export function uploadBytes(
   body: Blob | FormData,
   onProgress: OnProgress,
 ): Promise<unknown> {
+  if (window.aerie) return uploadThroughBridge(window.aerie, method, path, body, onProgress);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
@@ -44,5 +47,6 @@ export function uploadBytes(
   });
 }
 
-/** True in a browser served by `aerie serve` (uploads need an HTTP origin). */
-export const canUpload = () => location.protocol === 'http:' || location.protocol === 'https:';
+/** True in the desktop window and in a browser served by `aerie serve`. */
+export const canUpload = () =>
+  window.aerie !== undefined || location.protocol === 'http:' || location.protocol === 'https:';
