@@ -187,11 +187,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         (opts as Record<string, unknown>).include_usage === true;
       if (!asked) {
         // Ask for the usage chunk to count tokens, and keep it from a client that did not ask.
-        body.stream_options = {
-          ...(typeof opts === 'object' && opts !== null ? opts : {}),
-          include_usage: true,
-        };
-        raw = Buffer.from(JSON.stringify(body));
+        if (opts === undefined) raw = withUsageOption(raw);
+        else {
+          body.stream_options = {
+            ...(typeof opts === 'object' && opts !== null ? opts : {}),
+            include_usage: true,
+          };
+          raw = Buffer.from(JSON.stringify(body));
+        }
         strip = true;
       }
     }
@@ -385,5 +388,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
 }
 
 class WakeTimeout extends Error {}
+
+const USAGE_OPTION = Buffer.from('"stream_options":{"include_usage":true},');
+
+/**
+ * The request body with `stream_options.include_usage` set, spliced in after the object's `{`:
+ * the body is an object with at least `model` and no `stream_options` key, so the bytes after
+ * the brace start a member and the result is the same JSON plus one member, unserialised.
+ */
+function withUsageOption(raw: Buffer): Buffer {
+  const brace = raw.indexOf(0x7b); // '{', after any leading whitespace
+  return Buffer.concat([raw.subarray(0, brace + 1), USAGE_OPTION, raw.subarray(brace + 1)]);
+}
 /** The abort reason when the client closed its connection before the answer was complete. */
 const CLIENT_GONE = new Error('the client went away');

@@ -36,6 +36,7 @@ export class TailKeeper {
 
 const EVENT_END = Buffer.from('\n\n');
 const USAGE_ONLY = Buffer.from('"choices":[]');
+const USAGE = Buffer.from('"usage":{');
 
 /**
  * Filters an SSE stream chunk by chunk, dropping the usage-only chunk (`"choices":[]` with a
@@ -58,17 +59,33 @@ export class UsageChunkFilter {
     const cut = last + EVENT_END.length;
     this.pending = cut < data.length ? data.subarray(cut) : null;
     const whole = cut < data.length ? data.subarray(0, cut) : data;
-    if (whole.indexOf(USAGE_ONLY) < 0) return whole;
-    const kept = whole
-      .toString('utf8')
-      .split('\n\n')
-      .filter((event) => {
-        if (!(event.includes('"choices":[]') && event.includes('"usage":{'))) return true;
-        this.usage = usageIn(event);
-        return false;
-      })
-      .join('\n\n');
-    return Buffer.from(kept);
+    return this.drop(whole);
+  }
+
+  /**
+   * `whole` (whole events) without its usage-only events: found and cut by byte offsets, so the
+   * one chunk of a stream that holds the usage is not decoded, split and joined again.
+   */
+  private drop(whole: Buffer): Buffer {
+    let at = whole.indexOf(USAGE_ONLY);
+    if (at < 0) return whole;
+    const kept: Buffer[] = [];
+    let from = 0;
+    while (at >= 0) {
+      const start = whole.lastIndexOf(EVENT_END, at);
+      const eventStart = start < 0 ? 0 : start + EVENT_END.length;
+      const end = whole.indexOf(EVENT_END, at) + EVENT_END.length;
+      const event = whole.subarray(eventStart, end);
+      if (event.indexOf(USAGE) >= 0 && eventStart >= from) {
+        this.usage = usageIn(event.toString('latin1'));
+        if (eventStart > from) kept.push(whole.subarray(from, eventStart));
+        from = end;
+      }
+      at = whole.indexOf(USAGE_ONLY, end);
+    }
+    if (from === 0) return whole;
+    if (from < whole.length) kept.push(whole.subarray(from));
+    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
   }
 
   /** What is left when the stream ends (an unterminated last event). */

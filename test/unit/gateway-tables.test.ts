@@ -236,6 +236,23 @@ describe('usage in responses', () => {
     expect(f.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2 });
   });
 
+  it('cuts the usage event out of a chunk of many events, keeping every other byte', () => {
+    const before = 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n';
+    const empty = 'data: {"choices":[],"note":"no usage here"}\n\n';
+    const usage = 'data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":5}}\n\n';
+    const done = 'data: [DONE]\n\n';
+    const f = new UsageChunkFilter();
+    expect(f.filter(Buffer.from(before + empty + usage + done)).toString()).toBe(
+      before + empty + done,
+    );
+    expect(f.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5 });
+    const alone = new UsageChunkFilter();
+    expect(alone.filter(Buffer.from(usage)).length).toBe(0);
+    expect(alone.usage).toEqual({ prompt_tokens: 7, completion_tokens: 5 });
+    const first = new UsageChunkFilter();
+    expect(first.filter(Buffer.from(usage + done)).toString()).toBe(done);
+  });
+
   it('passes a chunk of whole events without the marker as the same buffer', () => {
     const f = new UsageChunkFilter();
     const chunk = Buffer.from('data: {"choices":[{"delta":{}}]}\n\n');
