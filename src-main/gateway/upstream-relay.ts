@@ -35,6 +35,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
   private ok = false;
   /** The JSON body (or a held stream's error answer) collected until it ends. */
   private chunks: Buffer[] | null = null;
+  private contentType = 'application/json';
   private filter: UsageChunkFilter | null = null;
   private tail: TailKeeper | null = null;
   private readonly resume = () => this.controller?.resume();
@@ -85,7 +86,7 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
     }
     if (!contentType.startsWith('text/event-stream')) {
       this.chunks = [];
-      res.setHeader('content-type', contentType);
+      this.contentType = contentType;
       return;
     }
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -123,7 +124,12 @@ export class UpstreamRelay implements Dispatcher.DispatchHandler {
       const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       if (res.headersSent) res.end(this.errorEvent(this.status, body.toString('utf8')));
       else {
-        res.writeHead(this.status, { 'content-length': String(body.length) });
+        res.writeHead(this.status, [
+          'content-type',
+          this.contentType,
+          'content-length',
+          String(body.length),
+        ]);
         res.end(body);
         if (this.ok)
           usage = usageIn(body.subarray(Math.max(0, body.length - 1024)).toString('latin1'));
