@@ -43,9 +43,14 @@ const matches: FilterFn<DeploymentRead> = (row, _col, query: string) => {
   ].some((v) => v.toLowerCase().includes(q));
 };
 
+// Mantine's own table classes on plain elements: a Table.Tr / Table.Td per cell costs a Mantine
+// Box each (props filtering, style props), about a third of the first render with 20 rows.
+const TR_CLASS = `${Table.classes.tr} mantine-Table-tr row-fixed`;
+const TD_CLASS = `${Table.classes.td} mantine-Table-td`;
+
 /**
- * One row; re-rendered only when its deployment object or the columns (and clock) change, so a
- * live update of one deployment repaints one row.
+ * One row; re-rendered only when its deployment object, the columns (and clock) or its focus
+ * change, so a live update of one deployment repaints one row.
  */
 const DeploymentRow = memo(
   function DeploymentRow({
@@ -57,20 +62,21 @@ const DeploymentRow = memo(
     focused: boolean;
   }) {
     return (
-      <Table.Tr
-        h={ROW_PX}
+      <tr
+        className={focused ? `${TR_CLASS} row-focused` : TR_CLASS}
+        data-with-row-border
+        data-hover
         data-testid={`deployment-row-${row.original.id}`}
         data-model={row.original.served_model_name}
         data-focused={focused || undefined}
         aria-current={focused || undefined}
-        className={focused ? 'row-focused' : undefined}
       >
         {row.getVisibleCells().map((cell) => (
-          <Table.Td key={cell.id}>
+          <td key={cell.id} className={TD_CLASS}>
             {flexRender(cell.column.columnDef.cell, cell.getContext())}
-          </Table.Td>
+          </td>
         ))}
-      </Table.Tr>
+      </tr>
     );
   },
   (a, b) =>
