@@ -1,5 +1,4 @@
 // The deployments table's columns (TanStack Table definitions): what each shows and sorts by.
-import { Badge } from '@mantine/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { errorCodeLabel, STATUS_LABELS } from '../../src-main/shared/deployment-errors.js';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
@@ -21,14 +20,14 @@ export function StatusChip({ d }: { d: DeploymentRead }) {
   // Plain elements where Mantine adds nothing: a table of 1000 rows renders many of these.
   return (
     <span className="cell-status" title={d.last_error ?? undefined}>
-      <Badge
-        color={statusColor(d.status)}
-        variant="light"
+      <span
+        className="status-chip"
+        data-color={statusColor(d.status)}
         data-testid={`status-${d.id}`}
         data-state={d.status}
       >
         {STATUS_LABELS[d.status]}
-      </Badge>
+      </span>
       {extra ? <span className="cell-dim">{extra}</span> : null}
       {cause ? (
         <span className="cell-cause" data-testid={`cause-${d.id}`} data-code={d.error_code}>

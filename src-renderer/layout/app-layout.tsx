@@ -1,12 +1,22 @@
-import { NavLink, Stack } from '@mantine/core';
+import { Loader, NavLink, Stack } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { DeploymentsPage } from '../deployments/deployments-page.js';
-import { KeysPage } from '../keys/keys-page.js';
-import { NodesPage } from '../nodes/nodes-page.js';
-import { SettingsPage } from '../settings/settings-page.js';
-import { UsagePage } from '../usage/usage-page.js';
 import { HeaderBar } from '../components/header-bar.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { SCREENS, SCREEN_LABELS, useScreen, type Screen } from './routes.js';
+
+// The other screens load on first visit: the Deployments screen (where the console opens) does
+// not parse their code, nor uPlot's (the node charts), nor the settings editor's.
+const NodesPage = lazy(() =>
+  import('../nodes/nodes-page.js').then((m) => ({ default: m.NodesPage })),
+);
+const KeysPage = lazy(() => import('../keys/keys-page.js').then((m) => ({ default: m.KeysPage })));
+const UsagePage = lazy(() =>
+  import('../usage/usage-page.js').then((m) => ({ default: m.UsagePage })),
+);
+const SettingsPage = lazy(() =>
+  import('../settings/settings-page.js').then((m) => ({ default: m.SettingsPage })),
+);
 
 function ScreenView({ screen }: { screen: Screen }) {
   switch (screen) {
@@ -49,7 +59,9 @@ export function AppLayout() {
         </nav>
         <main className="shell-main" data-testid={`screen-${screen}`}>
           <ErrorBanner />
-          <ScreenView screen={screen} />
+          <Suspense fallback={<Loader size="sm" aria-label="Loading the screen" />}>
+            <ScreenView screen={screen} />
+          </Suspense>
         </main>
       </div>
     </div>

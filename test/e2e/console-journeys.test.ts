@@ -381,6 +381,32 @@ describe('the #/deployments/<id> route (what a desktop notification opens)', () 
       await ui.page.locator('[data-testid="focus-clear"]').click();
       await missing.waitFor({ state: 'detached' });
       expect(await ui.page.evaluate('location.hash')).toBe('#/deployments');
+
+      // Search and sort over the same rows: natural order for names, then the other way.
+      await deployments.search('ui-link-');
+      await waitForValue(
+        async () => (await deployments.count()).startsWith('40 of '),
+        5000,
+        'the 40 matches counted',
+      );
+      await deployments.sortBy('served_model_name');
+      const asc = (i: number) => `org/ui-link-${i}`;
+      await waitForValue(
+        async () => (await deployments.visibleModels())[0] === asc(0),
+        5000,
+        'ascending by name',
+      );
+      expect((await deployments.visibleModels()).slice(0, 12)).toEqual(
+        Array.from({ length: 12 }, (_, i) => asc(i)),
+      );
+      await deployments.sortBy('served_model_name');
+      await waitForValue(
+        async () => (await deployments.visibleModels())[0] === asc(39),
+        5000,
+        'descending by name',
+      );
+      expect((await deployments.visibleModels()).slice(0, 3)).toEqual([asc(39), asc(38), asc(37)]);
+      await deployments.search('');
     } finally {
       for (const id of ids) await fleet.call('DELETE', `/api/deployments/${id}`);
     }

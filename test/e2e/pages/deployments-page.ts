@@ -191,4 +191,22 @@ export class DeploymentsPage {
   async statusText(id: number): Promise<string> {
     return (await this.page.locator(byId(`status-${id}`)).textContent()) ?? '';
   }
+
+  /** Clicks the header that sorts by column `id` (ascending first for text, then descending). */
+  async sortBy(id: string): Promise<void> {
+    await this.page.locator(byId(`sort-${id}`)).click();
+  }
+
+  /** The models of the rows on screen (the table is virtualized), top to bottom. */
+  async visibleModels(): Promise<string[]> {
+    const out: string[] = [];
+    for (const row of await this.page.locator('tr[data-model]').all())
+      out.push((await row.getAttribute('data-model')) ?? '');
+    return out;
+  }
+
+  /** The "N of M" count above the table. */
+  async count(): Promise<string> {
+    return (await this.page.locator(byId('deployments-count')).textContent()) ?? '';
+  }
 }
