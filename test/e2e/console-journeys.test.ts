@@ -264,7 +264,9 @@ describe('nodes in the console', () => {
     // Any bytes under a valid wheel name: the agent stores packages, it does not install them.
     const wheel = join(dir, 'tiny_plugin-0.1.0-py3-none-any.whl');
     const notes = join(dir, 'notes.txt');
-    const size = 6 * 1024 * 1024;
+    // Large enough that the browser reports upload progress more than once (it reports every
+    // 50 ms or so; a few MiB over loopback can finish between two reports).
+    const size = 64 * 1024 * 1024;
     writeFileSync(wheel, Buffer.alloc(size, 7));
     writeFileSync(notes, 'not a package');
     const listed = async () =>
