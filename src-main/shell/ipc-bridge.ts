@@ -82,35 +82,32 @@ export function installIpcBridge(deps: IpcBridgeDeps): () => void {
     );
   };
 
-  ipc.handle(IPC_REQUEST_CHANNEL, async (event, raw: unknown) => {
-    if (!trusted(event)) {
-      log.warn('IPC request from an untrusted sender refused', { url: event.senderFrame?.url });
-      return json(403, 'This sender may not use the Aerie bridge.');
-    }
-    try {
-      return await deps.inject(raw);
-    } catch (err) {
-      log.error('bridge request failed', { err });
-      return json(500, 'Internal Server Error');
-    }
-  });
-
-  ipc.handle(IPC_UPLOAD_CHANNEL, async (event, raw: unknown) => {
-    if (!trusted(event)) {
-      log.warn('IPC upload from an untrusted sender refused', { url: event.senderFrame?.url });
-      return json(403, 'This sender may not use the Aerie bridge.');
-    }
-    const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-    try {
-      return await deps.upload(raw, (sent, total) => {
+  /** A handler answering only the trusted page; a failure becomes a 500 response, never a rejection. */
+  const answer =
+    (what: string, run: (raw: unknown) => Promise<IpcResponse>) =>
+    async (event: IpcMainInvokeEvent, raw: unknown): Promise<IpcResponse> => {
+      if (!trusted(event)) {
+        log.warn(`IPC ${what} from an untrusted sender refused`, { url: event.senderFrame?.url });
+        return json(403, 'This sender may not use the Aerie bridge.');
+      }
+      try {
+        return await run(raw);
+      } catch (err) {
+        log.error(`bridge ${what} failed`, { err });
+        return json(500, 'Internal Server Error');
+      }
+    };
+  ipc.handle(IPC_REQUEST_CHANNEL, answer('request', deps.inject));
+  ipc.handle(
+    IPC_UPLOAD_CHANNEL,
+    answer('upload', (raw) => {
+      const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+      return deps.upload(raw, (sent, total) => {
         const p: FileUploadProgress = { id: String(id), sent, total };
         if (!contents.isDestroyed()) contents.send(IPC_UPLOAD_PROGRESS_CHANNEL, p);
       });
-    } catch (err) {
-      log.error('bridge upload failed', { err });
-      return json(500, 'Internal Server Error');
-    }
-  });
+    }),
+  );
 
   const forwarder = new EventForwarder<AppEvent>((e) => {
     if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, e);
