@@ -93,7 +93,7 @@ export class NodeSync {
     if (metrics) {
       const [rogue] = await Promise.all([
         agents.call(address, 'rogueSummary', {}).catch(() => null),
-        agents.call(address, 'config', { body: nodes.policyFor(row) }).catch((err: unknown) =>
+        nodes.pushPolicy(row.id).catch((err: unknown) =>
           this.deps.logger.warn('could not push the node policy', {
             node: row.hostname,
             error: errorMessage(err),

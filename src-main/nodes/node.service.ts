@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { AgentAddress, AgentClient } from '../agent-client/agent-client.js';
 import type { Database } from '../db/schema.js';
+import { createLogger } from '../logging/logger.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import type { NodePolicyUpdate } from '../shared/agent-protocol/deployments.js';
 import type { NodeInfo } from '../shared/agent-protocol/node.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, badRequest, notFound } from '../shared/errors.js';
+import { AppError, badRequest, errorMessage, notFound } from '../shared/errors.js';
 import { RelayedError } from '../shared/node/http-errors.js';
 import {
   NodeStatusSchema,
@@ -33,6 +34,8 @@ export interface AgentFacts {
   info?: Pick<NodeInfo, 'gpus' | 'runtimes'>;
 }
 
+const log = createLogger('agent');
+
 /**
  * The registered nodes: rows in SQLite plus live state in memory (health, rogue counts, RAM
  * cache) rebuilt by the node sync loop. Every change a client can see is announced as one
@@ -40,6 +43,8 @@ export interface AgentFacts {
  */
 export class NodeService {
   private readonly live = new Map<number, NodeLive>();
+  /** The policy push in flight per node id (the last one queued). */
+  private readonly pushes = new Map<number, Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -251,7 +256,13 @@ export class NodeService {
       ram_cache_limit_mb: limit,
     });
     if (!row) throw notFound(`Node ${id} not found.`);
-    await this.pushPolicy(row).catch(() => undefined);
+    // Stored is what counts: the next tick pushes it again when the agent cannot be reached now.
+    await this.pushPolicy(id).catch((err: unknown) =>
+      log.warn('could not push the node policy; the next poll retries', {
+        node: row.hostname,
+        error: errorMessage(err),
+      }),
+    );
     await this.emitChanged([id]);
     return this.present(row);
   }
@@ -312,8 +323,24 @@ export class NodeService {
     };
   }
 
-  async pushPolicy(row: repo.NodeRow): Promise<void> {
-    await this.deps.agents.call(this.addressOf(row), 'config', { body: this.policyFor(row) });
+  /**
+   * Pushes the node's stored policy to its agent. Pushes to one node run one after another and
+   * each reads the row when its turn comes, so the last to land carries the newest policy: a poll
+   * that read the node before an operator's change can no longer undo it on the agent.
+   */
+  pushPolicy(id: number): Promise<void> {
+    const push = async () => {
+      const row = await repo.getNode(this.deps.db, id);
+      if (!row) return;
+      await this.deps.agents.call(this.addressOf(row), 'config', { body: this.policyFor(row) });
+    };
+    const next = (this.pushes.get(id) ?? Promise.resolve()).then(push, push);
+    this.pushes.set(id, next);
+    const settle = () => {
+      if (this.pushes.get(id) === next) this.pushes.delete(id);
+    };
+    next.then(settle, settle);
+    return next;
   }
 
   /** `GET /{id}/metrics/history`: the last `minutes` (clamped 1–2880), every `step`-th sample. */
