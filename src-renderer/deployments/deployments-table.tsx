@@ -16,7 +16,12 @@ import {
   type SortingState,
   type VisibilityState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import {
+  elementScroll,
+  useVirtualizer,
+  type Rect,
+  type Virtualizer,
+} from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { useNow } from '../hooks/use-now.js';
@@ -25,6 +30,49 @@ import { matchesQuery, sortRows } from './table-rows.js';
 import type { DialogOpener } from './row-actions-menu.js';
 
 const ROW_PX = 44;
+/** The scroller fills the window below the header, the title and the toolbar (190 px of them). */
+const SCROLL_OFFSET_PX = 190;
+const SCROLL_MIN_PX = 300;
+const SCROLL_STYLE = { height: `max(${SCROLL_MIN_PX}px, calc(100vh - ${SCROLL_OFFSET_PX}px))` };
+
+/**
+ * The scroller's size, as the virtualizer needs it, from a ResizeObserver only. The virtualizer's
+ * own observer also reads the size when it mounts, which lays the table out before its rows are
+ * rendered: the first render then lays out twice and renders twice. Here the first render takes
+ * the size the style gives the scroller (`initialRect`), and the observer, which reports after
+ * layout, corrects it if it differs.
+ */
+function observeScrollerRect(
+  instance: Virtualizer<HTMLDivElement, Element>,
+  cb: (rect: Rect) => void,
+): (() => void) | undefined {
+  const el = instance.scrollElement;
+  if (!el) return undefined;
+  const observer = new ResizeObserver(() => cb({ width: el.clientWidth, height: el.clientHeight }));
+  observer.observe(el);
+  return () => observer.disconnect();
+}
+
+/** Scrollers the virtualizer has written to. */
+const written = new WeakSet<Element>();
+
+/**
+ * The virtualizer's scroll writes, less the first one to a scroller when it is at the top: the
+ * virtualizer restores the offset when it mounts, and writing 0 to a new scroller (at 0 already)
+ * would lay the table out before its rows are rendered.
+ */
+function scrollScroller(
+  offset: number,
+  options: { adjustments?: number; behavior?: ScrollBehavior },
+  instance: Virtualizer<HTMLDivElement, Element>,
+): void {
+  const el = instance.scrollElement;
+  if (el && !written.has(el)) {
+    written.add(el);
+    if (offset + (options.adjustments ?? 0) === 0) return;
+  }
+  elementScroll(offset, options, instance);
+}
 
 // Mantine's own table classes on plain elements: a Table.Tr / Table.Td per cell costs a Mantine
 // Box each (props filtering, style props), about a third of the first render with 20 rows.
@@ -96,6 +144,12 @@ export function DeploymentsTable({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_PX,
     overscan: 4,
+    initialRect: {
+      width: 0,
+      height: Math.max(SCROLL_MIN_PX, window.innerHeight - SCROLL_OFFSET_PX),
+    },
+    observeElementRect: observeScrollerRect,
+    scrollToFn: scrollScroller,
   });
   const items = virtual.getVirtualItems();
   // TanStack renders the rows on screen only; the search and the sort are done above.
@@ -185,7 +239,12 @@ export function DeploymentsTable({
           </Menu>
         </Group>
       </Group>
-      <div ref={scroller} className="table-scroll" data-testid="deployments-scroll">
+      <div
+        ref={scroller}
+        className="table-scroll"
+        style={SCROLL_STYLE}
+        data-testid="deployments-scroll"
+      >
         <Table stickyHeader highlightOnHover data-testid="deployments-table" layout="fixed">
           <Table.Thead>
             {table.getHeaderGroups().map((hg) => (

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTING_KEYS } from '../../src-main/shared/settings.js';
 import { AERIE_VERSION } from '../../src-main/shared/version.js';
 import { launchChromium, recordRequests, type ChromiumSession } from '../helpers/chromium.js';
+import { syntheticDeployment, syntheticNode } from '../helpers/console-fixtures.js';
 import { ensureFreshBuild, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { ConsolePage } from './pages/console-page.js';
 
@@ -101,6 +102,52 @@ describe('console served by aerie serve (loopback, trusted)', () => {
   });
 });
 
+describe('the virtualized deployments table', () => {
+  it('renders the rows that fill its scroller, and follows a window resize and a scroll', async () => {
+    const serve = await startServe();
+    const page = await browser.context.newPage();
+    try {
+      const deployments = Array.from({ length: 400 }, (_, i) => syntheticDeployment(i + 1, 10));
+      const nodes = Array.from({ length: 10 }, (_, i) => syntheticNode(i + 1));
+      await page.route(/\/api\/deployments$/, (r) => r.fulfill({ json: deployments }));
+      await page.route(/\/api\/nodes$/, (r) => r.fulfill({ json: nodes }));
+      await page.setViewportSize({ width: 1440, height: 700 });
+      await page.goto(`${serve.url}/#/deployments`);
+      await page.locator('[data-testid="deployment-row-400"]').waitFor();
+      const rows = page.locator('tr[data-model]');
+      const scroller = page.locator('[data-testid="deployments-scroll"]');
+      // The rendered rows reach past the scroller's bottom edge (no blank band), and the rows
+      // below it are not rendered (at most the overscan).
+      const filled = async () => {
+        const box = await scroller.boundingBox();
+        const last = await rows.last().boundingBox();
+        if (!box || !last) return false;
+        return last.y + last.height >= box.y + box.height;
+      };
+      const expectFilled = async () => {
+        await expect.poll(filled, { timeout: 10_000 }).toBe(true);
+        const box = await scroller.boundingBox();
+        expect((await rows.count()) * 44).toBeLessThan((box?.height ?? 0) + 44 * 12);
+      };
+      await expectFilled();
+      const short = await rows.count();
+      await page.setViewportSize({ width: 1440, height: 1300 });
+      await expectFilled();
+      expect(await rows.count()).toBeGreaterThan(short + 5);
+      // Sorted by id, newest first: 44 px rows, so 100 rows down shows deployment 300 at the top.
+      await page.evaluate(
+        `document.querySelector('[data-testid="deployments-scroll"]').scrollTop = ${44 * 100}`,
+      );
+      await expect.poll(() => page.locator('[data-testid="deployment-row-300"]').count()).toBe(1);
+      await expectFilled();
+      expect(await page.locator('[data-testid="deployment-row-400"]').count()).toBe(0);
+    } finally {
+      await page.close();
+      await serve.stop();
+    }
+  });
+});
+
 describe('console event stream across a server restart', () => {
   it('shows Polling while the server is down and goes Live again with fresh values when it returns', async () => {
     const first = await startServe();
@@ -111,8 +158,11 @@ describe('console event stream across a server restart', () => {
     try {
       await ui.open(first.url, 'settings');
       await ui.waitForState('stream-indicator', 'live');
+      const firstExited = new Promise((r) => first.proc.once('exit', r));
       first.proc.kill('SIGTERM');
       await ui.waitForState('stream-indicator', 'polling');
+      // The socket closes early in the shutdown; the data dir's lock is released at its end.
+      await firstExited;
       // A change made while the console was disconnected must show after it reconnects.
       second = await startServe(['--port', port, '--data-dir', dataDir]);
       await putSettings(second.url, { busy_guard_seconds: 120 });

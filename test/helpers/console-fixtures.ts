@@ -1,5 +1,6 @@
-// Synthetic fleet rows for the console benchmark: valid DeploymentRead / NodeRead objects, so the
-// console's own parsing and store take them exactly as they take the server's.
+// Synthetic fleet rows for the console benchmark and the virtualized-table test: valid
+// DeploymentRead / NodeRead objects, so the console's own parsing and store take them exactly as
+// they take the server's.
 import type { DeploymentRead } from '../../src-main/shared/deployments.js';
 import { DEPLOYMENT_STATUSES } from '../../src-main/shared/deployment-status.js';
 import type { NodeRead } from '../../src-main/shared/nodes.js';
