@@ -1,8 +1,10 @@
 // Gateway benchmark (issue 13, item 8). One run, one zero-delay upstream (the vLLM simulator of an
 // `aerie serve --demo` deployment) measured four ways: direct, through Aerie's /v1, through nginx
-// (Debian's, own config in a temp dir) and through the Portkey gateway. Every figure is reported
-// next to the same run's direct and nginx/Portkey figures, so results compare across machines;
-// nothing here asserts on wall-clock speed.
+// (Debian's, own config in a temp dir) and through the Portkey gateway. Two reference legs show
+// what Node itself costs: the obvious proxy (node:http and an undici Pool, no auth or routing) and,
+// for the c1 latency only, a TCP pipe (no HTTP at all), the floor of any proxy on this machine.
+// Every figure is reported next to the same run's direct and nginx/Portkey figures, so results
+// compare across machines; nothing here asserts on wall-clock speed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -54,9 +56,48 @@ globalThis.fetch = async (...args) => {
 };
 `;
 
+/** The obvious Node proxy the issue measured before the gateway: node:http and an undici Pool. */
+const bareProxy = (undici: string, upstream: number) => `import { createServer } from 'node:http';
+import { Pool } from ${JSON.stringify(undici)};
+const pool = new Pool('http://127.0.0.1:${upstream}', { connections: 128 });
+createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    try {
+      const body = Buffer.concat(chunks);
+      JSON.parse(body.toString());
+      const r = await pool.request({ path: req.url, method: req.method, headers: { 'content-type': 'application/json' }, body });
+      res.writeHead(r.statusCode, { 'content-type': r.headers['content-type'] ?? 'application/json' });
+      for await (const c of r.body) res.write(c);
+      res.end();
+    } catch (err) {
+      res.destroy(err);
+    }
+  });
+}).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });
+`;
+
+/** A TCP pipe per client connection to the upstream: what a proxy costs without any HTTP. */
+const tcpPipe = (upstream: number) => `import { connect, createServer } from 'node:net';
+createServer((c) => {
+  const u = connect(${upstream}, '127.0.0.1');
+  c.setNoDelay(true);
+  u.setNoDelay(true);
+  c.pipe(u);
+  u.pipe(c);
+  c.on('error', () => u.destroy());
+  u.on('error', () => c.destroy());
+  c.on('close', () => u.destroy());
+  u.on('close', () => c.destroy());
+}).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });
+`;
+
 type Mode = 'shared' | 'pinned';
 interface Leg {
-  name: 'direct' | 'aerie' | 'nginx' | 'portkey';
+  name: 'direct' | 'aerie' | 'nginx' | 'portkey' | 'bare' | 'pipe';
+  /** Measured for the c1 latency only (a reference leg). */
+  c1Only?: boolean;
   origin: string;
   path: string;
   headers: Record<string, string>;
@@ -233,6 +274,18 @@ function cpuSeconds(pids: number[]): number {
 
 async function measure(leg: Leg): Promise<LegFigures> {
   const lat = await latencyC1(leg);
+  if (leg.c1Only)
+    return {
+      p50_ms_c1: lat.p50,
+      p99_ms_c1: lat.p99,
+      rps_c64: NaN,
+      errors_c64: 0,
+      proxy_cpu_us_per_req_c64: NaN,
+      sse_streams_per_s_c16: NaN,
+      sse_bytes_per_s_c16: NaN,
+      errors_sse: 0,
+      proxy_cpu_us_per_stream_c16: NaN,
+    };
   await cannon(leg, 64, BODY, 1); // warm-up
   const cpu0 = cpuSeconds(leg.pids());
   const c64 = await cannon(leg, 64, BODY);
@@ -465,6 +518,20 @@ http {
   children.push(portkey);
   await waitForLine(portkey, /Ready for connections/, 'portkey');
 
+  // The reference legs: the obvious Node proxy and a TCP pipe, each its own process.
+  const startRef = async (file: string, source: string, what: string) => {
+    writeFileSync(join(base, file), source);
+    const proc = spawn(process.execPath, [join(base, file)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(proc);
+    return { proc, port: await waitForLine(proc, /port (\d+)/, what) };
+  };
+  const bare = await startRef(
+    'bare-proxy.mjs',
+    bareProxy(join(process.cwd(), 'node_modules', 'undici', 'index.js'), simPort),
+    'bare proxy',
+  );
+  const pipe = await startRef('tcp-pipe.mjs', tcpPipe(simPort), 'tcp pipe');
+
   const legs: Leg[] = [
     {
       name: 'direct',
@@ -498,6 +565,21 @@ http {
       },
       pids: () => [portkey.pid ?? 0],
     },
+    {
+      name: 'bare',
+      origin: `http://127.0.0.1:${bare.port}`,
+      path: '/v1/chat/completions',
+      headers: {},
+      pids: () => [bare.proc.pid ?? 0],
+    },
+    {
+      name: 'pipe',
+      c1Only: true,
+      origin: `http://127.0.0.1:${pipe.port}`,
+      path: '/v1/chat/completions',
+      headers: {},
+      pids: () => [pipe.proc.pid ?? 0],
+    },
   ];
   await until('nginx', 10_000, async () =>
     (await fetch(`${legs[2]!.origin}/health`)).ok ? true : null,
@@ -508,9 +590,11 @@ http {
   const line = (label: string, f: LegFigures) =>
     console.log(
       `${label}  c1 p50 ${f.p50_ms_c1.toFixed(3)} ms p99 ${f.p99_ms_c1.toFixed(2)} ms  ` +
-        `c64 ${f.rps_c64.toFixed(0).padStart(5)} req/s ${String(f.proxy_cpu_us_per_req_c64).padStart(4)} µs cpu/req  ` +
-        `sse c16 ${f.sse_streams_per_s_c16.toFixed(0).padStart(5)} streams/s ${(f.sse_bytes_per_s_c16 / 1e6).toFixed(2)} MB/s ` +
-        `${String(f.proxy_cpu_us_per_stream_c16).padStart(4)} µs cpu/stream  errors ${f.errors_c64 + f.errors_sse}`,
+        (Number.isNaN(f.rps_c64)
+          ? '(c1 only)'
+          : `c64 ${f.rps_c64.toFixed(0).padStart(5)} req/s ${String(f.proxy_cpu_us_per_req_c64).padStart(4)} µs cpu/req  ` +
+            `sse c16 ${f.sse_streams_per_s_c16.toFixed(0).padStart(5)} streams/s ${(f.sse_bytes_per_s_c16 / 1e6).toFixed(2)} MB/s ` +
+            `${String(f.proxy_cpu_us_per_stream_c16).padStart(4)} µs cpu/stream  errors ${f.errors_c64 + f.errors_sse}`),
     );
   const rounds: Record<Mode, Partial<Record<Leg['name'], LegFigures[]>>> = {
     shared: {},
@@ -625,18 +709,25 @@ http {
       ratio('pinned', 'sse_streams_per_s_c16', 'aerie', 'portkey'),
     ],
     ['added p50 c1 pinned, nginx, ms', added('pinned', 'nginx')],
+    // The floor: a proxy with no HTTP at all, and the obvious Node proxy, in this same run.
+    ['added p50 c1 shared, tcp pipe, ms', added('shared', 'pipe')],
+    ['added p50 c1 pinned, tcp pipe, ms', added('pinned', 'pipe')],
+    ['added p50 c1 shared, bare node proxy, ms', added('shared', 'bare')],
+    ['added p50 c1 pinned, bare node proxy, ms', added('pinned', 'bare')],
+    ['c64 pinned, bare node proxy / nginx', ratio('pinned', 'rps_c64', 'bare', 'nginx')],
+    ['c64 pinned, aerie / bare node proxy', ratio('pinned', 'rps_c64', 'aerie', 'bare')],
     ['added p50 c1 pinned, portkey, ms', added('pinned', 'portkey')],
     ['rss peak growth, MB', rssPeak - rssStart],
   ] as const;
   console.log('');
-  console.log('target'.padEnd(40), 'value'.padStart(9), '  target   ');
+  console.log('target'.padEnd(44), 'value'.padStart(9), '  target   ');
   for (const t of targets)
     console.log(
-      t.what.padEnd(40),
+      t.what.padEnd(44),
       t.value.toFixed(3).padStart(9),
       ` ${t.target.padEnd(8)} ${t.ok ? 'met' : 'MISSED'}`,
     );
-  for (const [what, value] of info) console.log(what.padEnd(40), value.toFixed(3).padStart(9));
+  for (const [what, value] of info) console.log(what.padEnd(44), value.toFixed(3).padStart(9));
   console.log(
     `soak: ${soak.rps.toFixed(0)} streams/s, ${soak.errors} errors; rss ${rssStart.toFixed(1)} → ${rssEnd.toFixed(1)} MB (peak ${rssPeak.toFixed(1)})`,
   );
