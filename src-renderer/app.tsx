@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
-import { createApiClient } from './api/api-client.js';
+import type { ApiClient } from './api/api-client.js';
 import { TokenPrompt } from './components/token-prompt.js';
 import { ApiContext } from './hooks/use-api.js';
 import { ConsoleContext, useConsole } from './hooks/use-console.js';
@@ -20,8 +20,8 @@ function Shell() {
   );
 }
 
-export function App() {
-  const [api] = useState(createApiClient);
+/** The console; `api` is the page's one client (the first-run panel shares its event stream). */
+export function App({ api }: { api: ApiClient }) {
   const [store] = useState(() => createConsoleStore(api, { warn: notifyWarn }));
   useEffect(() => store.getState().start(), [store]);
   return (

@@ -11,13 +11,23 @@ function buildUrl(req: IpcRequest): string {
   return qs ? `${req.path}?${qs}` : req.path;
 }
 
-/** The browser transport: fetch to the same origin and a WebSocket at `/ws` that reconnects. */
+interface Listener {
+  onEvent(event: unknown): void;
+  onStatus(status: StreamStatus): void;
+}
+
+/**
+ * The browser transport: fetch to the same origin and one WebSocket at `/ws` that reconnects. The
+ * socket is shared by every subscriber (the console and the first-run panel): it opens with the
+ * first and closes when the last one stops.
+ */
 export class HttpTransport implements Transport {
   readonly kind = 'http';
+  private readonly listeners = new Set<Listener>();
   private socket: WebSocket | null = null;
+  private status: StreamStatus = 'polling';
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
-  private connectNow: (() => void) | null = null;
 
   async request(req: IpcRequest): Promise<IpcResponse> {
     const headers: Record<string, string> = {};
@@ -45,57 +55,66 @@ export class HttpTransport implements Transport {
     onEvent: (event: unknown) => void,
     onStatus: (status: StreamStatus) => void,
   ): () => void {
-    let stopped = false;
-    const connect = () => {
-      clearTimeout(this.retryTimer);
-      if (stopped) return;
-      const token = tokenStore.get();
-      const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      const url = `${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-      const ws = new WebSocket(url);
-      this.socket = ws;
-      ws.onopen = () => {
-        this.attempt = 0;
-        // The default topics leave out node_metrics, which the node charts follow.
-        ws.send(JSON.stringify({ type: 'subscribe', topics: APP_EVENT_TYPES }));
-        onStatus('live');
-      };
-      ws.onmessage = (msg: MessageEvent<unknown>) => {
-        if (typeof msg.data !== 'string') return;
-        try {
-          onEvent(JSON.parse(msg.data));
-        } catch {
-          // A frame that is not JSON carries nothing the console can use.
-        }
-      };
-      ws.onclose = () => {
-        if (this.socket !== ws) return;
-        this.socket = null;
-        onStatus('polling');
-        if (stopped) return;
-        this.retryTimer = setTimeout(connect, reconnectDelayMs(this.attempt++));
-      };
-    };
-    this.connectNow = () => {
-      this.attempt = 0;
-      const old = this.socket;
-      this.socket = null;
-      old?.close();
-      connect();
-    };
-    onStatus('polling');
-    connect();
+    const listener: Listener = { onEvent, onStatus };
+    this.listeners.add(listener);
+    onStatus(this.status);
+    if (this.listeners.size === 1) this.connect();
     return () => {
-      stopped = true;
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
       clearTimeout(this.retryTimer);
-      this.connectNow = null;
       const ws = this.socket;
       this.socket = null;
+      this.status = 'polling';
       ws?.close();
     };
   }
 
   reconnect(): void {
-    this.connectNow?.();
+    if (this.listeners.size === 0) return;
+    this.attempt = 0;
+    const old = this.socket;
+    this.socket = null;
+    old?.close();
+    this.connect();
+  }
+
+  private setStatus(status: StreamStatus): void {
+    this.status = status;
+    for (const l of [...this.listeners]) l.onStatus(status);
+  }
+
+  private connect(): void {
+    clearTimeout(this.retryTimer);
+    if (this.listeners.size === 0) return;
+    const token = tokenStore.get();
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    const ws = new WebSocket(url);
+    this.socket = ws;
+    ws.onopen = () => {
+      if (this.socket !== ws) return;
+      this.attempt = 0;
+      // The default topics leave out node_metrics, which the node charts follow.
+      ws.send(JSON.stringify({ type: 'subscribe', topics: APP_EVENT_TYPES }));
+      this.setStatus('live');
+    };
+    ws.onmessage = (msg: MessageEvent<unknown>) => {
+      if (this.socket !== ws || typeof msg.data !== 'string') return;
+      let event: unknown;
+      try {
+        event = JSON.parse(msg.data);
+      } catch {
+        // A frame that is not JSON carries nothing the console can use.
+        return;
+      }
+      for (const l of [...this.listeners]) l.onEvent(event);
+    };
+    ws.onclose = () => {
+      // A socket replaced by `reconnect` or closed by the last unsubscribe says nothing.
+      if (this.socket !== ws) return;
+      this.socket = null;
+      this.setStatus('polling');
+      this.retryTimer = setTimeout(() => this.connect(), reconnectDelayMs(this.attempt++));
+    };
   }
 }

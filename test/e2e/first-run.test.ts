@@ -88,6 +88,30 @@ describe('first run on this machine (loopback)', () => {
   });
 });
 
+describe("first run: the panel follows the console's event stream", () => {
+  it('shows a node that joins from elsewhere, over the one WebSocket the page opens', async () => {
+    const serve = await startServe();
+    const page = await browser.context.newPage();
+    try {
+      const sockets: string[] = [];
+      page.on('websocket', (ws) => {
+        if (new URL(ws.url()).pathname === '/ws') sockets.push(ws.url());
+      });
+      const panel = new FirstRunPanel(page);
+      await panel.open(serve.url);
+      await page.locator('[data-testid="stream-indicator"][data-state="live"]').waitFor();
+      // Not the panel's button (which refreshes the panel itself): another client starts it.
+      const res = await fetch(`${serve.url}/api/system/demo`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      await panel.waitForStatus('1 node connected');
+      expect(sockets).toHaveLength(1);
+    } finally {
+      await page.close();
+      await serve.stop();
+    }
+  });
+});
+
 describe('first run seen from another machine on a trusted network', () => {
   let serve: ServeProcess;
 
