@@ -107,7 +107,14 @@ export class HttpTransport implements Transport {
         // A frame that is not JSON carries nothing the console can use.
         return;
       }
-      for (const l of [...this.listeners]) l.onEvent(event);
+      for (const l of [...this.listeners]) {
+        try {
+          l.onEvent(event);
+        } catch (err) {
+          // One subscriber's failure is reported, and the others still get the event.
+          reportError(err);
+        }
+      }
     };
     ws.onclose = () => {
       // A socket replaced by `reconnect` or closed by the last unsubscribe says nothing.
