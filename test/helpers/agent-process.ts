@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killProcessesUnder } from './process-sweep.js';
 import { spawnUntilReady } from './ready-process.js';
 import { AERIE_BIN } from './serve-process.js';
 
@@ -57,7 +58,11 @@ export async function startAgent(
   ];
   const command = opts.command ?? [process.execPath, AERIE_BIN, 'agent'];
   const cleanup = () => {
-    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!ownDataDir) return;
+    // The process runtime's shims (and their servers) outlive the agent by design; with the data
+    // dir removed nothing can adopt them again.
+    killProcessesUnder(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
   };
   const p = await spawnUntilReady(
     [...command, ...full],
