@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,11 @@ beforeAll(async () => {
     AERIE_HF_CACHE_DIR: cache,
   });
 });
-afterAll(() => agent.stop());
+afterAll(async () => {
+  await agent?.stop();
+  // 50 MB of blobs.
+  rmSync(cache, { recursive: true, force: true });
+});
 
 describe('agent disk report', () => {
   it('reports the HF cache filesystem and the cache size in /info and /metrics', async () => {
