@@ -243,10 +243,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     let comments: NodeJS.Timeout | undefined;
     let hold: NodeJS.Timeout | undefined;
     const held = target.asleep;
+    /** Seconds to the upstream's first byte, counted once the answer is out (off its path). */
+    let firstByte = -1;
     const settle = (status: number) => {
       clearInterval(comments);
       clearTimeout(hold);
       deps.metrics.inFlight -= 1;
+      if (firstByte >= 0) deps.metrics.onFirstByte(r.route, model, firstByte);
       deps.metrics.onRequest(r.route, model, status || 499, seconds());
     };
     const exchange = new UpstreamRelay(
@@ -257,7 +260,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
           clearInterval(comments);
           clearTimeout(hold);
           if (held) deps.metrics.onWakeHold(model, 'woke');
-          deps.metrics.onFirstByte(r.route, model, seconds());
+          firstByte = seconds();
+          // A stream's first byte shows at once; a JSON answer's when it has been relayed.
+          if (r.stream) {
+            deps.metrics.onFirstByte(r.route, model, firstByte);
+            firstByte = -1;
+          }
         },
         end: (status, usage) => {
           if (usage) count(r, usage);
@@ -268,7 +276,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       (status, text) =>
         `data: ${text.trim() || errorBody(gatewayError(status, 'upstream_error', 'upstream_error', `Deployment ${target.id} answered ${status}.`))}\n\n`,
     );
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` wraps and binds a listener per request.
+    res.on('close', () => {
       if (!res.writableFinished) exchange.abort(CLIENT_GONE);
     });
     deps.metrics.inFlight += 1;

@@ -297,7 +297,17 @@ describe('usage', () => {
       /aerie_gateway_requests_total\{route="\/v1\/chat\/completions",model="chat-b",status="200"\} \d+/,
     );
     expect(text).toContain('aerie_gateway_request_duration_seconds_bucket{');
-    expect(text).toContain('aerie_gateway_time_to_first_byte_seconds_count{');
+    // Every relayed answer counts its first byte, JSON (counted once relayed) and streams alike.
+    const count = (name: string) =>
+      Number(
+        new RegExp(`${name}_count\\{route="/v1/chat/completions",model="chat-b"\\} (\\d+)`).exec(
+          text,
+        )?.[1],
+      );
+    expect(count('aerie_gateway_time_to_first_byte_seconds')).toBeGreaterThan(0);
+    expect(count('aerie_gateway_time_to_first_byte_seconds')).toBe(
+      count('aerie_gateway_request_duration_seconds'),
+    );
     expect(text).toMatch(/aerie_gateway_tokens_total\{model="chat-b",kind="completion"\} \d+/);
     expect(text).toMatch(/aerie_gateway_wake_holds_total\{model="chat",outcome="woke"\} [1-9]/);
     expect(text).toContain('aerie_loop_last_tick_seconds{loop="deployment-sync"}');
