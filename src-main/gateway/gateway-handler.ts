@@ -249,7 +249,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       clearInterval(comments);
       clearTimeout(hold);
       deps.metrics.inFlight -= 1;
-      if (firstByte >= 0) deps.metrics.onFirstByte(r.route, model, firstByte);
+      if (!r.stream && firstByte >= 0) deps.metrics.onFirstByte(r.route, model, firstByte);
       deps.metrics.onRequest(r.route, model, status || 499, seconds());
     };
     const exchange = new UpstreamRelay(
@@ -262,10 +262,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           if (held) deps.metrics.onWakeHold(model, 'woke');
           firstByte = seconds();
           // A stream's first byte shows at once; a JSON answer's when it has been relayed.
-          if (r.stream) {
-            deps.metrics.onFirstByte(r.route, model, firstByte);
-            firstByte = -1;
-          }
+          if (r.stream) deps.metrics.onFirstByte(r.route, model, firstByte);
         },
         end: (status, usage) => {
           if (usage) count(r, usage);
